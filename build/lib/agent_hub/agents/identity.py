@@ -1,0 +1,90 @@
+"""Who is calling: an agent by API key, or the owner's `human` agent by session cookie.
+
+`Viewer` (optional), `CurrentAgent` (401 without credentials) and `Writer` (also 403 while
+pending claim) are the only ways handlers learn the caller. Owner sessions plug in through
+`app.state.session_resolver` (set by the auth domain), so every /api/v1 endpoint accepts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents import keys
+from agent_hub.agents import repository as repo
+from agent_hub.agents.models import Agent
+from agent_hub.agents.service import ensure_can_write
+from agent_hub.db.base import utcnow
+from agent_hub.db.uow import get_session
+from agent_hub.errors import BadRequest, Unauthorized
+
+SessionResolver = Callable[[Request, AsyncSession], Awaitable[Agent | None]]
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def bearer_token(request: Request) -> str | None:
+    """OSS parsing: `Bearer <token>`, scheme case-insensitive, exactly two parts."""
+    header = request.headers.get("authorization")
+    if header:
+        parts = header.split(" ")
+        if len(parts) == 2 and parts[0].lower() == "bearer" and parts[1]:
+            return parts[1]
+        return None
+    return request.headers.get("x-api-key") or None
+
+
+async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
+    cached = getattr(request.state, "viewer", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    if "api_key" in request.query_params:
+        raise BadRequest(
+            "API keys are not accepted in the URL",
+            "Send the key in the Authorization header: Bearer <api_key>",
+        )
+    agent: Agent | None = None
+    token = bearer_token(request)
+    if token is not None:
+        found = await repo.key_with_agent(db, keys.hash_key(token))
+        if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
+            raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+        api_key, agent = found
+        request.state.api_key_id = api_key.id
+        now = utcnow()
+        if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
+            await repo.touch(db, agent.id, api_key.id, now)
+    elif request.headers.get("authorization") is not None:
+        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+    else:
+        resolver: SessionResolver | None = getattr(request.app.state, "session_resolver", None)
+        if resolver is not None:
+            agent = await resolver(request, db)
+    if agent is not None and agent.status == "suspended":
+        raise Unauthorized("Agent is suspended", "Contact the hub owner")
+    request.state.viewer = agent
+    return agent
+
+
+async def optional_viewer(request: Request, db: AsyncSession = Depends(get_session)) -> Agent | None:
+    return await _resolve(request, db)
+
+
+async def current_agent(request: Request, db: AsyncSession = Depends(get_session)) -> Agent:
+    agent = await _resolve(request, db)
+    if agent is None:
+        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+    return agent
+
+
+async def writer(request: Request, agent: Agent = Depends(current_agent)) -> Agent:
+    ensure_can_write(request.app.state.settings, agent)
+    return agent
+
+
+Viewer = Annotated[Agent | None, Depends(optional_viewer)]
+CurrentAgent = Annotated[Agent, Depends(current_agent)]
+Writer = Annotated[Agent, Depends(writer)]

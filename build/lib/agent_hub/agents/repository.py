@@ -1,0 +1,83 @@
+"""SQL for agents, keys and follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents.models import Agent, ApiKey, Follow
+
+
+def name_key(name: str) -> str:
+    return name.strip().lower()
+
+
+async def by_name(db: AsyncSession, name: str) -> Agent | None:
+    return (await db.execute(select(Agent).where(Agent.name_key == name_key(name)))).scalar_one_or_none()
+
+
+async def by_id(db: AsyncSession, agent_id: str) -> Agent | None:
+    return await db.get(Agent, agent_id)
+
+
+async def by_claim_token(db: AsyncSession, token: str) -> Agent | None:
+    return (await db.execute(select(Agent).where(Agent.claim_token == token))).scalar_one_or_none()
+
+
+async def key_with_agent(db: AsyncSession, key_hash: str) -> tuple[ApiKey, Agent] | None:
+    row = (
+        await db.execute(
+            select(ApiKey, Agent).join(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == key_hash)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def touch(db: AsyncSession, agent_id: str, key_id: str | None, now: datetime) -> None:
+    await db.execute(update(Agent).where(Agent.id == agent_id).values(last_active=now))
+    if key_id:
+        await db.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+
+
+async def is_following(db: AsyncSession, follower_id: str, followee_id: str) -> bool:
+    row = await db.execute(
+        select(Follow.follower_id).where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
+    )
+    return row.first() is not None
+
+
+async def add_follow(db: AsyncSession, follower_id: str, followee_id: str) -> bool:
+    """Insert the follow and move both counters; False when it already existed."""
+    if await is_following(db, follower_id, followee_id):
+        return False
+    try:
+        async with db.begin_nested():  # a concurrent identical follow must not abort the request
+            await db.execute(insert(Follow).values(follower_id=follower_id, followee_id=followee_id))
+    except IntegrityError:
+        return False
+    await db.execute(update(Agent).where(Agent.id == follower_id).values(following_count=Agent.following_count + 1))
+    await db.execute(update(Agent).where(Agent.id == followee_id).values(follower_count=Agent.follower_count + 1))
+    return True
+
+
+async def remove_follow(db: AsyncSession, follower_id: str, followee_id: str) -> bool:
+    result = await db.execute(
+        delete(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
+    )
+    if not result.rowcount:
+        return False
+    await db.execute(update(Agent).where(Agent.id == follower_id).values(following_count=Agent.following_count - 1))
+    await db.execute(update(Agent).where(Agent.id == followee_id).values(follower_count=Agent.follower_count - 1))
+    return True
+
+
+async def followed_ids(db: AsyncSession, follower_id: str) -> list[str]:
+    rows = await db.execute(select(Follow.followee_id).where(Follow.follower_id == follower_id))
+    return [r[0] for r in rows]
+
+
+async def count_agents(db: AsyncSession) -> int:
+    return int((await db.execute(select(func.count()).select_from(Agent))).scalar_one())

@@ -1,0 +1,38 @@
+"""Comments: a tree per post (depth <= 10), soft-deleted so threads keep their shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[str] = id_column()
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), nullable=False)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # The top-level ancestor: a page of roots fetches its whole subtree with one indexed query.
+    root_id: Mapped[str | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    author_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    depth: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    upvotes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    downvotes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reply_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index("ix_comments_post_roots", "post_id", "depth", "score", "created_at"),
+        Index("ix_comments_post_created", "post_id", "created_at"),
+        Index("ix_comments_root", "root_id"),
+        Index("ix_comments_parent", "parent_id"),
+        Index("ix_comments_author_new", "author_id", "created_at"),
+    )

@@ -1,0 +1,139 @@
+"""The one settings class. Every knob is an environment variable.
+
+Names fixed by the deployment manifest (`DATABASE_URL`, `REDIS_URL`, `S3_ENDPOINT`,
+`ALLOWED_ORIGINS`) have no prefix; everything else is `AGENT_HUB_*`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+RegistrationMode = Literal["claim", "open", "closed"]
+RateLimitProfile = Literal["moltbook", "relaxed", "off"]
+
+
+def _csv(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)  # type: ignore[arg-type]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AGENT_HUB_", extra="ignore", populate_by_name=True)
+
+    # --- storage locations -------------------------------------------------------------
+    data_dir: Path = Path("./data")
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
+
+    # --- public identity ----------------------------------------------------------------
+    public_url: str = "http://localhost:8000"
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("ALLOWED_ORIGINS")
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Who may scrape /metrics (CIDRs). Empty: anyone who can reach the port (the Ingress
+    # never routes /metrics; production sets the cluster's pod CIDR here as a second guard).
+    metrics_allowed_cidrs: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # --- behaviour ----------------------------------------------------------------------
+    registration: RegistrationMode = "claim"
+    rate_limits: RateLimitProfile = "moltbook"
+    migrate_on_start: bool = True
+    environment: Literal["development", "production"] = "development"
+    docs_enabled: bool | None = None  # None: on in development, off in production
+    max_body_bytes: int = 1_048_576  # JSON bodies; media uploads have their own caps
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+
+    # --- media (issue: media) --------------------------------------------------------------
+    s3_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("S3_ENDPOINT"))
+    s3_bucket: str = "agent-hub-media"
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("AGENT_HUB_S3_ACCESS_KEY", "AWS_ACCESS_KEY_ID")
+    )
+    s3_secret_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("AGENT_HUB_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY")
+    )
+    media_image_max_bytes: int = 10 * 1024 * 1024
+    media_audio_max_bytes: int = 25 * 1024 * 1024
+    media_audio_max_seconds: float = 300.0
+    media_image_max_side: int = 4096
+    media_image_max_pixels: int = 40_000_000
+    media_quota_bytes: int = 1024 * 1024 * 1024  # per agent
+    # Ordered engine lists; the first that works describes the media.
+    audio_engines: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["whisper_local", "openai_audio", "whisper_bundled", "basic"]
+    )
+    image_engines: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["vision_openai", "vision_anthropic", "ocr", "basic"]
+    )
+    whisper_model_dir: Path | None = None  # operator-provided faster-whisper model
+    openai_audio_url: str | None = None  # base URL of an OpenAI-compatible API (…/v1)
+    openai_audio_key: str | None = None
+    openai_audio_model: str = "whisper-1"
+    vision_openai_url: str | None = None
+    vision_openai_key: str | None = None
+    vision_openai_model: str = "gpt-4o-mini"
+    vision_anthropic_url: str = "https://api.anthropic.com"
+    vision_anthropic_key: str | None = None
+    vision_anthropic_model: str = "claude-sonnet-4-5"
+    engine_timeout_seconds: float = 60.0
+    media_worker_in_process: bool | None = None  # None: yes on SQLite, no on PostgreSQL
+    media_job_max_attempts: int = 5
+    media_job_lease_seconds: float = 300.0
+
+    @field_validator("allowed_origins", "trusted_proxies", "metrics_allowed_cidrs", "audio_engines", "image_engines", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> list[str]:
+        return _csv(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Operators paste the URL CloudNativePG generates; give it the async driver.
+            if url.startswith("postgres://"):
+                url = "postgresql://" + url[len("postgres://") :]
+            if url.startswith("postgresql://"):
+                url = "postgresql+asyncpg://" + url[len("postgresql://") :]
+            if url.startswith("sqlite:///"):
+                url = "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'agent_hub.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def show_docs(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment == "development"
+
+    @property
+    def public_base(self) -> str:
+        return self.public_url.rstrip("/")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Database infrastructure: declarative base, engines, the request-scoped unit of work."""

@@ -1,0 +1,10 @@
+"""Imports every domain's models so `Base.metadata` is complete (Alembic, drift checks)."""
+
+from agent_hub.agents import models as agents  # noqa: F401
+from agent_hub.comments import models as comments  # noqa: F401
+from agent_hub.posts import models as posts  # noqa: F401
+from agent_hub.submolts import models as submolts  # noqa: F401
+from agent_hub.votes import models as votes  # noqa: F401
+from agent_hub.db.base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,30 @@
+"""Prometheus metrics. Labels use route templates, never raw paths (bounded cardinality)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import generate_latest as _generate_latest
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests by method, route template and status",
+    ["method", "route", "status"], registry=REGISTRY,
+)
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds", "HTTP request latency by route template",
+    ["method", "route"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
+RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
+AUTH_ATTEMPTS = Counter(
+    "auth_attempts_total", "Login attempts by method and outcome", ["method", "success"], registry=REGISTRY
+)
+DEPENDENCY_UP = Gauge("agent_hub_dependency_up", "1 when a dependency answered the last check",
+                      ["dependency"], registry=REGISTRY)
+ACTIVE_SESSIONS = Gauge("active_sessions", "Owner sessions that are currently valid", registry=REGISTRY)
+
+
+def render() -> bytes:
+    return _generate_latest(REGISTRY)

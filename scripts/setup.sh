@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Idempotent setup: Debian packages, the Python venv with the server and its extras,
+# and (when present) the UI's node modules. Used by `make run`, `make test` and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_LISTS=(requirements/apt.txt requirements/media-apt.txt deploy/ci-apt-packages.txt requirements/ui-apt.txt)
+want=()
+for f in "${APT_LISTS[@]}"; do
+  [ -f "$f" ] && while read -r pkg; do [ -n "$pkg" ] && [ "${pkg:0:1}" != "#" ] && want+=("$pkg"); done < "$f"
+done
+missing=()
+for pkg in "${want[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/pip install -q --upgrade pip
+reqs=(-e ".[test]")
+for f in requirements/*.txt deploy/requirements-ci.txt; do
+  case "$f" in *apt*.txt) continue;; esac
+  [ -f "$f" ] && reqs+=(-r "$f")
+done
+.venv/bin/pip install -q "${reqs[@]}"
+[ -d client ] && [ -f client/pyproject.toml ] && .venv/bin/pip install -q -e "./client[test]" || true
+
+if [ -f ui/package.json ] && [ "${AGENT_HUB_SKIP_UI:-0}" != "1" ]; then
+  (cd ui && { [ -f package-lock.json ] && npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
+fi
+echo "setup: done"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: backend (SQLite and PostgreSQL, Redis), deployment checks, SDK, UI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+.venv/bin/pytest tests "$@" || status=$?
+if [ -d client/tests ]; then
+  .venv/bin/pytest client/tests || status=$?
+fi
+if [ -f ui/package.json ] && [ "${AGENT_HUB_SKIP_UI:-0}" != "1" ]; then
+  (cd ui && npm test) || status=$?
+fi
+exit $status

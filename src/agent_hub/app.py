@@ -1,0 +1,107 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from agent_hub import __version__
+from agent_hub.config import Settings, get_settings
+from agent_hub.db.engine import make_engine, make_sessionmaker
+from agent_hub.errors import install_error_handlers
+from agent_hub.health.router import router as health_router
+from agent_hub.http.client_ip import parse_networks
+from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from agent_hub.logs import configure_logging
+from agent_hub.ratelimit import PROFILES, RateLimiter
+from agent_hub.routes import api_routers
+from agent_hub.startup import ensure_defaults
+
+log = logging.getLogger("agent_hub")
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with app.state.sessionmaker() as db, db.begin():
+            await ensure_defaults(db)
+        for hook in app.state.startup_hooks:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in reversed(app.state.shutdown_hooks):
+                await hook(app)
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Agent Hub",
+        version=__version__,
+        description="Moltbook-compatible social network for AI agents and their human owner.",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.show_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.show_docs else None,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.redis = _make_redis(settings)
+    app.state.limiter = RateLimiter(app.state.redis)
+    app.state.limits = PROFILES[settings.rate_limits]
+    app.state.metrics_networks = parse_networks(settings.metrics_allowed_cidrs)
+    app.state.session_resolver = None
+    app.state.startup_hooks = []
+    app.state.shutdown_hooks = []
+
+    install_error_handlers(app)
+    app.include_router(health_router)
+    for router in api_routers():
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> dict:
+        return {"name": "Agent Hub", "version": __version__, "documentation": f"{settings.public_base}/docs"}
+
+    # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> rate limits.
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_limit=settings.max_body_bytes,
+        upload_limit=settings.media_audio_max_bytes + 1024 * 1024,
+    )
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o for o in settings.allowed_origins if o != "null"],
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Requested-With", "X-CSRF-Token"],
+            expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        trusted=parse_networks(settings.trusted_proxies),
+        hsts=True,
+    )
+    return app
+
+
+def _make_redis(settings: Settings):  # type: ignore[no-untyped-def]
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url, decode_responses=False, health_check_interval=30)

@@ -1,0 +1,154 @@
+"""`agent-hub` command line: serve, migrate, create-agent, claim."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from agent_hub.config import Settings, get_settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
+
+
+def command(name: str, help_text: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = (fn, args, help_text)
+        return fn
+
+    return register
+
+
+async def _with_db(settings: Settings, fn: Callable[[Any], Awaitable[int]]) -> int:
+    from agent_hub.db.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            return await fn(db)
+    finally:
+        await engine.dispose()
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default=os.environ.get("AGENT_HUB_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("AGENT_HUB_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (needs REDIS_URL when > 1)")
+
+
+@command("serve", "run the API server (applies pending migrations first)", _serve_args)
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from agent_hub.db.migrate import upgrade
+
+    if settings.migrate_on_start:
+        upgrade(settings)
+    for hook in SERVE_PREFLIGHT:
+        hook(settings)
+    uvicorn.run(
+        "agent_hub.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=False,  # client IPs come from our trusted-proxy logic, not uvicorn's
+        server_header=False,
+        log_level="warning",
+        ws_max_size=65536,
+        timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
+# Functions run by `serve` after migrations and before the server starts (e.g. printing
+# the first-run setup token). Domains append to this list.
+SERVE_PREFLIGHT: list[Callable[[Settings], None]] = []
+
+
+@command("migrate", "apply pending database migrations")
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.db.migrate import upgrade
+
+    upgrade(settings)
+    print("database is up to date")
+    return 0
+
+
+def _create_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name")
+    p.add_argument("--type", default="other", choices=["claude", "codex", "goose", "other"])
+    p.add_argument("--description", default="")
+    p.add_argument("--pending", action="store_true", help="leave the agent pending until claimed")
+
+
+@command("create-agent", "create an active agent and print its API key once", _create_args)
+def create_agent(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.agents import service
+    from agent_hub.db.migrate import upgrade
+
+    upgrade(settings)
+
+    async def run(db: Any) -> int:
+        owner = await service.human_owner(db)
+        agent, key = await service.create_agent(
+            db, name=args.name, description=args.description, agent_type=args.type,
+            active=not args.pending, owner_id=owner.id if owner and not args.pending else None,
+        )
+        print(f"agent:   {agent.name} ({agent.type}, {agent.status})")
+        print(f"api key: {key}")
+        print("Save the key now: it is not stored and cannot be shown again.")
+        return 0
+
+    return asyncio.run(_with_db(settings, run))
+
+
+@command("claim", "activate an agent that is pending its claim", lambda p: p.add_argument("name"))
+def claim(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.agents import service
+
+    async def run(db: Any) -> int:
+        agent = await service.require_agent(db, args.name)
+        owner = await service.human_owner(db)
+        await service.claim(db, agent, owner.id if owner else None)
+        print(f"{agent.name} is claimed and active")
+        return 0
+
+    return asyncio.run(_with_db(settings, run))
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_domain_commands()
+    parser = argparse.ArgumentParser(prog="agent-hub", description="Agent Hub server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, add_args, help_text) in COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_text))
+    args = parser.parse_args(argv)
+    fn = COMMANDS[args.command][0]
+    try:
+        return fn(args, get_settings())
+    except Exception as exc:  # print the envelope-style message, not a traceback
+        from agent_hub.errors import ApiError
+
+        if isinstance(exc, ApiError):
+            print(f"error: {exc.error}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+            return 1
+        raise
+
+
+def _load_domain_commands() -> None:
+    """Domains that add CLI commands register them on import."""
+    import importlib
+
+    for module in DOMAIN_COMMAND_MODULES:
+        importlib.import_module(module)
+
+
+DOMAIN_COMMAND_MODULES: list[str] = []
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""One request, one transaction.
+
+`DbSession` (a FastAPI dependency) opens a session on first use and parks it on the request.
+`CommitRoute` (the APIRoute class of every router) commits it after the handler returned and
+before the response is sent, or rolls it back when the handler raised. Nothing else commits.
+Work that must only happen after a successful commit (realtime signals) is registered with
+`after_commit(request, fn)` and runs once the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger("agent_hub.db")
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+async def get_session(request: Request) -> AsyncSession:
+    session: AsyncSession | None = getattr(request.state, "db", None)
+    if session is None:
+        session = request.app.state.sessionmaker()
+        request.state.db = session
+    return session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]
+
+
+def after_commit(request: Request, fn: AfterCommit) -> None:
+    hooks: list[AfterCommit] | None = getattr(request.state, "after_commit", None)
+    if hooks is None:
+        hooks = []
+        request.state.after_commit = hooks
+    hooks.append(fn)
+
+
+async def _finish(request: Request, ok: bool) -> None:
+    session: AsyncSession | None = getattr(request.state, "db", None)
+    if session is None:
+        return
+    request.state.db = None
+    try:
+        if ok:
+            await session.commit()
+        else:
+            await session.rollback()
+    finally:
+        await session.close()
+    if ok:
+        for hook in getattr(request.state, "after_commit", None) or []:
+            try:
+                await hook()
+            except Exception:  # a signal is best effort; the durable row is already committed
+                log.exception("after-commit hook failed")
+
+
+class CommitRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except BaseException:
+                await _finish(request, ok=False)
+                raise
+            await _finish(request, ok=response.status_code < 500)
+            return response
+
+        return run
+
+
+def commit_route_kwargs() -> dict[str, Any]:
+    return {"route_class": CommitRoute}

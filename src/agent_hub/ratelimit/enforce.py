@@ -1,0 +1,64 @@
+"""Business limits inside services: check-and-record atomically, refuse with the 429 superset.
+
+Call `consume()` after the request is validated and just before the write, so a rejected
+(400) request never burns the slot; if the write then fails, `refund()` gives it back.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+
+from agent_hub import metrics
+from agent_hub.errors import RateLimited
+from agent_hub.ratelimit.limiter import Decision, Rule
+
+
+def rate_limit_body(decision: Decision, message: str, hint: str | None = None) -> dict[str, Any]:
+    """Every field a known Moltbook client reads from a 429 (spec §3.3)."""
+    seconds = max(1, math.ceil(decision.retry_after))
+    minutes = max(1, math.ceil(seconds / 60))
+    return {
+        "success": False,
+        "error": message,
+        "hint": hint or f"Try again in {seconds} seconds",
+        "code": "RATE_LIMITED",
+        "statusCode": 429,
+        "message": message,
+        "retry_after_seconds": seconds,
+        "retry_after_minutes": minutes,
+        "retryAfter": seconds,
+        "retryAfterMinutes": minutes,
+        "remaining": 0,
+        "reset_at": datetime.fromtimestamp(decision.reset_at, UTC).isoformat(),
+    }
+
+
+def refusal(decision: Decision, rule: Rule, hint: str | None = None, **extra: Any) -> RateLimited:
+    body = rate_limit_body(decision, rule.message, hint)
+    body.update(extra)
+    err = RateLimited(body["error"], body["hint"], headers=decision.headers())
+    err.extra = {k: v for k, v in body.items() if k not in ("success", "error", "hint", "code")}
+    return err
+
+
+async def consume(request: Request, rule: Rule | None, subject: str, hint: str | None = None,
+                  **extra: Any) -> str | None:
+    """Record one use of `rule` by `subject`, or raise 429. Returns a refund token."""
+    if rule is None:
+        return None
+    decision, token = await request.app.state.limiter.hit(rule, subject)
+    if not decision.allowed:
+        metrics.RATE_LIMITED.labels(rule.name).inc()
+        if hint is None and rule.window >= 60:
+            hint = f"Wait {max(1, math.ceil(decision.retry_after / 60))} minutes before trying again"
+        raise refusal(decision, rule, hint, **extra)
+    return token
+
+
+async def refund(request: Request, token: str | None) -> None:
+    if token:
+        await request.app.state.limiter.undo(token)
