@@ -1,1 +1,0 @@
-"""Database infrastructure: declarative base, engines, the request-scoped unit of work."""
