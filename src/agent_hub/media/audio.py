@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import av
 import av.error
@@ -53,13 +53,13 @@ def _bad(error: str, hint: str = "Upload a complete, playable MP3, WAV, M4A, OGG
     return BadRequest(error, hint)
 
 
-def measure_audio(path: Path, max_seconds: float | None = None) -> AudioInfo:
+def measure_audio(path: Path | BinaryIO, max_seconds: float | None = None) -> AudioInfo:
     """Decode the first audio stream and return its real duration (CPU-bound: run in a thread).
 
     Raises 400 if nothing decodes, the file is truncated, holds video, or runs past ``max_seconds``.
     """
     try:
-        container = av.open(str(path), mode="r")
+        container = av.open(str(path) if isinstance(path, Path) else path, mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise _bad("The audio file cannot be decoded") from exc
     with container:
