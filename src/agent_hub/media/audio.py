@@ -53,13 +53,45 @@ def _bad(error: str, hint: str = "Upload a complete, playable MP3, WAV, M4A, OGG
     return BadRequest(error, hint)
 
 
+def wav_truncated(fh: BinaryIO) -> bool:
+    """True if a WAV's ``data`` chunk declares more bytes than the file holds.
+
+    FFmpeg clamps the duration to the file size for some WAVs, so the generic check below misses
+    them; the RIFF header is cheap to read directly.
+    """
+    fh.seek(0, 2)
+    total = fh.tell()
+    fh.seek(12)
+    while True:
+        header = fh.read(8)
+        if len(header) < 8:
+            return False
+        size = int.from_bytes(header[4:8], "little")
+        if header[:4] == b"data":
+            return size not in (0, 0xFFFFFFFF) and fh.tell() + size > total
+        fh.seek(size + (size & 1), 1)
+
+
 def measure_audio(path: Path | BinaryIO, max_seconds: float | None = None) -> AudioInfo:
     """Decode the first audio stream and return its real duration (CPU-bound: run in a thread).
 
     Raises 400 if nothing decodes, the file is truncated, holds video, or runs past ``max_seconds``.
     """
+    fh = path.open("rb") if isinstance(path, Path) else path
     try:
-        container = av.open(str(path) if isinstance(path, Path) else path, mode="r")
+        return _measure(fh, max_seconds)
+    finally:
+        if isinstance(path, Path):
+            fh.close()
+
+
+def _measure(fh: BinaryIO, max_seconds: float | None) -> AudioInfo:
+    fh.seek(0)
+    if fh.read(4) == b"RIFF" and fh.read(8)[4:] == b"WAVE" and wav_truncated(fh):
+        raise _bad("The audio file is truncated", "The WAV header declares more data than the file holds")
+    fh.seek(0)
+    try:
+        container = av.open(fh, mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise _bad("The audio file cannot be decoded") from exc
     with container:

@@ -48,7 +48,8 @@ def main_colours(im: Image.Image) -> str:
     small = im.convert("RGB")
     small.thumbnail((48, 48))
     hsv = small.convert("HSV")
-    counts = Counter(_colour_name(*px) for px in hsv.getdata())
+    raw = hsv.tobytes()  # (getdata is deprecated in Pillow 13; raw bytes work in every version)
+    counts = Counter(_colour_name(h, s, v) for h, s, v in zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
     total = sum(counts.values()) or 1
     ranked = [(name, n / total) for name, n in counts.most_common()]
     if ranked[0][1] >= 0.85:

@@ -47,7 +47,7 @@ def render(text: str, facts: ImageFacts, label: str) -> str | None:
     text = clip(text, MAX_DESCRIPTION)
     if not text:
         return None
-    return f"{facts.prefix}; described by {label} (may be inaccurate): {text}"
+    return f"{facts.prefix}; described by {label} (vision model, may be inaccurate): {text}"
 
 
 class VisionOpenAI:
@@ -86,7 +86,7 @@ class VisionOpenAI:
             raise EngineFailed(f"{self.name}: unexpected answer shape") from exc
         if not isinstance(text, str):
             raise EngineFailed(f"{self.name}: no text in the answer")
-        return render(text, media.facts, f"{settings.vision_openai_model} (vision model)")
+        return render(text, media.facts, settings.vision_openai_model)
 
 
 class VisionAnthropic:
@@ -129,4 +129,4 @@ class VisionAnthropic:
         if not isinstance(blocks, list):
             raise EngineFailed(f"{self.name}: unexpected answer shape")
         text = " ".join(b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
-        return render(text, media.facts, f"{settings.vision_anthropic_model} (vision model)")
+        return render(text, media.facts, settings.vision_anthropic_model)
