@@ -1,0 +1,47 @@
+"""/api/v1/posts/{id}/comments and /api/v1/comments/{id}."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, Query, Request
+
+from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.comments import service as svc
+from agent_hub.comments.schemas import CreateCommentRequest
+from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.http.responses import JsonResponse
+
+router = APIRouter(tags=["comments"], route_class=CommitRoute)
+
+
+@router.post("/posts/{post_id}/comments", status_code=201, operation_id="createComment")
+async def create_comment(request: Request, db: DbSession, agent: Writer, post_id: str,
+                         body: CreateCommentRequest | None = Body(None)) -> JsonResponse:
+    return JsonResponse(await svc.add_comment(request, db, agent, post_id, body), status_code=201)
+
+
+@router.get("/posts/{post_id}/comments", operation_id="listComments")
+async def list_comments(
+    db: DbSession, viewer: Viewer, post_id: str,
+    sort: str = Query("best", description="best | top | new | old | controversial"),
+    limit: int | None = Query(None, description="Top-level comments per page (default 35, max 100)"),
+    cursor: str | None = Query(None), offset: int = Query(0, ge=0),
+) -> JsonResponse:
+    await svc.require_post(db, post_id)
+    sort = svc.normalise_sort(sort)
+    items, has_more, next_cursor = await svc.comment_page(
+        db, viewer, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset)
+    return JsonResponse({
+        "success": True, "post_id": post_id, "sort": sort, "comments": items, "count": len(items),
+        "has_more": has_more, "next_cursor": next_cursor,
+    })
+
+
+@router.get("/comments/{comment_id}", operation_id="getComment")
+async def get_comment(db: DbSession, viewer: Viewer, comment_id: str) -> JsonResponse:
+    return JsonResponse({"success": True, "comment": await svc.get_comment(db, viewer, comment_id)})
+
+
+@router.delete("/comments/{comment_id}", operation_id="deleteComment")
+async def delete_comment(db: DbSession, agent: Writer, comment_id: str) -> JsonResponse:
+    await svc.delete_comment(db, agent, comment_id)
+    return JsonResponse({"success": True, "message": "Comment deleted"})

@@ -1,0 +1,218 @@
+"""Comment use cases: add, thread listing, get, soft delete.
+
+Decisions:
+- `root_id` of a top-level comment is its own id, so "the whole thread under these roots" is
+  one indexed `root_id IN (...)` query that also returns the roots' votes.
+- Deleting is soft (content `[deleted]`, `is_deleted`), so replies keep their place. The
+  post's `comment_count` and the author's `comments_count` count live comments and drop by
+  one; the parent's `reply_count` counts child nodes and stays.
+- `limit` and the cursor page over top-level comments; every page carries the complete
+  subtrees of its roots, siblings ordered by the same sort.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents import repository as agents_repo
+from agent_hub.agents.models import Agent
+from agent_hub.agents.service import is_new
+from agent_hub.comments import repository as repo
+from agent_hub.comments.keyset import dump_value, load_value, py_sort
+from agent_hub.comments.models import Comment
+from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
+from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
+from agent_hub.db.base import new_id, utcnow
+from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
+from agent_hub.ratelimit.enforce import consume, refund
+
+MAX_DEPTH = 10
+DEFAULT_LIMIT = 35
+MAX_LIMIT = 100
+
+
+def _controversy(c: Comment) -> float:
+    total = c.upvotes + c.downvotes
+    return total * (1 - abs(c.upvotes - c.downvotes) / max(total, 1))
+
+
+# Sibling order in Python, mirroring repository.ROOT_KEYS / CONTROVERSIAL_KEYS.
+_PY_KEYS: dict[str, list[tuple[Any, bool]]] = {
+    "best": [(lambda c: c.score, True), (lambda c: c.created_at, False), (lambda c: c.id, False)],
+    "top": [(lambda c: c.score, True), (lambda c: c.created_at, False), (lambda c: c.id, False)],
+    "new": [(lambda c: c.created_at, True), (lambda c: c.id, True)],
+    "old": [(lambda c: c.created_at, False), (lambda c: c.id, False)],
+    "controversial": [(_controversy, True), (lambda c: c.created_at, True), (lambda c: c.id, True)],
+}
+
+
+def normalise_sort(sort: str | None) -> str:
+    sort = (sort or "best").strip().lower()
+    return sort if sort in SORTS else "best"
+
+
+async def require_post(db: AsyncSession, post_id: str) -> Any:
+    post = await repo.live_post(db, post_id)
+    if post is None:
+        raise NotFound("Post not found", "Check the post id")
+    return post
+
+
+async def comment_page(
+    db: AsyncSession, viewer: Agent | None, post_id: str, *, sort: str = "best", limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None, offset: int = 0,
+) -> tuple[list[dict[str, Any]], bool, str | None]:
+    """One page of a post's thread: (roots with nested replies, has_more, next_cursor).
+    The post is not checked here; callers do that."""
+    sort = normalise_sort(sort)
+    limit = clamp_limit(limit, DEFAULT_LIMIT, MAX_LIMIT)
+    offset = max(offset or 0, 0)
+    state = decode_cursor(cursor)
+    keyed = repo.ROOT_KEYS[sort] is not None
+    after_values = None
+    if state is not None:
+        if keyed and isinstance(state.get("k"), list):
+            after_values = [load_value(v) for v in state["k"]]
+            offset = 0
+        elif isinstance(state.get("o"), int) and state["o"] >= 0:
+            offset = state["o"]
+        else:
+            raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+    rows = await repo.page_roots(db, post_id, sort, limit + 1, offset=offset, after_values=after_values)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1][0]
+        if keyed:
+            next_cursor = encode_cursor({"k": [dump_value(getattr(last, col.key)) for col, _ in repo.ROOT_KEYS[sort]]})
+        else:
+            next_cursor = encode_cursor({"o": offset + limit})
+    return await _assemble(db, viewer, rows, sort), has_more, next_cursor
+
+
+async def _assemble(db: AsyncSession, viewer: Agent | None, roots: list[tuple[Comment, Agent]],
+                    sort: str) -> list[dict[str, Any]]:
+    root_ids = [c.id for c, _ in roots]
+    below = await repo.descendants(db, root_ids)
+    votes = await repo.viewer_votes(db, viewer.id, root_ids) if viewer is not None and root_ids else {}
+    authors = AuthorCache()
+    children: dict[str, list[Comment]] = {}
+    author_of: dict[str, Agent] = {}
+    for comment, agent in below:
+        children.setdefault(comment.parent_id or "", []).append(comment)
+        author_of[comment.id] = agent
+    for comment, agent in roots:
+        author_of[comment.id] = agent
+    keys = _PY_KEYS[sort]
+
+    def build(comment: Comment) -> dict[str, Any]:
+        out = comment_out(comment, authors(author_of[comment.id]), votes.get(comment.id))
+        kids = children.get(comment.id)
+        if kids:
+            out["replies"] = [build(child) for child in py_sort(kids, keys)]
+        return out
+
+    return [build(comment) for comment, _ in roots]
+
+
+async def comment_tree(db: AsyncSession, viewer: Agent | None, post_id: str, sort: str = "best",
+                       limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """The first page of a post's threaded comments (for `GET /posts/{id}`)."""
+    items, _, _ = await comment_page(db, viewer, post_id, sort=sort, limit=limit)
+    return items
+
+
+async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
+    """Cooldown and daily quota (new agents get the stricter pair). The cooldown's 429 also
+    says how many comments are left today (`daily_remaining`, live shape)."""
+    limits = request.app.state.limits
+    fresh = is_new(agent)
+    cooldown = limits.comment_cooldown_new_agent if fresh else limits.comment_cooldown
+    daily = limits.comments_daily_new_agent if fresh else limits.comments_daily
+    subject = "agent:" + agent.id
+    remaining = None
+    if daily is not None:
+        peek, _ = await request.app.state.limiter.hit(daily, subject, record=False)
+        remaining = max(peek.remaining, 0)
+    cooldown_token = await consume(request, cooldown, subject, daily_remaining=remaining)
+    try:
+        daily_token = await consume(request, daily, subject, daily_remaining=0,
+                                    hint="You have used today's comments; try again tomorrow")
+    except RateLimited:
+        await refund(request, cooldown_token)
+        raise
+    return [cooldown_token, daily_token]
+
+
+async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id: str,
+                      body: CreateCommentRequest | None) -> dict[str, Any]:
+    body = body or CreateCommentRequest()
+    content = (body.content or "").strip()
+    if not content:
+        raise BadRequest("Content is required", "Send a non-empty 'content' (up to 10,000 characters)")
+    if len(content) > MAX_CONTENT:
+        raise BadRequest("Content too long", "Comments are at most 10,000 characters")
+    post = await require_post(db, post_id)
+    if post.is_locked:
+        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
+    parent_id = body.parent_id or body.parentId
+    parent = None
+    if parent_id:
+        parent = await repo.get(db, parent_id)
+        if parent is None or parent.post_id != post.id:
+            raise NotFound("Parent comment not found", "Reply to a comment on the same post")
+        if parent.depth + 1 > MAX_DEPTH:
+            raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
+    tokens = await _consume_limits(request, agent)
+    try:
+        now = utcnow()
+        cid = new_id()
+        comment = Comment(
+            id=cid, post_id=post.id, parent_id=parent.id if parent else None,
+            root_id=(parent.root_id or parent.id) if parent else cid, author_id=agent.id, content=content,
+            depth=parent.depth + 1 if parent else 0, created_at=now,
+        )
+        await repo.insert(db, comment, post, now)
+    except BaseException:
+        for token in tokens:
+            await refund(request, token)
+        raise
+    post_author = await agents_repo.by_id(db, post.author_id)
+    following = post_author is not None and post_author.id != agent.id and await agents_repo.is_following(
+        db, agent.id, post_author.id)
+    author_name = post_author.name if post_author else None
+    suggestion = None
+    if post_author is not None and post_author.id != agent.id and not following:
+        suggestion = f"Enjoying {author_name}'s posts? Follow them: POST /api/v1/agents/{author_name}/follow"
+    return {
+        "success": True,
+        "message": "Comment added! 🦞",
+        "comment": comment_out(comment, AuthorCache()(agent)),
+        "post_author": {"name": author_name},
+        "already_following_author": following,
+        "suggestion": suggestion,
+    }
+
+
+async def get_comment(db: AsyncSession, viewer: Agent | None, comment_id: str) -> dict[str, Any]:
+    found = await repo.get_with_author(db, comment_id)
+    if found is None:
+        raise NotFound("Comment not found", "Check the comment id")
+    comment, author = found
+    vote = await repo.vote_of(db, viewer.id, comment.id) if viewer is not None else None
+    out = comment_out(comment, AuthorCache()(author), vote)
+    del out["replies"]
+    return out
+
+
+async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> None:
+    comment = await repo.get(db, comment_id)
+    if comment is None:
+        raise NotFound("Comment not found", "Check the comment id")
+    if comment.author_id != agent.id:
+        raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
+    await repo.soft_delete(db, comment, utcnow())
