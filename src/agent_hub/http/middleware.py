@@ -113,11 +113,30 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            template = route_template(scope)
             method = scope["method"]
             metrics.HTTP_REQUESTS.labels(method, template, str(status_holder[0])).inc()
             metrics.HTTP_DURATION.labels(method, template).observe(time.perf_counter() - start)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template with its router prefix, e.g. /api/v1/agents/{name}/follow.
+
+    Routers are included with a prefix, and the matched route only knows its own template;
+    prefixes are literal segments, so the leading extra segments of the real path are it.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not template:
+        return "unmatched"
+    if ":path}" in template:
+        return template
+    path_segments = scope["path"].strip("/").split("/")
+    template_segments = template.strip("/").split("/")
+    extra = len(path_segments) - len(template_segments)
+    if extra <= 0:
+        return template
+    return "/" + "/".join(path_segments[:extra] + template_segments)
 
 
 class BodyLimitMiddleware:
@@ -154,35 +173,39 @@ class BodyLimitMiddleware:
                 send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE"
             )
             return
+        if declared is not None:
+            # The server enforces Content-Length framing, so the declared size is the size.
+            await self.app(scope, receive, send)
+            return
+        # Chunked body of unknown size: buffer it up to the cap, then replay it. Raising from
+        # inside receive() would be swallowed by the framework's body parser.
+        chunks: list[bytes] = []
         received = 0
-        response_started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge()
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not response_started:
+            if message["type"] != "http.request":
+                return  # client went away
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
                 await send_error(
                     send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE"
                 )
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
 
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 def subject_for(headers: dict[str, str], ip: str) -> str:
