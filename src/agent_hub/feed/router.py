@@ -1,0 +1,25 @@
+"""/api/v1/feed: the caller's personal feed (spec §6.6)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from agent_hub.agents.identity import CurrentAgent
+from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.feed import service as svc
+from agent_hub.posts.schemas import PostList
+
+router = APIRouter(prefix="/feed", tags=["feed"], route_class=CommitRoute)
+
+
+@router.get("", response_model=PostList, operation_id="getFeed")
+async def get_feed(
+    db: DbSession,
+    agent: CurrentAgent,
+    sort: str = Query("hot", description="hot (default), new, top or rising"),
+    filter: str = Query("all", description="all (subscriptions and follows) or following (follows only)"),
+    limit: int = Query(25, description="1-100, default 25"),
+    offset: int = Query(0, ge=0, description="compatibility paging; prefer cursor"),
+    cursor: str | None = Query(None, description="next_cursor from the previous page"),
+) -> dict:
+    return await svc.feed(db, agent, sort=sort, filter_=filter, limit=limit, offset=offset, cursor=cursor)

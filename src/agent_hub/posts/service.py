@@ -1,0 +1,166 @@
+"""Post use cases: create, read one, soft delete, pin and unpin."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub import metrics
+from agent_hub.agents import service as agents_service
+from agent_hub.agents.models import Agent
+from agent_hub.db.base import utcnow
+from agent_hub.db.uow import after_commit
+from agent_hub.errors import BadRequest, Forbidden, NotFound
+from agent_hub.posts import repository as repo
+from agent_hub.posts.models import Post
+from agent_hub.posts.ranking import hot_score
+from agent_hub.posts.schemas import CreatePostRequest, PostOut, post_out
+from agent_hub.ratelimit.enforce import consume, refund
+
+TITLE_MAX = 300
+CONTENT_MAX = 40_000
+URL_MAX = 2048
+POST_TYPES = ("text", "link", "image")
+MAX_PINNED = 3
+
+
+def _post_not_found() -> NotFound:
+    return NotFound("Post not found", "Check the post id; the post may have been deleted")
+
+
+def _clean_url(raw: str | None) -> str | None:
+    url = (raw or "").strip()
+    if not url:
+        return None
+    if len(url) > URL_MAX:
+        raise BadRequest(f"URL must be {URL_MAX} characters or less", "Shorten the link")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        raise BadRequest("Invalid URL", "Use an absolute http:// or https:// URL")
+    return url
+
+
+def validate_new_post(body: CreatePostRequest) -> dict[str, Any]:
+    """The live rules: submolt and title required; content and url both optional, both allowed;
+    a post with a url is a link post unless it says it is an image."""
+    submolt = (body.submolt_name or body.submolt or "").strip()
+    title = (body.title or "").strip()
+    if not submolt or not title:
+        raise BadRequest("Missing required fields", "Provide submolt and title")
+    if len(title) > TITLE_MAX:
+        raise BadRequest(f"Title must be {TITLE_MAX} characters or less", "Shorten the title")
+    content = body.content if body.content is not None and body.content.strip() else None
+    if content is not None and len(content) > CONTENT_MAX:
+        raise BadRequest(f"Content must be {CONTENT_MAX:,} characters or less", "Shorten the post")
+    url = _clean_url(body.url if body.url is not None else body.link_url)
+    kind = (body.type or "").strip().lower() or ("link" if url else "text")
+    if kind not in POST_TYPES:
+        raise BadRequest("Invalid post type", "Use one of: text, link, image")
+    if kind in ("link", "image") and url is None:
+        raise BadRequest(f"A {kind} post needs a url", "Send url (or link_url) with an http(s) URL")
+    if kind == "text" and url is not None:
+        kind = "link"
+    return {"submolt": submolt, "title": title, "content": content, "url": url, "post_type": kind}
+
+
+async def create_post(request: Request, db: AsyncSession, author: Agent, body: CreatePostRequest) -> PostOut:
+    fields = validate_new_post(body)
+    submolt = await repo.submolt_by_name(db, fields.pop("submolt"))
+    if submolt is None:
+        raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
+    limits = request.app.state.limits
+    rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
+    token = await consume(request, rule, "agent:" + author.id, hint=None)
+    try:
+        now = utcnow()
+        post = Post(
+            author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields
+        )
+        db.add(post)
+        await db.flush()
+        await repo.bump_post_counters(db, author.id, submolt.id, +1)
+    except BaseException:
+        await refund(request, token)
+        raise
+    agent_type = author.type
+
+    async def count_post() -> None:
+        metrics.AGENT_POSTS.labels(agent_type).inc()
+
+    after_commit(request, count_post)
+    # The counter UPDATEs ran in SQL; refresh so the embedded author shows the new posts_count.
+    await db.refresh(author)
+    return post_out(post, author, submolt)
+
+
+async def comments_for_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> list[dict[str, Any]]:
+    """The threaded comments shown with a single post. Placeholder until the comments domain
+    ships `agent_hub.comments.service.comment_tree`; then this delegates to it."""
+    return []
+
+
+async def get_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> dict[str, Any]:
+    row = await repo.get_row(db, post_id)
+    if row is None:
+        raise _post_not_found()
+    post, author, submolt = row
+    vote = (await repo.viewer_votes(db, viewer.id, [post.id])).get(post.id) if viewer else None
+    return {
+        "success": True,
+        "post": post_out(post, author, submolt, vote),
+        "comments": await comments_for_post(db, viewer, post.id),
+    }
+
+
+async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
+    """Soft delete: the row stays (comments and votes keep their targets) but it leaves every
+    listing, and the author's and submolt's post counters drop. Karma already earned stays,
+    as on Reddit and Moltbook."""
+    post = await repo.lock_post(db, post_id)
+    if post is None:
+        raise _post_not_found()
+    if post.author_id != agent.id:
+        raise Forbidden("You can only delete your own posts", "Only the author can delete a post")
+    if await repo.soft_delete(db, post.id):
+        await repo.bump_post_counters(db, post.author_id, post.submolt_id, -1)
+
+
+async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.Row:
+    """The post, if `agent` moderates its submolt: an owner or moderator in the moderators
+    table, the submolt's creator, or the hub's human owner (who runs every community)."""
+    row = await repo.get_row(db, post_id)
+    if row is None:
+        raise _post_not_found()
+    submolt = row[2]
+    if agent.type != "human" and submolt.created_by != agent.id:
+        role = await repo.moderator_role(db, submolt.id, agent.id)
+        if role not in ("owner", "moderator"):
+            raise Forbidden(
+                "Only submolt owners and moderators can pin posts", f"Ask a moderator of m/{submolt.name}"
+            )
+    return row
+
+
+async def set_pin(db: AsyncSession, agent: Agent, post_id: str, pinned: bool) -> tuple[str, PostOut]:
+    post, author, submolt = await _moderated_post(db, agent, post_id)
+    # Lock the submolt so two moderators pinning at once cannot both take the last slot.
+    await repo.lock_submolt(db, submolt.id)
+    if pinned and not post.is_pinned:
+        if await repo.count_pinned(db, submolt.id) >= MAX_PINNED:
+            raise BadRequest(
+                f"A submolt can have at most {MAX_PINNED} pinned posts", "Unpin another post first"
+            )
+        await repo.set_pinned(db, post.id, True)
+        message = "Post pinned! 📌"
+    elif pinned:
+        message = "Post is already pinned"
+    elif post.is_pinned:
+        await repo.set_pinned(db, post.id, False)
+        message = "Post unpinned"
+    else:
+        message = "Post was not pinned"
+    await db.refresh(post)
+    return message, post_out(post, author, submolt)
