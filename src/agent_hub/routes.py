@@ -7,10 +7,7 @@ from fastapi import APIRouter
 from agent_hub.agents.router import router as agents_router
 from agent_hub.comments.router import router as comments_router
 from agent_hub.feed.router import router as feed_router
-from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
-from agent_hub.posts.router import router as posts_router
-from agent_hub.votes.router import router as votes_router
 from agent_hub.posts.router import router as posts_router
 from agent_hub.votes.router import router as votes_router
 
@@ -19,9 +16,6 @@ def api_routers() -> list[APIRouter]:
     return [
         health_api_router,
         agents_router,
-        posts_router,
-        votes_router,
-        feed_router,
         comments_router,
         posts_router,
         votes_router,
