@@ -67,7 +67,7 @@ async def test_lying_header_does_not_help(make_settings, tmp_path: Path, audio_d
 
 
 async def test_truncated_audio_refused(settings, tone_wav: Path, tmp_path: Path) -> None:
-    data = tone_wav.read_bytes()
+    data = tone_wav.read_bytes()  # noqa: ASYNC240
     cut = tmp_path / "cut.wav"
     cut.write_bytes(data[: len(data) // 3])
     with pytest.raises(BadRequest) as info:
@@ -76,7 +76,11 @@ async def test_truncated_audio_refused(settings, tone_wav: Path, tmp_path: Path)
 
 
 async def test_garbage_after_magic_refused(settings, tmp_path: Path) -> None:
-    for name, head in [("x.ogg", b"OggS\x00\x02"), ("x.mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00"), ("x.webm", b"\x1a\x45\xdf\xa3webm")]:
+    for name, head in [
+        ("x.ogg", b"OggS\x00\x02"),
+        ("x.mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00"),
+        ("x.webm", b"\x1a\x45\xdf\xa3webm"),
+    ]:
         path = tmp_path / name
         path.write_bytes(head + bytes(range(256)) * 40)
         with pytest.raises(BadRequest):

@@ -68,7 +68,7 @@ async def test_pure_tone_gives_no_words(settings, model_dir: Path, tone_wav: Pat
 
 async def test_operator_model_dir_used_first(make_settings, model_dir: Path, speech_wav: Path) -> None:
     settings = make_settings(audio_engines=["whisper_local", "whisper_bundled"], whisper_model_dir=model_dir)
-    result = await describe("audio", speech_wav.read_bytes(), "audio/wav", settings)
+    result = await describe("audio", speech_wav.read_bytes(), "audio/wav", settings)  # noqa: ASYNC240
     assert result.engine == "whisper_local" and "password" in result.text.lower()
     assert result.text.startswith(f"Transcript (offline Whisper {model_dir.name}, ")
 
@@ -81,3 +81,26 @@ async def test_local_model_without_tokenizer_is_skipped(make_settings, tmp_path:
     result = await describe("audio", tone_wav, "audio/wav", settings)
     assert result.engine == "basic"
     assert result.text == "Audio 5.0 s WAV; not transcribed."
+
+
+async def test_event_loop_not_blocked_while_transcribing(settings, model_dir: Path, speech_wav: Path) -> None:
+    """Whisper runs in a thread: a ticker on the loop keeps ticking during two parallel jobs."""
+    import asyncio
+
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    task = asyncio.create_task(ticker())
+    results = await asyncio.gather(*(describe("audio", speech_wav, "audio/wav", settings) for _ in range(2)))
+    done.set()
+    await task
+    assert all("password" in r.text.lower() for r in results)
+    assert len(gaps) > 10 and max(gaps) < 0.25, max(gaps)

@@ -104,7 +104,9 @@ async def test_failures_fall_through_in_order(
 async def test_first_failure_second_success(make_settings, provider: FakeProvider) -> None:
     provider.routes["/v1/chat/completions"] = (503, {"error": "overloaded"}, 0)
     provider.routes["/v1/messages"] = (200, ANTHROPIC, 0)
-    result = await describe("image", samples.two_colour(fmt="PNG"), "image/png", vision_settings(make_settings, provider))
+    result = await describe(
+        "image", samples.two_colour(fmt="PNG"), "image/png", vision_settings(make_settings, provider)
+    )
     assert result.engine == "vision_anthropic"
 
 
@@ -145,10 +147,12 @@ async def test_openai_audio_request_shape(make_settings, provider: FakeProvider,
     form = request.form()
     assert form["model"][2] == b"whisper-test"
     filename, content_type, payload = form["file"]
-    assert filename == "audio.wav" and content_type == "audio/wav" and payload == tone_wav.read_bytes()
+    assert filename == "audio.wav" and content_type == "audio/wav" and payload == tone_wav.read_bytes()  # noqa: ASYNC240
 
 
-async def test_openai_audio_empty_text_means_no_speech(make_settings, provider: FakeProvider, silence_wav: Path) -> None:
+async def test_openai_audio_empty_text_means_no_speech(
+    make_settings, provider: FakeProvider, silence_wav: Path
+) -> None:
     provider.routes["/v1/audio/transcriptions"] = (200, {"text": " "}, 0)
     result = await describe("audio", silence_wav, "audio/wav", audio_settings(make_settings, provider))
     assert result.text == "Audio 8.0 s; no speech detected (whisper-test via OpenAI-compatible API)."

@@ -63,7 +63,9 @@ async def test_unknown_engine_skipped_and_empty_chain_fails(make_settings) -> No
     settings = make_settings(image_engines=["no_such_engine", "basic"])
     assert (await describe("image", samples.two_colour(fmt="PNG"), "image/png", settings)).engine == "basic"
     with pytest.raises(DescriptionFailed):
-        await describe("image", samples.two_colour(fmt="PNG"), "image/png", make_settings(image_engines=["vision_openai"]))
+        await describe(
+            "image", samples.two_colour(fmt="PNG"), "image/png", make_settings(image_engines=["vision_openai"])
+        )
 
 
 async def test_wrong_kind_fails(settings, tone_wav) -> None:  # type: ignore[no-untyped-def]

@@ -121,3 +121,29 @@ async def test_png_text_chunks_dropped(settings) -> None:
     assert b"<script>" in data
     result = await upload(data, settings)
     assert b"<script>" not in result.data and b"tEXt" not in result.data
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "JPEG"])
+async def test_icc_exif_xmp_dropped_from_every_format(settings, fmt: str) -> None:
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    kwargs: dict[str, object] = {"exif": exif.tobytes(), "icc_profile": icc}
+    if fmt in ("WEBP", "JPEG"):
+        kwargs["xmp"] = b"<x:xmpmeta><SecretXMP/></x:xmpmeta>"
+    data = samples.encode(Image.new("RGB", (32, 32), "orange"), fmt, **kwargs)
+    assert b"SecretCam" in data
+    result = await upload(data, settings)
+    for marker in (b"SecretCam", b"SecretXMP", icc[-64:]):
+        assert marker not in result.data and marker not in result.thumbnail
+    with Image.open(io.BytesIO(result.data)) as im:
+        assert not im.info.get("icc_profile") and not im.info.get("exif")
+
+
+async def test_grey_png_with_transparency_keeps_it(settings) -> None:
+    im = Image.new("L", (10, 10), 7)
+    result = await upload(samples.encode(im, "PNG", transparency=7), settings)
+    with Image.open(io.BytesIO(result.data)) as out:
+        assert out.mode == "RGBA" and out.getpixel((0, 0))[3] == 0

@@ -31,7 +31,9 @@ def test_images_recognised(fmt: str, content_type: str) -> None:
         ("ogg", "vorbis", "ogg", "audio/ogg"),
     ],
 )
-def test_audio_recognised(tone_wav: Path, tmp_path: Path, container: str, codec: str, ext: str, content_type: str) -> None:
+def test_audio_recognised(
+    tone_wav: Path, tmp_path: Path, container: str, codec: str, ext: str, content_type: str
+) -> None:
     encoded = samples.transcode(tone_wav, tmp_path / f"a.{ext}", container, codec)
     media_type = sniff(encoded.read_bytes()[:4096])
     assert media_type is not None and (media_type.content_type, media_type.ext) == (content_type, ext)

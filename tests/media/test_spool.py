@@ -45,7 +45,7 @@ async def test_oversized_stream_stops_at_cap_and_leaves_no_temp_file(make_settin
 
 async def test_audio_cap_is_separate(make_settings, tone_wav: Path) -> None:
     settings = make_settings(media_audio_max_bytes=50_000)
-    stream = CountingStream(tone_wav.read_bytes()[:4096], total=10_000_000)
+    stream = CountingStream(tone_wav.read_bytes()[:4096], total=10_000_000)  # noqa: ASYNC240
     with pytest.raises(PayloadTooLarge) as info:
         await validate_upload(stream, settings)
     assert "audio" in info.value.error
@@ -80,7 +80,7 @@ async def test_upload_file_name_and_header_are_ignored(settings, tmp_path: Path)
 
 async def test_expect_kind_mismatch_is_415(settings, tone_wav: Path) -> None:
     async def chunks():
-        yield tone_wav.read_bytes()
+        yield tone_wav.read_bytes()  # noqa: ASYNC240
 
     with pytest.raises(UnsupportedMediaType):
         await validate_upload(chunks(), settings, expect="image")
@@ -109,4 +109,4 @@ async def test_empty_upload_refused(tmp_path: Path) -> None:
 
     with pytest.raises(UnsupportedMediaType):
         await spool_upload(chunks(), lambda _t: 10, tmp_dir=tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # noqa: ASYNC240

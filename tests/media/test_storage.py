@@ -56,7 +56,17 @@ async def test_overwrite_is_atomic_and_leaves_no_temp(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["../etc/passwd", "media/../../x", "/abs/path.png", "media//x.png", "media/.hidden", ".", "", "a\\b", "media/x.png\x00"],
+    [
+        "../etc/passwd",
+        "media/../../x",
+        "/abs/path.png",
+        "media//x.png",
+        "media/.hidden",
+        ".",
+        "",
+        "a\\b",
+        "media/x.png\x00",
+    ],
 )
 async def test_bad_keys_refused(tmp_path: Path, key: str) -> None:
     store = LocalStore(tmp_path / "media")

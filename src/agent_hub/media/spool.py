@@ -83,7 +83,7 @@ async def spool_upload(
     unknown type or one of the wrong kind, 413 as soon as the cap is crossed. Writes are small
     and sequential, so they are done inline (a thread hop per 64 KB chunk costs more than it saves).
     """
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=tmp_dir)
     path = Path(name)
     head = b""
@@ -110,7 +110,7 @@ async def spool_upload(
                     raise too_large(limit, media_type.kind)
                 out.write(head)
     except BaseException:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # noqa: ASYNC240
         raise
     return Spooled(path=path, size=size, media_type=media_type)
 
