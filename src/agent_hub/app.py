@@ -96,6 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted=parse_networks(settings.trusted_proxies),
         hsts=True,
     )
+    # --- ui_proxy: same-origin web UI in the embedded default (registered last) ---
+    from agent_hub.ui_proxy import install_ui_proxy
+
+    install_ui_proxy(app, settings)
+    # --- end ui_proxy ---
     return app
 
 
