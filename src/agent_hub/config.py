@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     # Embedded default: forward non-API paths to the Next.js server, e.g. http://127.0.0.1:3000.
     ui_upstream: str | None = None
     # --- end ui_proxy --------------------------------------------------------------------------
+
     @field_validator("allowed_origins", "trusted_proxies", "metrics_allowed_cidrs", "audio_engines", "image_engines", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> list[str]:
