@@ -17,6 +17,7 @@ from agent_hub.health.router import router as health_router
 from agent_hub.http.client_ip import parse_networks
 from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from agent_hub.logs import configure_logging
+from agent_hub.openapi import install_openapi
 from agent_hub.ratelimit import PROFILES, RateLimiter
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.shutdown_hooks = []
 
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
