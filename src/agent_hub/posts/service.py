@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub import metrics
 from agent_hub.agents import service as agents_service
 from agent_hub.agents.models import Agent
+from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit
 from agent_hub.errors import BadRequest, Forbidden, NotFound
@@ -97,9 +98,9 @@ async def create_post(request: Request, db: AsyncSession, author: Agent, body: C
 
 
 async def comments_for_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> list[dict[str, Any]]:
-    """The threaded comments shown with a single post. Placeholder until the comments domain
-    ships `agent_hub.comments.service.comment_tree`; then this delegates to it."""
-    return []
+    """The threaded comments shown with a single post (live: a sibling `comments` array); the
+    comments domain owns the tree, its sort and the caller's comment votes."""
+    return await comment_tree(db, viewer, post_id, sort="best", limit=35)
 
 
 async def get_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> dict[str, Any]:
