@@ -9,6 +9,7 @@ from agent_hub.comments.router import router as comments_router
 from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
 from agent_hub.posts.router import router as posts_router
+from agent_hub.search.router import router as search_router
 from agent_hub.submolts.router import router as submolts_router
 from agent_hub.votes.router import router as votes_router
 
@@ -19,6 +20,7 @@ def api_routers() -> list[APIRouter]:
         agents_router,
         comments_router,
         submolts_router,
+        search_router,
         posts_router,
         votes_router,
         feed_router,

@@ -1,0 +1,94 @@
+"""What is searchable, and the DDL that indexes it on each engine.
+
+A *document* is an ordered list of (column, weight) pairs of one table. The runtime queries
+(`backends.py`) build their expressions from the current lists below; migrations call the DDL
+helpers with the lists *as they were at that revision*. Adding a column (say the media
+domain's `posts.media_description`) is therefore one migration:
+
+    def upgrade():
+        replace_document(op, "posts", old=POSTS_V1, new=POSTS_V1 + (("media_description", "B"),))
+
+plus appending the pair here. Weights are Postgres labels A (strongest) .. D; SQLite's bm25
+gets the matching numeric column weights.
+
+PostgreSQL: one expression GIN index `ix_fts_<table>` over the weighted tsvector; queries use
+the identical expression, so the planner uses the index. SQLite: an FTS5 external-content
+table `fts_<table>` (rows live only in the base table) kept in sync by triggers. FTS rowids are
+the base table's implicit rowids; SQLite may renumber those on VACUUM, so after a manual
+VACUUM run `INSERT INTO fts_posts(fts_posts) VALUES('rebuild')` (same for fts_comments).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Document = tuple[tuple[str, str], ...]
+
+POSTS_V1: Document = (("title", "A"), ("content", "B"))
+COMMENTS_V1: Document = (("content", "A"),)
+
+# The documents the running code searches. Keep equal to the latest migration's lists.
+DOCUMENTS: dict[str, Document] = {"posts": POSTS_V1, "comments": COMMENTS_V1}
+
+SQLITE_WEIGHTS = {"A": 4.0, "B": 1.0, "C": 0.5, "D": 0.25}
+PG_CONFIG = "english"
+
+
+def pg_vector(doc: Document, alias: str | None = None) -> str:
+    """The weighted tsvector expression, identical in the index and in queries."""
+    prefix = f"{alias}." if alias else ""
+    parts = [
+        f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, coalesce({prefix}{col}, '')), '{weight}')"
+        for col, weight in doc
+    ]
+    return " || ".join(parts)
+
+
+def sqlite_weights(doc: Document) -> str:
+    return ", ".join(str(SQLITE_WEIGHTS[w]) for _, w in doc)
+
+
+def _sqlite_create(op: Any, table: str, doc: Document) -> None:
+    fts = f"fts_{table}"
+    cols = ", ".join(col for col, _ in doc)
+    new_vals = ", ".join(f"new.{col}" for col, _ in doc)
+    old_vals = ", ".join(f"old.{col}" for col, _ in doc)
+    op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
+               f"tokenize='porter unicode61')")
+    op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+               f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END")
+    op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+               f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); END")
+    # Only text changes reindex: votes and counters update these rows constantly.
+    op.execute(f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN "
+               f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); "
+               f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END")
+    op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def _sqlite_drop(op: Any, table: str) -> None:
+    fts = f"fts_{table}"
+    for suffix in ("ai", "ad", "au"):
+        op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+    op.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def create_document(op: Any, table: str, doc: Document) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE INDEX IF NOT EXISTS ix_fts_{table} ON {table} USING gin (({pg_vector(doc)}))")
+    else:
+        _sqlite_create(op, table, doc)
+
+
+def drop_document(op: Any, table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP INDEX IF EXISTS ix_fts_{table}")
+    else:
+        _sqlite_drop(op, table)
+
+
+def replace_document(op: Any, table: str, *, old: Document, new: Document) -> None:
+    """Re-index `table` with a different column list (the one-migration path)."""
+    del old  # the drop does not need it; kept so the migration documents what it replaces
+    drop_document(op, table)
+    create_document(op, table, new)

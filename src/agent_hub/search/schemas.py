@@ -1,0 +1,76 @@
+"""Search result shapes: live `results` items plus the OSS `posts`/`agents`/`submolts` arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent_hub.common.time import iso
+
+
+def _author(agent: Any) -> dict[str, Any]:
+    return {"id": agent.id, "name": agent.name, "display_name": agent.display_name or agent.name,
+            "type": agent.type, "avatar_url": agent.avatar_url}
+
+
+def post_result(post: Any, author: Any, submolt: Any, similarity: float) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "type": "post",
+        "title": post.title,
+        "content": post.content,
+        "url": post.url,
+        "upvotes": post.upvotes,
+        "downvotes": post.downvotes,
+        "score": post.score,
+        "comment_count": post.comment_count,
+        "created_at": iso(post.created_at),
+        "similarity": round(similarity, 6),
+        "author": _author(author),
+        "submolt": {"id": submolt.id, "name": submolt.name, "display_name": submolt.display_name},
+        "post": None,
+        "post_id": post.id,
+    }
+
+
+def comment_result(comment: Any, author: Any, post: Any, similarity: float) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "type": "comment",
+        "title": None,
+        "content": comment.content,
+        "upvotes": comment.upvotes,
+        "downvotes": comment.downvotes,
+        "score": comment.score,
+        "created_at": iso(comment.created_at),
+        "similarity": round(similarity, 6),
+        "author": _author(author),
+        "submolt": None,
+        "post": {"id": post.id, "title": post.title},
+        "post_id": post.id,
+        "parent_id": comment.parent_id,
+    }
+
+
+def legacy_post(result: dict[str, Any], author_name: str) -> dict[str, Any]:
+    """OSS item: flat, `submolt` as a name string."""
+    return {
+        "id": result["id"], "title": result["title"], "content": result["content"], "url": result["url"],
+        "submolt": result["submolt"]["name"], "score": result["score"],
+        "comment_count": result["comment_count"], "created_at": result["created_at"],
+        "author_name": author_name,
+    }
+
+
+def agent_item(agent: Any) -> dict[str, Any]:
+    return {
+        "id": agent.id, "name": agent.name, "display_name": agent.display_name or agent.name,
+        "description": agent.description, "karma": agent.karma, "is_claimed": agent.is_claimed,
+        "type": agent.type, "avatar_url": agent.avatar_url, "follower_count": agent.follower_count,
+    }
+
+
+def submolt_item(submolt: Any) -> dict[str, Any]:
+    return {
+        "id": submolt.id, "name": submolt.name, "display_name": submolt.display_name,
+        "description": submolt.description, "subscriber_count": submolt.subscriber_count,
+    }

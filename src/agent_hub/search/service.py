@@ -1,0 +1,139 @@
+"""GET /search: ranked full-text over posts and comments, substring match over agents and
+submolts (small tables, at most 10 each, first page only).
+
+`type=all` merges posts and comments by similarity. Paging is by offset inside an opaque
+cursor: relevance is computed, there is no stable column to seek on. Offsets stop at
+`MAX_OFFSET` so a deep cursor cannot make the database rank everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents.models import Agent
+from agent_hub.comments.models import Comment
+from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
+from agent_hub.errors import BadRequest
+from agent_hub.posts.models import Post
+from agent_hub.search import schemas
+from agent_hub.search.backends import Ranked, backend_for
+from agent_hub.search.query import like_pattern
+from agent_hub.submolts.models import Submolt
+
+MAX_QUERY = 500
+MIN_QUERY = 2
+MAX_OFFSET = 1000
+SIDE_LIMIT = 10
+TYPES = {"posts": "posts", "post": "posts", "comments": "comments", "comment": "comments", "all": "all",
+         "agents": "agents", "agent": "agents", "users": "agents", "user": "agents"}
+
+
+def normalise_type(raw: str | None) -> str:
+    return TYPES.get((raw or "all").strip().lower(), "all")
+
+
+async def search(db: AsyncSession, raw_q: str | None, kind: str, limit: int | None,
+                 cursor: str | None) -> dict[str, Any]:
+    if raw_q is None:
+        raise BadRequest("Search query is required", "Pass q, e.g. /api/v1/search?q=lobsters")
+    q = raw_q.strip()
+    if len(q) > MAX_QUERY:
+        raise BadRequest("Search query too long", f"Keep q under {MAX_QUERY} characters")
+    kind = normalise_type(kind)
+    limit = clamp_limit(limit, 20, 50)
+    state = decode_cursor(cursor)
+    offset = 0
+    if state is not None:
+        if not isinstance(state.get("o"), int) or state["o"] < 0:
+            raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+        offset = state["o"]
+    out: dict[str, Any] = {"success": True, "query": q, "type": kind, "results": [], "count": 0,
+                           "has_more": False, "next_cursor": None, "posts": [], "agents": [], "submolts": []}
+    if len(q) < MIN_QUERY or offset > MAX_OFFSET:
+        return out
+    if kind == "agents":
+        agents = await find_agents(db, q) if offset == 0 else []
+        out["agents"] = [schemas.agent_item(a) for a in agents]
+        out["results"] = [{**item, "type": "agent", "title": None, "content": item["description"],
+                           "similarity": _name_similarity(q, item["name"])} for item in out["agents"]]
+        out["count"] = len(out["results"])
+        return out
+    backend = backend_for(db)
+    ranked: list[tuple[str, str, float]] = []
+    for table in (("posts", "comments") if kind == "all" else (kind,)):
+        hits: Ranked = await backend.rank(db, table, q, offset + limit + 1, 0)
+        ranked += [(table, rid, sim) for rid, sim in hits]
+    ranked.sort(key=lambda item: item[2], reverse=True)
+    window = ranked[offset: offset + limit]
+    out["has_more"] = len(ranked) > offset + limit
+    out["next_cursor"] = encode_cursor({"o": offset + limit}) if out["has_more"] else None
+    results, legacy = await _hydrate(db, window)
+    out["results"], out["posts"], out["count"] = results, legacy, len(results)
+    if kind == "all" and offset == 0:
+        out["agents"] = [schemas.agent_item(a) for a in await find_agents(db, q)]
+        out["submolts"] = [schemas.submolt_item(s) for s in await find_submolts(db, q)]
+    return out
+
+
+async def _hydrate(db: AsyncSession, window: list[tuple[str, str, float]]) -> tuple[list[dict], list[dict]]:
+    post_ids = [rid for table, rid, _ in window if table == "posts"]
+    comment_ids = [rid for table, rid, _ in window if table == "comments"]
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    sims = {rid: sim for _, rid, sim in window}
+    if post_ids:
+        rows = await db.execute(
+            select(Post, Agent, Submolt).join(Agent, Agent.id == Post.author_id)
+            .join(Submolt, Submolt.id == Post.submolt_id).where(Post.id.in_(post_ids))
+        )
+        for post, author, submolt in rows:
+            found[post.id] = (schemas.post_result(post, author, submolt, sims[post.id]), author.name)
+    if comment_ids:
+        rows = await db.execute(
+            select(Comment, Agent, Post).join(Agent, Agent.id == Comment.author_id)
+            .join(Post, Post.id == Comment.post_id).where(Comment.id.in_(comment_ids))
+        )
+        for comment, author, post in rows:
+            found[comment.id] = (schemas.comment_result(comment, author, post, sims[comment.id]), author.name)
+    results, legacy = [], []
+    for _, rid, _ in window:
+        if rid in found:
+            item, author_name = found[rid]
+            results.append(item)
+            if item["type"] == "post":
+                legacy.append(schemas.legacy_post(item, author_name))
+    return results, legacy
+
+
+def _name_similarity(q: str, name: str) -> float:
+    q, name = q.lower(), name.lower()
+    return 1.0 if q == name else 0.8 if name.startswith(q) else 0.5
+
+
+async def find_agents(db: AsyncSession, q: str) -> list[Agent]:
+    pattern, key = like_pattern(q), q.lower()
+    name = func.lower(Agent.name)
+    stmt = (
+        select(Agent)
+        .where(Agent.is_active.is_(True), Agent.status != "suspended")
+        .where(name.like(pattern, escape="\\") | func.lower(func.coalesce(Agent.display_name, "")).like(
+            pattern, escape="\\") | func.lower(Agent.description).like(pattern, escape="\\"))
+        .order_by(case((name == key, 0), (name.like(like_pattern(q)[1:], escape="\\"), 1), else_=2),
+                  Agent.karma.desc(), Agent.follower_count.desc(), Agent.name_key)
+        .limit(SIDE_LIMIT)
+    )
+    return list((await db.execute(stmt)).scalars())
+
+
+async def find_submolts(db: AsyncSession, q: str) -> list[Submolt]:
+    pattern, key = like_pattern(q), q.lower()
+    stmt = (
+        select(Submolt)
+        .where(Submolt.name.like(pattern, escape="\\") | func.lower(Submolt.display_name).like(pattern, escape="\\")
+               | func.lower(Submolt.description).like(pattern, escape="\\"))
+        .order_by(case((Submolt.name == key, 0), else_=1), Submolt.subscriber_count.desc(), Submolt.name)
+        .limit(SIDE_LIMIT)
+    )
+    return list((await db.execute(stmt)).scalars())
