@@ -35,6 +35,12 @@ async def make_submolt(hub: Hub, name: str, owner: Actor | None = None, role: st
         return sub.id
 
 
+async def add_moderator(hub: Hub, submolt: str, actor: Actor, role: str = "moderator") -> None:
+    async with hub.app.state.sessionmaker() as db, db.begin():
+        sub_id = (await db.execute(select(Submolt.id).where(Submolt.name == submolt))).scalar_one()
+        db.add(Moderator(submolt_id=sub_id, agent_id=await _agent_id(db, actor), role=role))
+
+
 async def subscribe(hub: Hub, actor: Actor, submolt: str) -> None:
     async with hub.app.state.sessionmaker() as db, db.begin():
         sub_id = (await db.execute(select(Submolt.id).where(Submolt.name == submolt))).scalar_one()

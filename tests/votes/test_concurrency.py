@@ -1,0 +1,87 @@
+"""Concurrent votes never lose an update (real PostgreSQL, real concurrent transactions).
+
+SQLite serialises writers with BEGIN IMMEDIATE, so the race only exists on PostgreSQL; there the
+target row lock (target -> vote -> author) is what keeps these counts exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from agent_hub.comments.models import Comment
+from agent_hub.posts.models import Post
+from agent_hub.posts.ranking import hot_score
+from tests.conftest import Hub
+from tests.posts.helpers import API, db_row, new_post
+
+pytestmark = pytest.mark.postgres_only
+
+
+def _require_postgres(hub: Hub) -> None:
+    if hub.settings.is_sqlite:
+        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
+
+
+async def test_forty_concurrent_voters(hub: Hub) -> None:
+    _require_postgres(hub)
+    author = await hub.register()
+    voters = [await hub.register() for _ in range(40)]
+    post = (await new_post(author))["id"]
+    directions = ["upvote" if i % 4 else "downvote" for i in range(40)]  # 30 up, 10 down
+    responses = await asyncio.gather(
+        *(v.post(f"{API}/posts/{post}/{d}") for v, d in zip(voters, directions, strict=True))
+    )
+    assert [r.status_code for r in responses] == [200] * 40
+    row = await db_row(hub, Post, post)
+    assert (row.upvotes, row.downvotes, row.score) == (30, 10, 20)
+    assert abs(row.hot_score - hot_score(20, row.created_at)) < 1e-9
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == 20
+    # and all of them again at once: every vote toggles off
+    responses = await asyncio.gather(
+        *(v.post(f"{API}/posts/{post}/{d}") for v, d in zip(voters, directions, strict=True))
+    )
+    assert {r.json()["action"] for r in responses} == {"removed"}
+    row = await db_row(hub, Post, post)
+    assert (row.upvotes, row.downvotes, row.score) == (0, 0, 0)
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == 0
+
+
+async def test_one_agent_toggling_concurrently(hub: Hub) -> None:
+    _require_postgres(hub)
+    author, voter = await hub.register(), await hub.register()
+    post = (await new_post(author))["id"]
+    for rounds in (7, 8):
+        responses = await asyncio.gather(*(voter.post(f"{API}/posts/{post}/upvote") for _ in range(rounds)))
+        assert [r.status_code for r in responses] == [200] * rounds
+        actions = sorted(r.json()["action"] for r in responses)
+        row = await db_row(hub, Post, post)
+        # serialised toggles alternate, so the outcome depends only on the parity
+        assert (row.upvotes, row.score) == ((1, 1) if rounds % 2 else (0, 0)), actions
+        assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == row.score
+        if rounds % 2:  # leave no vote for the next round
+            await voter.post(f"{API}/posts/{post}/upvote")
+    mixed = await asyncio.gather(
+        *(voter.post(f"{API}/posts/{post}/{'upvote' if i % 2 else 'downvote'}") for i in range(10))
+    )
+    assert all(r.status_code == 200 for r in mixed)
+    row = await db_row(hub, Post, post)
+    final = (await voter.get(f"{API}/posts/{post}")).json()["post"]["userVote"]
+    assert row.score == (final or 0) and row.upvotes + row.downvotes == (1 if final else 0)
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == row.score
+
+
+async def test_concurrent_comment_votes(hub: Hub) -> None:
+    _require_postgres(hub)
+    author = await hub.register()
+    voters = [await hub.register() for _ in range(20)]
+    post = (await new_post(author))["id"]
+    comment = (await author.post(f"{API}/posts/{post}/comments", json={"content": "c"})).json()["comment"]["id"]
+    responses = await asyncio.gather(
+        *(v.post(f"{API}/comments/{comment}/{'upvote' if i % 5 else 'downvote'}") for i, v in enumerate(voters))
+    )
+    assert all(r.status_code == 200 for r in responses)
+    row = await db_row(hub, Comment, comment)
+    assert (row.upvotes, row.downvotes, row.score) == (16, 4, 12)
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == 12
