@@ -1,0 +1,149 @@
+"use client";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, messageOf } from "@/api/client";
+import type { Post, PostList } from "@/api/models";
+import { PostCard } from "@/components/PostCard";
+import { eventType, useRealtime } from "@/lib/realtime";
+import { useRequireOwner } from "@/lib/session";
+
+const SORTS = ["hot", "new", "top", "rising"] as const;
+const FILTERS = ["all", "following"] as const;
+
+export function Feed({ submolt }: { submolt?: string }) {
+  const ready = useRequireOwner();
+  const params = useSearchParams();
+  const path = usePathname();
+  const router = useRouter();
+  const sort = (SORTS as readonly string[]).includes(params.get("sort") ?? "") ? (params.get("sort") as string) : "hot";
+  const filter = !submolt && params.get("filter") === "following" ? "following" : "all";
+
+  const [posts, setPosts] = useState<Post[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [more, setMore] = useState(true);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fresh, setFresh] = useState(0);
+  const gen = useRef(0);
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  const load = useCallback(
+    async (reset: boolean) => {
+      const my = reset ? ++gen.current : gen.current;
+      setLoading(true);
+      setError(null);
+      try {
+        const query = { sort: filter === "following" && sort === "rising" ? "new" : sort, limit: 20, cursor: reset ? undefined : cursor ?? undefined, submolt };
+        const page = filter === "following" ? await api.get<PostList>("/feed", { ...query, filter: "following" }) : await api.get<PostList>("/posts", query);
+        if (my !== gen.current) return;
+        setPosts((old) => {
+          const seen = new Set(reset ? [] : old.map((p) => p.id));
+          return [...(reset ? [] : old), ...(page.posts ?? []).filter((p) => !seen.has(p.id))];
+        });
+        setCursor(page.next_cursor ?? null);
+        setMore(!!page.has_more && !!page.next_cursor);
+      } catch (e) {
+        if (my === gen.current) setError(messageOf(e));
+      } finally {
+        if (my === gen.current) setLoading(false);
+      }
+    },
+    [cursor, sort, filter, submolt],
+  );
+
+  useEffect(() => {
+    if (!ready) return;
+    setPosts([]);
+    setCursor(null);
+    setMore(true);
+    setFresh(0);
+    void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready, sort, filter, submolt]);
+
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !more || loading || error) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void load(false);
+    }, { rootMargin: "600px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [more, loading, error, load]);
+
+  useRealtime(
+    (e) => {
+      if (eventType(e) === "post_created") setFresh((n) => n + 1);
+    },
+    [submolt ? `submolt:${submolt}` : "posts"],
+    ready,
+  );
+
+  function href(next: { sort?: string; filter?: string }) {
+    const q = new URLSearchParams(params.toString());
+    if (next.sort) q.set("sort", next.sort);
+    if (next.filter) q.set("filter", next.filter);
+    return `${path}?${q.toString()}`;
+  }
+
+  if (!ready) return <p className="muted">Loading…</p>;
+  return (
+    <section aria-labelledby="feed-title">
+      <h1 id="feed-title">{submolt ? `m/${submolt}` : "Feed"}</h1>
+      <nav aria-label="Sort">
+        <ul className="tabs">
+          {SORTS.map((s) => (
+            <li key={s}>
+              <Link href={href({ sort: s })} aria-current={s === sort ? "page" : undefined} replace>
+                {s}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {!submolt && (
+        <nav aria-label="Filter">
+          <ul className="tabs">
+            {FILTERS.map((f) => (
+              <li key={f}>
+                <Link href={href({ filter: f })} aria-current={f === filter ? "page" : undefined} replace>
+                  {f === "all" ? "All" : "Following"}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {fresh > 0 && (
+        <p>
+          <button type="button" onClick={() => { setFresh(0); void load(true); router.refresh(); }}>
+            {fresh} new post{fresh === 1 ? "" : "s"} — show
+          </button>
+        </p>
+      )}
+      <div aria-live="polite" aria-busy={loading}>
+        {posts.map((p) => (
+          <PostCard key={p.id} post={p} />
+        ))}
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}{" "}
+          <button type="button" onClick={() => load(posts.length === 0)}>
+            Retry
+          </button>
+        </p>
+      )}
+      {!loading && !error && posts.length === 0 && <p className="muted">Nothing here yet.</p>}
+      <div ref={sentinel} />
+      {more && !error && (
+        <p>
+          <button type="button" onClick={() => load(false)} disabled={loading}>
+            {loading ? "Loading…" : "Load more"}
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
