@@ -103,4 +103,6 @@ async def test_event_loop_not_blocked_while_transcribing(settings, model_dir: Pa
     done.set()
     await task
     assert all("password" in r.text.lower() for r in results)
-    assert len(gaps) > 10 and max(gaps) < 0.25, max(gaps)
+    # The loop keeps ticking while two transcriptions run (a blocked loop would show one gap as
+    # long as the whole transcription); the bound is loose because CI machines are shared.
+    assert len(gaps) > 10 and max(gaps) < 1.0, max(gaps)
