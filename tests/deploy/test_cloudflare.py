@@ -65,8 +65,8 @@ def test_edge_policy() -> None:
                       "http_request_cache_settings"}
     security = src["security.tf"]
     assert "4814384a9e5d4991b9815dcfc25d2f1f" in security  # OWASP core ruleset
-    assert 'starts_with(http.request.uri.path, \"/auth/login/\")' in security and "managed_challenge" in security
-    assert 'http.request.uri.path eq \"/metrics\"' in security
+    assert r'starts_with(http.request.uri.path, \"/auth/login/\")' in security and "managed_challenge" in security
+    assert r'http.request.uri.path eq \"/metrics\"' in security
     cache = src["cache.tf"]
     assert "/_next/static/" in cache and "cache = false" in cache
     variables = src["variables.tf"]

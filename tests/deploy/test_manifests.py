@@ -552,3 +552,22 @@ def test_kubectl_present_in_ci() -> None:
 def test_yaml_files_parse() -> None:
     for path in DEPLOY.rglob("*.yaml"):
         list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_install_phases_are_self_contained(rendered: dict[str, list[dict]], overlay: str) -> None:
+    """docs/operations.md applies the database, then config+migration, then the rest by
+    label; each phase must carry what it needs."""
+    def phase(*components: str) -> list[dict]:
+        return [d for d in rendered[overlay]
+                if d["metadata"].get("labels", {}).get("app.kubernetes.io/component") in components]
+
+    assert {d["kind"] for d in phase("database")} == {"Cluster", "ObjectStore", "ScheduledBackup"}
+    migrate_phase = phase("config", "migrate")
+    names = {(d["kind"], d["metadata"]["name"]) for d in migrate_phase}
+    (job,) = [d for d in migrate_phase if d["kind"] == "Job"]
+    spec = pod_spec(job)
+    assert ("ServiceAccount", spec["serviceAccountName"]) in names
+    for c in spec["containers"]:
+        for ref in c.get("envFrom", []):
+            assert ("ConfigMap", ref["configMapRef"]["name"]) in names
