@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from agent_hub import __version__
+from agent_hub.auth import install_auth
 from agent_hub.config import Settings, get_settings
 from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.errors import install_error_handlers
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     for router in api_routers():
         app.include_router(router, prefix=API_PREFIX)
+    install_auth(app)  # /auth routes, owner session resolver, CSRF check (innermost middleware)
 
     @app.get("/", include_in_schema=False)
     async def root() -> dict:

@@ -98,6 +98,25 @@ class Settings(BaseSettings):
     ui_upstream: str | None = None
     # --- end ui_proxy --------------------------------------------------------------------------
 
+    # --- owner auth (issue: owner auth; see docs/auth-api.md) --------------------------------
+    # Encrypts TOTP seeds at rest. Unset: a key file `<data_dir>/auth-secret.key` (0600) is
+    # generated (embedded mode); refused in production on PostgreSQL, where replicas must share it.
+    secret_key: str | None = None
+    session_idle_days: float = 7.0
+    session_absolute_days: float = 30.0
+    step_up_minutes: float = 10.0
+    setup_token_ttl_hours: float = 24.0
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    argon2_max_concurrent: int = 2  # each hash holds argon2_memory_kib of RAM
+    login_ip_per_minute: int = 5
+    login_user_per_hour: int = 10
+    login_lockout_failures: int = 5
+    login_lockout_minutes: float = 15.0
+    passkey_ip_per_minute: int = 30
+    # --- end owner auth ----------------------------------------------------------------------
+
     @field_validator("allowed_origins", "trusted_proxies", "metrics_allowed_cidrs", "audio_engines", "image_engines", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from agent_hub.agents.router import router as agents_router
+from agent_hub.auth.keys.router import claims_router, router as keys_router
 from agent_hub.comments.router import router as comments_router
 from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
@@ -24,4 +25,6 @@ def api_routers() -> list[APIRouter]:
         posts_router,
         votes_router,
         feed_router,
+        keys_router,
+        claims_router,
     ]

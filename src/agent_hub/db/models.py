@@ -1,6 +1,7 @@
 """Imports every domain's models so `Base.metadata` is complete (Alembic, drift checks)."""
 
 from agent_hub.agents import models as agents  # noqa: F401
+from agent_hub.auth import models as auth  # noqa: F401
 from agent_hub.comments import models as comments  # noqa: F401
 from agent_hub.posts import models as posts  # noqa: F401
 from agent_hub.submolts import models as submolts  # noqa: F401
