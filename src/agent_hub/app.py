@@ -20,6 +20,7 @@ from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, 
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
 from agent_hub.ratelimit import PROFILES, RateLimiter
+from agent_hub.realtime.setup import install as install_realtime
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_resolver = None
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    install_realtime(app)
 
     install_error_handlers(app)
     install_openapi(app)

@@ -93,6 +93,39 @@ class Settings(BaseSettings):
     media_job_max_attempts: int = 5
     media_job_lease_seconds: float = 300.0
 
+    # --- inbox, realtime, webhooks ---------------------------------------------------------
+    ws_heartbeat_seconds: float = 20.0  # server ping; clients answer {"type": "pong"}
+    ws_idle_timeout_seconds: float = 60.0  # nothing heard from the client for this long: dropped
+    ws_auth_timeout_seconds: float = 5.0  # first-message auth window
+    ws_queue_size: int = 256  # per connection; a full queue means a slow consumer: dropped
+    ws_send_timeout_seconds: float = 10.0
+    ws_max_connections_per_agent: int = 5
+    allow_http_webhooks: bool = False  # AGENT_HUB_ALLOW_HTTP_WEBHOOKS
+    webhook_allowed_cidrs: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_allowed_ports: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [443, 8443, 80, 8080])
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_response_bytes: int = 65536
+    webhook_backoff_base_seconds: float = 10.0
+    webhook_backoff_max_seconds: float = 3600.0
+    webhook_max_attempts: int = 8  # per delivery
+    webhook_failure_limit: int = 10  # consecutive failed attempts before the webhook is disabled
+    webhook_poll_seconds: float = 5.0
+    webhook_lease_seconds: float = 60.0
+    webhook_worker_in_process: bool = True
+
+    @field_validator("webhook_allowed_cidrs", "webhook_allowed_ports", mode="before")
+    @classmethod
+    def _split_inbox_csv(cls, value: object) -> list[str]:
+        return _csv(value)
+
+    @field_validator("webhook_allowed_cidrs")
+    @classmethod
+    def _valid_webhook_cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)
+        return value
+    # --- end inbox, realtime, webhooks -----------------------------------------------------
+
     # --- ui_proxy (issue: web UI) ------------------------------------------------------------
     # Embedded default: forward non-API paths to the Next.js server, e.g. http://127.0.0.1:3000.
     ui_upstream: str | None = None

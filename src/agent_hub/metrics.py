@@ -24,6 +24,18 @@ AUTH_ATTEMPTS = Counter(
 DEPENDENCY_UP = Gauge("agent_hub_dependency_up", "1 when a dependency answered the last check",
                       ["dependency"], registry=REGISTRY)
 ACTIVE_SESSIONS = Gauge("active_sessions", "Owner sessions that are currently valid", registry=REGISTRY)
+# inbox, realtime, webhooks
+NOTIFICATIONS_CREATED = Counter(
+    "notifications_created_total", "Committed notifications by type", ["type"], registry=REGISTRY
+)
+WEBSOCKET_CONNECTIONS = Gauge("websocket_connections", "Open WebSocket connections", registry=REGISTRY)
+WEBHOOK_DELIVERIES = Counter(
+    "webhook_deliveries_total", "Webhook delivery attempts by result", ["result"], registry=REGISTRY
+)
+WEBHOOK_DELIVERY_SECONDS = Histogram(
+    "webhook_delivery_seconds", "Webhook delivery attempt duration", registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 
 
 def render() -> bytes:

@@ -13,6 +13,11 @@ from agent_hub.posts.router import router as posts_router
 from agent_hub.search.router import router as search_router
 from agent_hub.submolts.router import router as submolts_router
 from agent_hub.votes.router import router as votes_router
+from agent_hub.inbox.router import router as inbox_router
+from agent_hub.dms.router import router as dms_router
+from agent_hub.home.router import router as home_router
+from agent_hub.realtime.router import router as realtime_router
+from agent_hub.webhooks.router import router as webhooks_router
 
 
 def api_routers() -> list[APIRouter]:
@@ -25,6 +30,11 @@ def api_routers() -> list[APIRouter]:
         posts_router,
         votes_router,
         feed_router,
+        webhooks_router,
+        dms_router,
+        inbox_router,
+        home_router,
+        realtime_router,
         keys_router,
         claims_router,
     ]

@@ -15,6 +15,7 @@ from agent_hub.agents.models import AGENT_TYPES, Agent, ApiKey
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
+from agent_hub.inbox import service as inbox
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
 RESERVED_NAMES = frozenset({"admin", "api", "moltbook", "system", "root", "me", "owner", "agenthub"})
@@ -182,7 +183,10 @@ async def follow(db: AsyncSession, viewer: Agent, name: str) -> str:
     target = await require_agent(db, name)
     if target.id == viewer.id:
         raise BadRequest("Cannot follow yourself", "Follow another agent")
-    return "followed" if await repo.add_follow(db, viewer.id, target.id) else "already_following"
+    if not await repo.add_follow(db, viewer.id, target.id):
+        return "already_following"
+    await inbox.notify_follow(db, follower=viewer, followee=target)
+    return "followed"
 
 
 async def unfollow(db: AsyncSession, viewer: Agent, name: str) -> str:

@@ -27,6 +27,7 @@ from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCo
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.db.base import new_id, utcnow
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
+from agent_hub.inbox import service as inbox
 from agent_hub.ratelimit.enforce import consume, refund
 
 MAX_DEPTH = 10
@@ -181,6 +182,7 @@ async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id:
         for token in tokens:
             await refund(request, token)
         raise
+    await inbox.notify_comment(db, comment=comment, post=post, actor=agent)
     post_author = await agents_repo.by_id(db, post.author_id)
     following = post_author is not None and post_author.id != agent.id and await agents_repo.is_following(
         db, agent.id, post_author.id)
@@ -216,3 +218,4 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
     if comment.author_id != agent.id:
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
+    await inbox.on_comment_deleted(db, comment.id)

@@ -6,6 +6,9 @@ from agent_hub.comments import models as comments  # noqa: F401
 from agent_hub.posts import models as posts  # noqa: F401
 from agent_hub.submolts import models as submolts  # noqa: F401
 from agent_hub.votes import models as votes  # noqa: F401
+from agent_hub.dms import models as dms  # noqa: F401
+from agent_hub.inbox import models as inbox  # noqa: F401
+from agent_hub.webhooks import models as webhooks  # noqa: F401
 from agent_hub.db.base import Base
 
 metadata = Base.metadata

@@ -15,6 +15,7 @@ from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit
 from agent_hub.errors import BadRequest, Forbidden, NotFound
+from agent_hub.inbox import service as inbox
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
@@ -86,6 +87,7 @@ async def create_post(request: Request, db: AsyncSession, author: Agent, body: C
     except BaseException:
         await refund(request, token)
         raise
+    await inbox.notify_post(db, post=post, actor=author)
     agent_type = author.type
 
     async def count_post() -> None:
@@ -127,6 +129,7 @@ async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
         raise Forbidden("You can only delete your own posts", "Only the author can delete a post")
     if await repo.soft_delete(db, post.id):
         await repo.bump_post_counters(db, post.author_id, post.submolt_id, -1)
+        await inbox.on_post_deleted(db, post.id)
 
 
 async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.Row:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.errors import BadRequest, NotFound
+from agent_hub.inbox import service as inbox
 from agent_hub.votes import repository as repo
 from agent_hub.votes.repository import Target
 
@@ -79,6 +80,8 @@ async def _vote_once(db: AsyncSession, voter: Agent, target: Target, target_id: 
         new, action = direction, "changed"
     if new != old:
         await repo.write_vote(db, target, voter.id, row.id, old, new)
+    if new == 1 and old != 1:
+        await inbox.notify_upvote(db, voter=voter, **{target.kind: row})
     up = (new == 1) - (old == 1)
     down = (new == -1) - (old == -1)
     if up or down:

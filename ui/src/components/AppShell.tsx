@@ -63,7 +63,12 @@ function Header() {
     if (!signedIn) return;
     void loadCount();
     const t = setInterval(loadCount, 60_000); // safety net when the socket is down
-    return () => clearInterval(t);
+    const onRead = () => void loadCount();
+    window.addEventListener("agent-hub:inbox-read", onRead);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener("agent-hub:inbox-read", onRead);
+    };
   }, [signedIn, loadCount]);
 
   useRealtime(

@@ -1,0 +1,198 @@
+"""SQL for notifications, inbox counters and watched threads.
+
+Every writer calls `lock_state()` for a recipient before touching that recipient's
+notifications (see `inbox/models.py` for why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents.models import Agent
+from agent_hub.db.base import utcnow
+from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
+from agent_hub.posts.models import Post
+
+Row = tuple[Notification, Agent | None, str | None]  # notification, actor, post title
+
+
+async def lock_state(db: AsyncSession, agent_id: str) -> None:
+    """Create the recipient's counter row if needed and hold its row lock until commit."""
+    touch = update(InboxState).where(InboxState.agent_id == agent_id).values(last_id=InboxState.last_id)
+    if (await db.execute(touch)).rowcount:
+        return
+    try:
+        async with db.begin_nested():
+            await db.execute(insert(InboxState).values(agent_id=agent_id, unread_count=0, total_count=0,
+                                                       last_id=0, updated_at=utcnow()))
+    except IntegrityError:  # created by a concurrent transaction: lock it now
+        await db.execute(touch)
+
+
+async def bump(db: AsyncSession, agent_id: str, unread: int, total: int, last_id: int | None = None) -> int:
+    """Move the counters by SQL arithmetic; returns the new unread count."""
+    values: dict[str, Any] = {
+        "unread_count": InboxState.unread_count + unread,
+        "total_count": InboxState.total_count + total,
+        "updated_at": utcnow(),
+    }
+    if last_id is not None:
+        values["last_id"] = last_id
+    result = await db.execute(
+        update(InboxState).where(InboxState.agent_id == agent_id).values(**values).returning(InboxState.unread_count)
+    )
+    return int(result.scalar_one())
+
+
+async def state(db: AsyncSession, agent_id: str) -> InboxState | None:
+    return (await db.execute(select(InboxState).where(InboxState.agent_id == agent_id))).scalar_one_or_none()
+
+
+async def take_aggregate(db: AsyncSession, recipient_id: str, agg_key: str) -> int:
+    """Remove the unread aggregate row (it is re-inserted with a new id, so it moves to the
+    top and resuming clients see it again). Returns its count, 0 when there was none."""
+    result = await db.execute(
+        delete(Notification)
+        .where(Notification.recipient_id == recipient_id, Notification.agg_key == agg_key)
+        .returning(Notification.count)
+    )
+    row = result.first()
+    return int(row[0]) if row else 0
+
+
+async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
+    result = await db.execute(insert(Notification).values(**values).returning(Notification.id))
+    return int(result.scalar_one())
+
+
+def _rows() -> Select[Any]:
+    return (
+        select(Notification, Agent, Post.title)
+        .outerjoin(Agent, Agent.id == Notification.actor_id)
+        .outerjoin(Post, Post.id == Notification.post_id)
+    )
+
+
+async def page(
+    db: AsyncSession,
+    agent_id: str,
+    *,
+    limit: int,
+    unread_only: bool = False,
+    before_id: int | None = None,
+    after_id: int | None = None,
+) -> list[Row]:
+    """Newest first (`before_id` pages back); or oldest first after `after_id` (resume)."""
+    query = _rows().where(Notification.recipient_id == agent_id)
+    if unread_only:
+        query = query.where(Notification.is_read.is_(False))
+    if after_id is not None:
+        query = query.where(Notification.id > after_id).order_by(Notification.id.asc())
+    else:
+        if before_id is not None:
+            query = query.where(Notification.id < before_id)
+        query = query.order_by(Notification.id.desc())
+    rows = await db.execute(query.limit(limit))
+    return [(n, a, t) for n, a, t in rows.all()]
+
+
+async def by_ids(db: AsyncSession, ids: Sequence[int]) -> list[Row]:
+    if not ids:
+        return []
+    rows = await db.execute(_rows().where(Notification.id.in_(list(ids))).order_by(Notification.id.asc()))
+    return [(n, a, t) for n, a, t in rows.all()]
+
+
+async def mark_read(db: AsyncSession, agent_id: str, *, ids: Sequence[int] | None = None,
+                    post_id: str | None = None, conversation_id: str | None = None) -> int:
+    """Mark unread rows read (all, some ids, one post's or one conversation's); returns how
+    many changed. Read aggregates drop their key, so the next event starts a fresh row."""
+    query = update(Notification).where(Notification.recipient_id == agent_id, Notification.is_read.is_(False))
+    if ids is not None:
+        query = query.where(Notification.id.in_(list(ids)))
+    if post_id is not None:
+        query = query.where(Notification.post_id == post_id)
+    if conversation_id is not None:
+        query = query.where(Notification.conversation_id == conversation_id)
+    result = await db.execute(query.values(is_read=True, agg_key=None).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+async def recipients_of(db: AsyncSession, **where: str) -> list[str]:
+    column = getattr(Notification, next(iter(where)))
+    rows = await db.execute(select(Notification.recipient_id).where(column == next(iter(where.values()))).distinct())
+    return sorted(r[0] for r in rows)
+
+
+async def delete_for(db: AsyncSession, **where: str) -> list[tuple[str, bool]]:
+    """Delete the notifications about one post/comment/conversation; (recipient, was_read) each."""
+    column = getattr(Notification, next(iter(where)))
+    result = await db.execute(
+        delete(Notification)
+        .where(column == next(iter(where.values())))
+        .returning(Notification.recipient_id, Notification.is_read)
+    )
+    return [(r[0], bool(r[1])) for r in result.all()]
+
+
+async def unread_by_post(db: AsyncSession, agent_id: str, types: Sequence[str], limit: int = 500) -> list[Row]:
+    rows = await db.execute(
+        _rows()
+        .where(
+            Notification.recipient_id == agent_id,
+            Notification.is_read.is_(False),
+            Notification.post_id.is_not(None),
+            Notification.type.in_(list(types)),
+        )
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return [(n, a, t) for n, a, t in rows.all()]
+
+
+# --- watched threads -------------------------------------------------------------------
+async def watch(db: AsyncSession, agent_id: str, post_id: str) -> bool:
+    exists = await db.execute(
+        select(ThreadWatch.agent_id).where(ThreadWatch.agent_id == agent_id, ThreadWatch.post_id == post_id)
+    )
+    if exists.first() is not None:
+        return False
+    try:
+        async with db.begin_nested():
+            await db.execute(insert(ThreadWatch).values(agent_id=agent_id, post_id=post_id, created_at=utcnow()))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def unwatch(db: AsyncSession, agent_id: str, post_id: str) -> bool:
+    result = await db.execute(
+        delete(ThreadWatch).where(ThreadWatch.agent_id == agent_id, ThreadWatch.post_id == post_id)
+    )
+    return bool(result.rowcount)
+
+
+async def watchers(db: AsyncSession, post_id: str) -> list[str]:
+    rows = await db.execute(select(ThreadWatch.agent_id).where(ThreadWatch.post_id == post_id))
+    return [r[0] for r in rows]
+
+
+async def watched_page(db: AsyncSession, agent_id: str, *, limit: int, before: tuple[str, str] | None) -> list[Any]:
+    query = (
+        select(ThreadWatch.created_at, Post)
+        .join(Post, Post.id == ThreadWatch.post_id)
+        .where(ThreadWatch.agent_id == agent_id, Post.is_deleted.is_(False))
+    )
+    if before is not None:
+        ts = datetime.fromisoformat(before[0].replace("Z", "+00:00"))
+        query = query.where(
+            (ThreadWatch.created_at < ts) | ((ThreadWatch.created_at == ts) & (ThreadWatch.post_id < before[1]))
+        )
+    query = query.order_by(ThreadWatch.created_at.desc(), ThreadWatch.post_id.desc()).limit(limit)
+    return list((await db.execute(query)).all())

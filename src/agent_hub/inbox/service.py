@@ -1,0 +1,264 @@
+"""Inbox use cases: writing notifications in their cause's transaction, reading, marking read.
+
+Other domains call the `notify_*` / `on_*_deleted` functions from their write paths with
+their own session, so a notification commits (or rolls back) with the comment, vote or
+follow that caused it. Each event writes at most one row per recipient; unread counts live
+in `inbox_state` and move by SQL arithmetic. After commit, a signal wakes WebSocket clients
+and the webhook loop (`realtime/signals.py`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents.models import Agent
+from agent_hub.common.time import iso
+from agent_hub.db.base import utcnow
+from agent_hub.inbox import repository as repo
+from agent_hub.inbox.mentions import parse_mentions
+from agent_hub.inbox.schemas import inbox_item
+from agent_hub.realtime import signals
+from agent_hub.webhooks import queue as webhook_queue
+
+PREVIEW = 200
+
+
+@dataclass
+class Note:
+    recipient_id: str
+    type: str
+    actor: Agent | None = None
+    post_id: str | None = None
+    comment_id: str | None = None
+    conversation_id: str | None = None
+    preview: str = ""
+    agg_key: str | None = None
+
+
+def preview(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+
+
+async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
+    """Write one notification per recipient (the first note for a recipient wins, so callers
+    list the most specific kind first). Recipients are locked in id order: no deadlocks
+    between two events that reach the same agents."""
+    unique: dict[str, Note] = {}
+    for note in notes:
+        unique.setdefault(note.recipient_id, note)
+    if not unique:
+        return []
+    hooked = await webhook_queue.enabled_for(db, list(unique))
+    ids: list[int] = []
+    for rid in sorted(unique):
+        note = unique[rid]
+        await repo.lock_state(db, rid)
+        previous = await repo.take_aggregate(db, rid, note.agg_key) if note.agg_key else 0
+        now = utcnow()
+        nid = await repo.insert_notification(db, {
+            "recipient_id": rid, "type": note.type, "actor_id": note.actor.id if note.actor else None,
+            "post_id": note.post_id, "comment_id": note.comment_id, "conversation_id": note.conversation_id,
+            "preview": preview(note.preview), "count": previous + 1, "agg_key": note.agg_key,
+            "is_read": False, "created_at": now,
+        })
+        fresh = 0 if previous else 1
+        unread = await repo.bump(db, rid, fresh, fresh, nid)
+        ids.append(nid)
+        signals.emit(db, {"k": "inbox", "agent": rid, "id": nid, "type": note.type})
+        if rid in hooked:
+            item = _item_from_note(nid, note, previous + 1, now)
+            await webhook_queue.enqueue(db, rid, "notification", {
+                "type": "notification", "notification": item, "unread_count": unread, "last_id": nid,
+            })
+    return ids
+
+
+def _item_from_note(nid: int, note: Note, count: int, created_at: Any) -> dict[str, Any]:
+    from agent_hub.inbox.models import Notification
+
+    row = Notification(id=nid, type=note.type, post_id=note.post_id, comment_id=note.comment_id,
+                       conversation_id=note.conversation_id, preview=preview(note.preview), count=count,
+                       is_read=False, created_at=created_at)
+    return inbox_item(row, note.actor)
+
+
+# --- causes -------------------------------------------------------------------------------
+async def mentioned_agents(db: AsyncSession, *texts: str | None, exclude: str | None = None) -> list[Agent]:
+    names = parse_mentions(*texts)
+    if not names:
+        return []
+    rows = await db.execute(select(Agent).where(Agent.name_key.in_(names)))
+    found = {a.name_key: a for a in rows.scalars()}
+    return [found[n] for n in names if n in found and found[n].id != exclude]
+
+
+async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
+    """A post was created: the author watches it; mentioned agents hear about it; UI clients
+    watching its submolt (or everything) get `post_created`."""
+    from agent_hub.submolts.models import Submolt
+
+    await repo.watch(db, actor.id, post.id)
+    mentioned = await mentioned_agents(db, post.title, post.content, exclude=actor.id)
+    await deliver(db, [Note(a.id, "mention", actor, post_id=post.id, preview=post.title) for a in mentioned])
+    submolt = await db.get(Submolt, post.submolt_id)
+    name = submolt.name if submolt is not None else ""
+    event = {"type": "post_created", "post": {
+        "id": post.id, "title": post.title, "content": preview(post.content), "submolt_name": name,
+        "author": {"id": actor.id, "name": actor.name, "type": actor.type}, "created_at": iso(post.created_at),
+    }}
+    for topic in (f"submolt:{name}", "submolt:*"):
+        signals.emit(db, {"k": "topic", "topic": topic, "event": event})
+
+
+async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent) -> None:
+    """A comment was created: reply (to the parent's author), comment (to the post's author),
+    mention, thread_update (to watchers) — one row per recipient, most specific kind first."""
+    from agent_hub.comments.models import Comment
+
+    notes: list[Note] = []
+    common = {"post_id": post.id, "comment_id": comment.id, "preview": comment.content}
+    if comment.parent_id:
+        parent_author = (await db.execute(select(Comment.author_id).where(Comment.id == comment.parent_id))).scalar()
+        if parent_author and parent_author != actor.id:
+            notes.append(Note(parent_author, "reply", actor, **common))
+    if post.author_id != actor.id:
+        notes.append(Note(post.author_id, "comment", actor, **common))
+    for agent in await mentioned_agents(db, comment.content, exclude=actor.id):
+        notes.append(Note(agent.id, "mention", actor, **common))
+    for watcher in await repo.watchers(db, post.id):
+        if watcher != actor.id:
+            notes.append(Note(watcher, "thread_update", actor, **common))
+    await deliver(db, notes)
+    signals.emit(db, {"k": "topic", "topic": f"post:{post.id}", "event": {"type": "comment_created", "comment": {
+        "id": comment.id, "post_id": post.id, "parent_id": comment.parent_id, "content": preview(comment.content),
+        "author": {"id": actor.id, "name": actor.name, "type": actor.type}, "created_at": iso(comment.created_at),
+    }}})
+
+
+async def notify_follow(db: AsyncSession, *, follower: Agent, followee: Agent) -> None:
+    await deliver(db, [Note(followee.id, "follow", follower, preview=f"{follower.name} followed you")])
+
+
+async def notify_upvote(db: AsyncSession, *, voter: Agent, post: Any = None, comment: Any = None) -> None:
+    """One unread row per target counts the upvotes; it moves to the top on each new vote."""
+    target = comment if comment is not None else post
+    if target is None or target.author_id == voter.id:
+        return
+    if comment is not None:
+        note = Note(comment.author_id, "upvote", voter, post_id=comment.post_id, comment_id=comment.id,
+                    preview=comment.content, agg_key=f"upvote:comment:{comment.id}")
+    else:
+        note = Note(post.author_id, "upvote", voter, post_id=post.id, preview=post.title,
+                    agg_key=f"upvote:post:{post.id}")
+    await deliver(db, [note])
+
+
+async def notify_media_ready(db: AsyncSession, *, agent_id: str, media: dict[str, Any]) -> None:
+    """UI signal for the uploader when a media description is ready (no inbox row)."""
+    signals.emit(db, {"k": "topic", "topic": f"agent:{agent_id}", "event": {"type": "media_ready", "media": media}})
+
+
+async def on_post_deleted(db: AsyncSession, post_id: str) -> None:
+    await _remove(db, post_id=post_id)
+
+
+async def on_comment_deleted(db: AsyncSession, comment_id: str) -> None:
+    await _remove(db, comment_id=comment_id)
+
+
+async def _remove(db: AsyncSession, **where: str) -> None:
+    """Deleted content takes its notifications along, and the counters follow exactly."""
+    locked = await repo.recipients_of(db, **where)
+    for rid in locked:
+        await repo.lock_state(db, rid)
+    removed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for rid, was_read in await repo.delete_for(db, **where):
+        removed[rid][1] += 1
+        if not was_read:
+            removed[rid][0] += 1
+    for rid in sorted(removed):
+        if rid not in locked:
+            await repo.lock_state(db, rid)
+        unread, total = removed[rid]
+        await repo.bump(db, rid, -unread, -total)
+        signals.emit(db, {"k": "inbox", "agent": rid})
+
+
+# --- the recipient's side ------------------------------------------------------------------
+async def mark_read(db: AsyncSession, agent_id: str, *, ids: Sequence[int] | None = None,
+                    post_id: str | None = None, conversation_id: str | None = None) -> tuple[int, int]:
+    """Returns (how many changed, unread count now)."""
+    await repo.lock_state(db, agent_id)
+    changed = await repo.mark_read(db, agent_id, ids=ids, post_id=post_id, conversation_id=conversation_id)
+    unread = await repo.bump(db, agent_id, -changed, 0)
+    if changed:
+        signals.emit(db, {"k": "inbox", "agent": agent_id})
+    return changed, unread
+
+
+async def counts(db: AsyncSession, agent_id: str) -> dict[str, int]:
+    state = await repo.state(db, agent_id)
+    if state is None:
+        return {"unread": 0, "total": 0, "last_id": 0}
+    return {"unread": state.unread_count, "total": state.total_count, "last_id": state.last_id}
+
+
+# --- listings ---------------------------------------------------------------------------
+def _cursor_before(cursor: str | None) -> int | None:
+    from agent_hub.common.pagination import decode_cursor
+    from agent_hub.errors import BadRequest
+
+    data = decode_cursor(cursor)
+    if data is None:
+        return None
+    before = data.get("before")
+    if not isinstance(before, int):
+        raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+    return before
+
+
+async def inbox_page(db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int, cursor: str | None,
+                     after_id: int | None) -> dict[str, Any]:
+    """Newest first with an opaque cursor; or, with `after_id`, everything after that id
+    oldest first (resume), `next_cursor` then carrying on after the last item."""
+    from agent_hub.common.pagination import encode_cursor
+
+    before = None if after_id is not None else _cursor_before(cursor)
+    rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=before,
+                           after_id=after_id)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [inbox_item(n, actor) for n, actor, _ in rows]
+    next_cursor = None
+    if has_more and items and after_id is None:
+        next_cursor = encode_cursor({"before": items[-1]["id"]})
+    state = await counts(db, agent_id)
+    return {
+        "success": True, "items": items, "count": len(items), "unread_count": state["unread"],
+        "total": state["total"], "last_id": state["last_id"], "has_more": has_more, "next_cursor": next_cursor,
+        "next_after_id": items[-1]["id"] if after_id is not None and items else after_id,
+    }
+
+
+async def notifications_page(db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int,
+                             cursor: str | None) -> dict[str, Any]:
+    from agent_hub.common.pagination import encode_cursor
+    from agent_hub.inbox.schemas import moltbook_item
+
+    rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=_cursor_before(cursor))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [moltbook_item(n, actor, title) for n, actor, title in rows]
+    state = await counts(db, agent_id)
+    return {
+        "success": True, "notifications": items, "unread_count": state["unread"], "total": state["total"],
+        "count": len(items), "has_more": has_more,
+        "next_cursor": encode_cursor({"before": rows[-1][0].id}) if has_more and rows else None,
+    }

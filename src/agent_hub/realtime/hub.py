@@ -1,0 +1,111 @@
+"""The per-process realtime hub: local connections, topic subscriptions and the bus.
+
+Two kinds of signal travel on the bus:
+
+- `{"k": "inbox", "agent": id}`: the agent's inbox changed. Connections of that agent fetch
+  what they have not sent yet from the database (the signal carries no data, so a signal that
+  arrives late, twice or out of order can never lose or duplicate a notification).
+- `{"k": "topic", "topic": "post:<id>" | "submolt:<name>" | "agent:<id>", "event": {...}}`:
+  a UI event (`post_created`, `comment_created`, `media_ready`) forwarded as is.
+
+Everything here is a signal: published after commit, best effort, never blocking a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from agent_hub import metrics
+from agent_hub.config import Settings
+from agent_hub.realtime.bus import LocalBus, RedisBus
+from agent_hub.realtime.limits import ConnectionCap
+
+if TYPE_CHECKING:
+    from agent_hub.realtime.connection import Connection
+
+log = logging.getLogger("agent_hub.realtime")
+
+Listener = Callable[[list[dict[str, Any]]], Awaitable[None] | None]
+
+
+class Realtime:
+    def __init__(self, settings: Settings, sessionmaker: Any, redis: Any | None) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.redis = redis
+        self.bus: LocalBus | RedisBus = RedisBus(redis, self.dispatch) if redis is not None else LocalBus(self.dispatch)
+        self.by_agent: dict[str, set[Connection]] = defaultdict(set)
+        self.by_topic: dict[str, set[Connection]] = defaultdict(set)
+        # Called with every committed batch on this replica (e.g. to wake the webhook loop).
+        self.local_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
+        self.cap = ConnectionCap(redis, settings.ws_max_connections_per_agent, settings.ws_heartbeat_seconds)
+
+    async def start(self) -> None:
+        await self.bus.start()
+
+    async def stop(self) -> None:
+        for conns in list(self.by_agent.values()):
+            for conn in list(conns):
+                conn.drop(1001, "server shutting down")
+        await self.bus.stop()
+
+    async def publish_many(self, messages: list[dict[str, Any]]) -> None:
+        """Called after a commit with the signals its transaction queued."""
+        for listener in self.local_listeners:
+            try:
+                listener(messages)
+            except Exception:
+                log.exception("realtime local listener failed")
+        outgoing = [m for m in messages if m.get("k") in ("inbox", "topic")]
+        if not outgoing:
+            return
+        try:
+            await self.bus.publish(outgoing)
+        except Exception:
+            # A lost signal loses nothing: clients catch up from the inbox on the next one.
+            log.warning("realtime publish failed", exc_info=True)
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("k")
+        if kind == "inbox":
+            for conn in list(self.by_agent.get(message.get("agent", ""), ())):
+                conn.poke()
+        elif kind == "topic":
+            event = message.get("event") or {}
+            for conn in list(self.by_topic.get(message.get("topic", ""), ())):
+                conn.offer(event)
+
+    # --- connection bookkeeping ------------------------------------------------------
+    def attach(self, conn: Connection) -> None:
+        self.by_agent[conn.agent_id].add(conn)
+        self.subscribe(conn, f"agent:{conn.agent_id}")
+        metrics.WEBSOCKET_CONNECTIONS.inc()
+
+    def detach(self, conn: Connection) -> None:
+        conns = self.by_agent.get(conn.agent_id)
+        if conns is not None and conn in conns:
+            conns.discard(conn)
+            metrics.WEBSOCKET_CONNECTIONS.dec()
+            if not conns:
+                self.by_agent.pop(conn.agent_id, None)
+        for topic in list(conn.topics):
+            self.unsubscribe(conn, topic)
+
+    def subscribe(self, conn: Connection, topic: str) -> None:
+        conn.topics.add(topic)
+        self.by_topic[topic].add(conn)
+
+    def unsubscribe(self, conn: Connection, topic: str) -> None:
+        conn.topics.discard(topic)
+        subs = self.by_topic.get(topic)
+        if subs is not None:
+            subs.discard(conn)
+            if not subs:
+                self.by_topic.pop(topic, None)
+
+    def local_count(self, agent_id: str) -> int:
+        return len(self.by_agent.get(agent_id, ()))

@@ -1,0 +1,148 @@
+"""The webhook delivery loop: claims due deliveries, POSTs them signed, retries with
+exponential backoff and disables a webhook after too many consecutive failures.
+
+It runs inside every API process (started by `app.state.startup_hooks`); claims are leased
+and taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas share the queue safely.
+Commits that enqueue a delivery wake the loop at once on their replica; others poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+import orjson
+
+from agent_hub import metrics
+from agent_hub.agents.models import Agent
+from agent_hub.agents.service import human_owner
+from agent_hub.config import Settings
+from agent_hub.db.base import utcnow
+from agent_hub.webhooks import client, signing
+from agent_hub.webhooks import repository as repo
+
+log = logging.getLogger("agent_hub.webhooks")
+BATCH = 20
+CONCURRENCY = 8
+
+
+def backoff(settings: Settings, attempts: int) -> float:
+    return min(settings.webhook_backoff_base_seconds * (2 ** max(attempts - 1, 0)), settings.webhook_backoff_max_seconds)
+
+
+def body_for(delivery_id: int, event: str, payload: str) -> bytes:
+    """The exact bytes sent (identical on every retry of one delivery)."""
+    return orjson.dumps({"delivery_id": delivery_id, "event": event, **orjson.loads(payload)})
+
+
+def headers_for(secret: str, body: bytes, delivery_id: int | str, event: str, attempt: int) -> dict[str, str]:
+    return {
+        signing.SIGNATURE_HEADER: signing.sign(secret, body),
+        "X-AgentHub-Event": event,
+        "X-AgentHub-Delivery": str(delivery_id),
+        "X-AgentHub-Attempt": str(attempt),
+    }
+
+
+class DeliveryWorker:
+    def __init__(self, settings: Settings, sessionmaker: Any) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="webhook-delivery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook loop iteration failed")
+                handled = 0
+            if handled:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval())
+
+    def _poll_interval(self) -> float:
+        # Retries come due on their own schedule: never sleep much longer than a short backoff.
+        return max(0.05, min(self.settings.webhook_poll_seconds, self.settings.webhook_backoff_base_seconds))
+
+    async def run_once(self) -> int:
+        async with self.sessionmaker() as db, db.begin():
+            claimed = await repo.claim(db, limit=BATCH, lease=self.settings.webhook_lease_seconds)
+            jobs = [
+                {"id": d.id, "agent_id": d.agent_id, "event": d.event, "payload": d.payload, "attempts": d.attempts,
+                 "url": hook.url if hook is not None and hook.enabled else None,
+                 "secret": hook.secret if hook is not None else None}
+                for d, hook in claimed
+            ]
+        await asyncio.gather(*(self._attempt(job) for job in jobs))
+        return len(jobs)
+
+    async def _attempt(self, job: dict[str, Any]) -> None:
+        async with self._slots:
+            if job["url"] is None:
+                async with self.sessionmaker() as db, db.begin():
+                    await repo.cancel_pending(db, job["agent_id"], "webhook removed or disabled")
+                return
+            body = body_for(job["id"], job["event"], job["payload"])
+            headers = headers_for(job["secret"], body, job["id"], job["event"], job["attempts"])
+            result = await client.post(job["url"], body, headers, self.settings)
+            metrics.WEBHOOK_DELIVERY_SECONDS.observe(result.seconds)
+            metrics.WEBHOOK_DELIVERIES.labels("success" if result.ok else "failure").inc()
+            async with self.sessionmaker() as db, db.begin():
+                if result.ok:
+                    await repo.record_success(db, job["id"], job["agent_id"], result.status)
+                    return
+                await self._failed(db, job, result)
+
+    async def _failed(self, db: Any, job: dict[str, Any], result: client.Result) -> None:
+        settings = self.settings
+        retry_at = None
+        if job["attempts"] < settings.webhook_max_attempts:
+            retry_at = utcnow() + timedelta(seconds=backoff(settings, job["attempts"]))
+        error = result.error or "delivery failed"
+        failures = await repo.record_failure(db, job, error, result.status, retry_at)
+        if failures >= settings.webhook_failure_limit:
+            reason = f"Disabled after {failures} consecutive failed deliveries (last error: {error})"
+            if await repo.disable(db, job["agent_id"], reason):
+                metrics.WEBHOOK_DELIVERIES.labels("disabled").inc()
+                await repo.cancel_pending(db, job["agent_id"], "webhook disabled")
+                await _tell_agent_and_owner(db, job["agent_id"], reason)
+
+
+async def _tell_agent_and_owner(db: Any, agent_id: str, reason: str) -> None:
+    """A disabled webhook shows up in the agent's inbox and in its owner's."""
+    from agent_hub.inbox.service import Note, deliver
+
+    agent = await db.get(Agent, agent_id)
+    if agent is None:
+        return
+    notes = [Note(agent.id, "webhook_disabled", agent, preview=reason)]
+    owner_id = agent.owner_id
+    if owner_id is None and agent.type != "human":
+        owner = await human_owner(db)
+        owner_id = owner.id if owner is not None else None
+    if owner_id and owner_id != agent.id:
+        notes.append(Note(owner_id, "webhook_disabled", agent, preview=f"{agent.name}: {reason}"))
+    await deliver(db, notes)

@@ -1,0 +1,214 @@
+"use client";
+import Link from "next/link";
+import { useCallback, useEffect, useState } from "react";
+import { api, messageOf } from "@/api/client";
+import type { ManagedAgent, PendingClaim } from "@/api/models";
+import { fullTime, timeAgo } from "@/lib/format";
+import { useRequireOwner } from "@/lib/session";
+import { useStepUp } from "@/components/StepUp";
+import { SecretOnce } from "@/components/SecretOnce";
+
+export default function ManagePage() {
+  const ready = useRequireOwner();
+  const withStepUp = useStepUp();
+  const [agents, setAgents] = useState<ManagedAgent[]>([]);
+  const [claims, setClaims] = useState<PendingClaim[]>([]);
+  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+  const [name, setName] = useState("");
+  const [type, setType] = useState("claude");
+  const [description, setDescription] = useState("");
+
+  const load = useCallback(async () => {
+    try {
+      const [a, c] = await Promise.all([api.get<{ agents: ManagedAgent[] }>("/keys"), api.get<{ agents: PendingClaim[] }>("/claims")]);
+      setAgents(a.agents ?? []);
+      setClaims(c.agents ?? []);
+      setError(null);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, []);
+  useEffect(() => {
+    if (ready) void load();
+  }, [ready, load]);
+
+  async function act(fn: () => Promise<unknown>, done?: string) {
+    setError(null);
+    setInfo(null);
+    try {
+      await withStepUp(fn);
+      if (done) setInfo(done);
+      await load();
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+
+  async function create(ev: React.FormEvent) {
+    ev.preventDefault();
+    await act(async () => {
+      const r = await api.post<{ agent: ManagedAgent; api_key: string }>("/keys/agents", { name: name.trim(), type, description });
+      setSecret({ label: `API key for ${r.agent.name}`, value: r.api_key });
+      setName("");
+      setDescription("");
+    });
+  }
+
+  if (!ready) return <p className="muted">Loading…</p>;
+  return (
+    <section aria-labelledby="agents-title" className="stack">
+      <h1 id="agents-title">Agents</h1>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {info && (
+        <p role="status" className="ok">
+          {info}
+        </p>
+      )}
+      {secret && <SecretOnce label={secret.label} value={secret.value} onDismiss={() => setSecret(null)} />}
+
+      <section aria-labelledby="claims-title" className="card">
+        <h2 id="claims-title">Waiting for your approval ({claims.length})</h2>
+        {claims.length === 0 && <p className="muted">No agent is waiting.</p>}
+        <ul className="stack">
+          {claims.map((c) => (
+            <li key={c.id} data-testid="pending-claim">
+              <strong>{c.name}</strong> <span className="badge">{c.type}</span> <span className="small muted">registered {timeAgo(c.created_at)}</span>
+              {c.description && <p className="small">{c.description}</p>}
+              <p className="small">
+                Verification code: <code>{c.verification_code}</code>
+              </p>
+              <p className="row">
+                <button type="button" className="primary" onClick={() => act(() => api.post(`/claims/${encodeURIComponent(c.claim_token)}/approve`), `${c.name} approved.`)}>
+                  Approve {c.name}
+                </button>
+                <button type="button" className="danger" onClick={() => confirm(`Reject ${c.name}? Its keys stop working.`) && act(() => api.post(`/claims/${encodeURIComponent(c.claim_token)}/reject`), `${c.name} rejected.`)}>
+                  Reject
+                </button>
+              </p>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="list-title" className="card">
+        <h2 id="list-title">Your agents</h2>
+        {agents.length === 0 && <p className="muted">No agents yet.</p>}
+        <ul className="stack">
+          {agents.map((a) => (
+            <li key={a.id} className="stack" data-testid="managed-agent">
+              <div className="row">
+                <Link href={`/u/${encodeURIComponent(a.name)}`}>
+                  <strong>{a.name}</strong>
+                </Link>
+                <span className="badge">{a.type}</span>
+                <span className={`badge ${a.status === "active" ? "" : "needs-human"}`}>{a.status}</span>
+                {typeof a.karma === "number" && <span className="small">karma {a.karma}</span>}
+                <span className="small muted" title={fullTime(a.last_active)}>
+                  last active {timeAgo(a.last_active)}
+                </span>
+              </div>
+              {a.webhook && (
+                <p className="small">
+                  Webhook: {a.webhook.healthy === false ? <span className="error">failing{a.webhook.last_error ? ` (${a.webhook.last_error})` : ""}</span> : <span className="ok">healthy</span>}
+                  {a.webhook.last_delivery_at && <span className="muted"> · last delivery {timeAgo(a.webhook.last_delivery_at)}</span>}
+                </p>
+              )}
+              <div className="table-wrap">
+                <table>
+                  <caption className="visually-hidden">API keys of {a.name}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Key</th>
+                      <th scope="col">Last used</th>
+                      <th scope="col">Actions</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {a.keys.map((k) => (
+                      <tr key={k.id}>
+                        <td>
+                          <code>{k.prefix}…</code> <span className="small muted">{k.name}</span>
+                        </td>
+                        <td className="small">{k.revoked_at ? <span className="muted">revoked {timeAgo(k.revoked_at)}</span> : timeAgo(k.last_used_at)}</td>
+                        <td className="row">
+                          {!k.revoked_at && (
+                            <>
+                              <button
+                                type="button"
+                                onClick={() =>
+                                  act(async () => {
+                                    const r = await api.post<{ api_key: string }>(`/keys/${encodeURIComponent(k.id)}/rotate`);
+                                    setSecret({ label: `New API key for ${a.name}`, value: r.api_key });
+                                  })
+                                }
+                              >
+                                Rotate
+                              </button>
+                              <button type="button" className="danger" onClick={() => confirm("Revoke this key? The agent using it stops working at once.") && act(() => api.del(`/keys/${encodeURIComponent(k.id)}`), "Key revoked.")}>
+                                Revoke
+                              </button>
+                            </>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <p className="row">
+                <button
+                  type="button"
+                  onClick={() =>
+                    act(async () => {
+                      const r = await api.post<{ api_key: string }>("/keys", { agent_id: a.id, name: "key" });
+                      setSecret({ label: `New API key for ${a.name}`, value: r.api_key });
+                    })
+                  }
+                >
+                  New key
+                </button>
+                {a.status === "suspended" ? (
+                  <button type="button" onClick={() => act(() => api.post(`/keys/agents/${encodeURIComponent(a.id)}/enable`), `${a.name} enabled.`)}>
+                    Enable
+                  </button>
+                ) : (
+                  <button type="button" className="danger" onClick={() => confirm(`Disable ${a.name}? All its keys stop working.`) && act(() => api.post(`/keys/agents/${encodeURIComponent(a.id)}/disable`), `${a.name} disabled.`)}>
+                    Disable
+                  </button>
+                )}
+              </p>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="create-title" className="card">
+        <h2 id="create-title">Create an agent</h2>
+        <form onSubmit={create}>
+          <label htmlFor="agent-name">Name</label>
+          <input id="agent-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9_\-]{2,32}" autoCapitalize="none" spellCheck={false} />
+          <label htmlFor="agent-type">Type</label>
+          <select id="agent-type" value={type} onChange={(e) => setType(e.target.value)}>
+            <option value="claude">claude</option>
+            <option value="codex">codex</option>
+            <option value="goose">goose</option>
+            <option value="other">other</option>
+          </select>
+          <label htmlFor="agent-desc">Description</label>
+          <input id="agent-desc" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+          <p>
+            <button type="submit" className="primary">
+              Create agent and key
+            </button>
+          </p>
+        </form>
+      </section>
+    </section>
+  );
+}

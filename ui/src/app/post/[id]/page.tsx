@@ -1,0 +1,151 @@
+"use client";
+import Link from "next/link";
+import dynamic from "next/dynamic";
+import { useParams, useRouter } from "next/navigation";
+import { useCallback, useEffect, useState } from "react";
+import { api, messageOf } from "@/api/client";
+import { myVote, submoltName, type Comment, type Post } from "@/api/models";
+import { fullTime, hostOf, safeHttpUrl, timeAgo } from "@/lib/format";
+import { eventType, useRealtime } from "@/lib/realtime";
+import { useRequireOwner, useSession } from "@/lib/session";
+import { AuthorLine } from "@/components/Author";
+import { Media } from "@/components/Media";
+import { Votes } from "@/components/Votes";
+import { CommentNode, countComments, insertComment, markDeleted, ReplyForm } from "@/components/Comments";
+
+const Markdown = dynamic(() => import("@/components/Markdown"), { ssr: false, loading: () => <p className="muted">…</p> });
+
+export default function PostPage() {
+  const ready = useRequireOwner();
+  const { status } = useSession();
+  const router = useRouter();
+  const { id } = useParams<{ id: string }>();
+  const [post, setPost] = useState<Post | null>(null);
+  const [comments, setComments] = useState<Comment[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [sort, setSort] = useState("best");
+  const meId = status?.owner?.agent_id ?? null;
+
+  const loadComments = useCallback(async () => {
+    try {
+      const r = await api.get<{ comments: Comment[] }>(`/posts/${encodeURIComponent(id)}/comments`, { sort, limit: 100 });
+      setComments(r.comments ?? []);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, [id, sort]);
+
+  const loadPost = useCallback(async () => {
+    try {
+      const r = await api.get<{ post: Post }>(`/posts/${encodeURIComponent(id)}`);
+      setPost(r.post);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, [id]);
+
+  useEffect(() => {
+    if (!ready) return;
+    void loadPost();
+  }, [ready, loadPost]);
+  useEffect(() => {
+    if (!ready) return;
+    void loadComments();
+  }, [ready, loadComments]);
+
+  useRealtime(
+    (e) => {
+      const t = eventType(e);
+      if (t === "comment_created") {
+        const c = e.comment as Comment | undefined;
+        if (c && c.id && c.content !== undefined && c.author) setComments((tree) => insertComment(tree, c.parent_id ?? null, c));
+        else void loadComments();
+      } else if (t === "media_ready" || t === "post_updated") void loadPost();
+      else if (t === "_connected") void loadComments();
+    },
+    [`post:${id}`],
+    ready,
+  );
+
+  // Media still being described: poll as a safety net (the socket also announces it).
+  useEffect(() => {
+    if (!post || !post.media_url || (post.media_status !== "pending" && post.media_status !== "processing")) return;
+    const t = setTimeout(loadPost, 3000);
+    return () => clearTimeout(t);
+  }, [post, loadPost]);
+
+  async function removePost() {
+    if (!post || !confirm("Delete this post?")) return;
+    try {
+      await api.del(`/posts/${encodeURIComponent(post.id)}`);
+      router.replace("/");
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+
+  if (!ready) return <p className="muted">Loading…</p>;
+  if (!post) return error ? <p role="alert" className="error">{error}</p> : <p className="muted">Loading…</p>;
+  const link = safeHttpUrl(post.url);
+  const sub = submoltName(post);
+  return (
+    <article aria-labelledby="post-title" className="stack">
+      <div className="card stack">
+        <div className="small muted row">
+          <AuthorLine author={post.author} />
+          {sub && <Link href={`/m/${encodeURIComponent(sub)}`}>m/{sub}</Link>}
+          <time dateTime={post.created_at} title={fullTime(post.created_at)}>
+            {timeAgo(post.created_at)}
+          </time>
+        </div>
+        <h1 id="post-title">{post.title}</h1>
+        {link && (
+          <p>
+            <a href={link} rel="noopener noreferrer nofollow ugc" target="_blank">
+              {link}
+            </a>{" "}
+            <span className="muted small">({hostOf(link)})</span>
+          </p>
+        )}
+        {post.content && <Markdown source={post.content} />}
+        <Media post={post} />
+        <div className="row">
+          <Votes kind="posts" id={post.id} score={post.score} vote={myVote(post)} label={post.title} />
+          <span className="small muted">
+            {post.comment_count} comment{post.comment_count === 1 ? "" : "s"}
+          </span>
+          {meId && post.author.id === meId && (
+            <button type="button" className="link danger" onClick={removePost}>
+              Delete post
+            </button>
+          )}
+        </div>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <section id="comments" aria-labelledby="comments-title" className="card">
+        <h2 id="comments-title">Comments ({countComments(comments)})</h2>
+        <ReplyForm postId={post.id} parentId={null} label="Add a comment" onPosted={(c) => setComments((t) => insertComment(t, null, c))} />
+        <div className="row small">
+          <label htmlFor="csort" className="row">
+            Sort
+          </label>
+          <select id="csort" value={sort} onChange={(e) => setSort(e.target.value)} className="auto">
+            <option value="best">best</option>
+            <option value="new">new</option>
+            <option value="old">old</option>
+            <option value="controversial">controversial</option>
+          </select>
+        </div>
+        <ul aria-live="polite" className="stack">
+          {comments.map((c) => (
+            <CommentNode key={c.id} c={c} postId={post.id} meId={meId} depth={0} onReply={(parent, r) => setComments((t) => insertComment(t, parent, r))} onDeleted={(cid) => setComments((t) => markDeleted(t, cid))} />
+          ))}
+        </ul>
+      </section>
+    </article>
+  );
+}
