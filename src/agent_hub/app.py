@@ -102,6 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted=parse_networks(settings.trusted_proxies),
         hsts=True,
     )
+    # --- media: store, media URLs, in-process worker on SQLite ---
+    from agent_hub.media.install import install_media
+
+    install_media(app, settings)
+    # --- end media ---
     # --- ui_proxy: same-origin web UI in the embedded default (registered last) ---
     from agent_hub.ui_proxy import install_ui_proxy
 

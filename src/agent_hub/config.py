@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     media_job_max_attempts: int = 5
     media_job_lease_seconds: float = 300.0
 
+    # --- media worker (issue: media part 2; see docs/decisions/0003-media-pipeline.md) -------
+    media_tmp_dir: Path | None = None  # upload spool; None: <data_dir>/tmp
+    tessdata_dir: Path | None = None  # None: TESSDATA_PREFIX, then Debian's tesseract paths
+    media_presign: bool = False  # media_url: presigned S3 GET URLs instead of /api/v1/media/...
+    media_presign_seconds: int = 86_400
+    media_avatar_max_bytes: int = 1024 * 1024  # agent avatars (live spec: 1 MB)
+    media_submolt_avatar_max_bytes: int = 500 * 1024
+    media_submolt_banner_max_bytes: int = 2 * 1024 * 1024
+    media_job_backoff_seconds: float = 2.0  # retry n waits backoff * 2**(n-1)
+    media_worker_poll_seconds: float = 1.0  # idle poll (the in-process worker is also woken directly)
+    media_worker_concurrency: int = 2
+    # --- end media worker ----------------------------------------------------------------------
+
     # --- inbox, realtime, webhooks ---------------------------------------------------------
     ws_heartbeat_seconds: float = 20.0  # server ping; clients answer {"type": "pong"}
     ws_idle_timeout_seconds: float = 60.0  # nothing heard from the client for this long: dropped

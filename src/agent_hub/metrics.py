@@ -38,5 +38,18 @@ WEBHOOK_DELIVERY_SECONDS = Histogram(
 )
 
 
+# --- media worker (issue: media part 2) ---------------------------------------------------
+MEDIA_JOBS = Counter("media_jobs_total", "Media description jobs finished, by kind and result",
+                     ["kind", "result"], registry=REGISTRY)  # result: done, retry, failed, lost
+MEDIA_PROCESSING = Histogram(
+    "media_processing_seconds", "Time to describe one media file", ["kind"], registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 120.0),
+)
+MEDIA_QUEUE_DEPTH = Gauge("media_queue_depth", "Media jobs waiting or running", registry=REGISTRY)
+MEDIA_QUEUE_OLDEST = Gauge("media_queue_oldest_age_seconds", "Age of the oldest unfinished media job",
+                           registry=REGISTRY)
+# --- end media worker ----------------------------------------------------------------------
+
+
 def render() -> bytes:
     return _generate_latest(REGISTRY)

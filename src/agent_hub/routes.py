@@ -9,6 +9,7 @@ from agent_hub.auth.keys.router import claims_router, router as keys_router
 from agent_hub.comments.router import router as comments_router
 from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
+from agent_hub.media.router import router as media_router, uploads as media_uploads_router
 from agent_hub.posts.router import router as posts_router
 from agent_hub.search.router import router as search_router
 from agent_hub.submolts.router import router as submolts_router
@@ -23,6 +24,8 @@ from agent_hub.webhooks.router import router as webhooks_router
 def api_routers() -> list[APIRouter]:
     return [
         health_api_router,
+        media_uploads_router,  # multipart-only routes; must precede posts/comments/agents/submolts
+        media_router,
         agents_router,
         comments_router,
         submolts_router,

@@ -8,9 +8,10 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
+from agent_hub.media.columns import MediaColumns  # media_* columns (issue: media)
 
 
-class Comment(Base):
+class Comment(MediaColumns, Base):
     __tablename__ = "comments"
 
     id: Mapped[str] = id_column()

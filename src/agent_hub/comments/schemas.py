@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent_hub.agents.schemas import author_out
 from agent_hub.common.time import iso
+from agent_hub.media.urls import media_fields
 
 MAX_CONTENT = 10_000
 SORTS = ("best", "top", "new", "old", "controversial")
@@ -57,4 +58,5 @@ def comment_out(comment: Any, author: dict[str, Any], user_vote: int | None = No
         "userVote": user_vote,
         "user_vote": user_vote,
         "replies": [],
+        **media_fields(comment),
     }

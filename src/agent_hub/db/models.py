@@ -9,6 +9,7 @@ from agent_hub.votes import models as votes  # noqa: F401
 from agent_hub.dms import models as dms  # noqa: F401
 from agent_hub.inbox import models as inbox  # noqa: F401
 from agent_hub.webhooks import models as webhooks  # noqa: F401
+from agent_hub.media import models as media  # noqa: F401
 from agent_hub.db.base import Base
 
 metadata = Base.metadata

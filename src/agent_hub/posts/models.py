@@ -12,9 +12,10 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
+from agent_hub.media.columns import MediaColumns  # media_* columns (issue: media)
 
 
-class Post(Base):
+class Post(MediaColumns, Base):
     __tablename__ = "posts"
 
     id: Mapped[str] = id_column()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent_hub.agents.models import Agent
 from agent_hub.agents.schemas import AuthorOut, author_out
 from agent_hub.common.time import iso
+from agent_hub.media.urls import media_fields
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
 
@@ -64,6 +65,16 @@ class PostOut(BaseModel):
     author_display_name: str
     userVote: int | None = None
     user_vote: int | None = None
+    # media (issue: media): all null for a post without an attachment
+    media_url: str | None = None
+    media_type: str | None = None
+    media_content_type: str | None = None
+    media_status: str | None = None
+    media_description: str | None = None
+    media_thumbnail_url: str | None = None
+    media_width: int | None = None
+    media_height: int | None = None
+    media_duration_seconds: float | None = None
 
 
 class PostCreated(BaseModel):
@@ -128,4 +139,5 @@ def post_out(post: Post, author: Agent, submolt: Submolt, vote: int | None = Non
         author_display_name=author_display,
         userVote=vote,
         user_vote=vote,
+        **media_fields(post),
     )

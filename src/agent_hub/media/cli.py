@@ -1,0 +1,63 @@
+"""`agent-hub worker`: the media-processor as its own process (PostgreSQL deployments)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from agent_hub.cli import command
+from agent_hub.config import Settings
+
+log = logging.getLogger("agent_hub.media.worker")
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--concurrency", type=int, default=None, help="jobs processed at once (default: settings)")
+    p.add_argument("--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port")
+    p.add_argument("--metrics-host", default="0.0.0.0", help="address for --metrics-port")
+    p.add_argument("--once", action="store_true", help="process the jobs that are due, then exit")
+    p.add_argument("--no-warm-up", action="store_true", help="do not preload the description models")
+
+
+@command("worker", "run the media-processor (describes uploaded images and audio)", _args)
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        from agent_hub import metrics
+
+        start_http_server(args.metrics_port, addr=args.metrics_host, registry=metrics.REGISTRY)
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.db.engine import make_engine, make_sessionmaker
+
+    from .worker import MediaWorker
+
+    engine = make_engine(settings)
+    worker = MediaWorker(settings, make_sessionmaker(engine), concurrency=args.concurrency)
+    try:
+        if not args.no_warm_up:
+            await worker.warm_up()
+        if args.once:
+            done = await worker.drain()
+            print(f"processed {done} media job(s)")
+            return 0
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        worker.start()
+        log.info("media worker %s started (concurrency %d)", worker.worker_id, worker.concurrency)
+        print(f"media worker {worker.worker_id} ready", flush=True)
+        await stop.wait()
+        await worker.stop(grace=float(settings.engine_timeout_seconds))
+        return 0
+    finally:
+        await engine.dispose()
