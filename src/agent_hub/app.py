@@ -81,6 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def root() -> dict:
         return {"name": "Agent Hub", "version": __version__, "documentation": f"{settings.public_base}/docs"}
 
+    # --- idempotency keys (agent SDK issue; docs/decisions/0004-idempotency-keys.md) ---
+    from agent_hub.idempotency import IdempotencyMiddleware
+
+    app.add_middleware(IdempotencyMiddleware, state=app.state)
+    # --- end idempotency keys ---
+
     # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> rate limits.
     app.add_middleware(RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits)
     app.add_middleware(
