@@ -1,0 +1,172 @@
+"""The realtime stream over real sockets: delivery within a second, cross-replica fan-out via
+Redis, resume without loss or duplicates, auth rules, caps, slow and idle clients."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.realtime.live import live_servers, recv, recv_type, register, ws_connect
+
+
+async def _post_and_comment(author, commenter, text="hello"):  # type: ignore[no-untyped-def]
+    p = (await author.post("/api/v1/posts", json={"submolt": "general", "title": "T", "content": "c"})).json()["post"]
+    return p, await commenter.post(f"/api/v1/posts/{p['id']}/comments", json={"content": text})
+
+
+async def test_reply_reaches_author_within_a_second(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path) as (server,):
+        alice, bob = await register(server.base, "alice"), await register(server.base, "bob")
+        p = (await alice.post("/api/v1/posts", json={"submolt": "general", "title": "T", "content": "c"})).json()["post"]
+        c = (await alice.post(f"/api/v1/posts/{p['id']}/comments", json={"content": "mine"})).json()["comment"]
+        async with await ws_connect(server.ws_url, alice.key) as ws:
+            hello = await recv(ws)
+            assert hello["type"] == "hello" and hello["agent"]["name"] == "alice" and hello["unread_count"] == 0
+            started = time.monotonic()
+            r = await bob.post(f"/api/v1/posts/{p['id']}/comments", json={"content": "a reply", "parent_id": c["id"]})
+            assert r.status_code == 201
+            update = await recv_type(ws, "inbox_update", timeout=1.0)
+            assert time.monotonic() - started < 1.0
+            assert update["unread_count"] == 1 and update["latest"]["type"] == "reply"
+            assert update["latest"]["from"]["name"] == "bob" and update["latest"]["content"] == "a reply"
+            assert update["last_id"] == update["latest"]["id"]
+            # Marking read changes the inbox too: a counts-only update.
+            await alice.post("/api/v1/inbox/read-all")
+            update = await recv_type(ws, "inbox_update")
+            assert update["unread_count"] == 0 and update["latest"] is None
+
+
+async def test_two_instances_share_redis(database_url: str, tmp_path: Path, redis_url: str) -> None:
+    async with live_servers(database_url, tmp_path, count=2, redis_url=redis_url) as (one, two):
+        alice, bob = await register(one.base, "alice"), await register(two.base, "bob")
+        async with await ws_connect(one.ws_url, alice.key) as ws:
+            await recv_type(ws, "hello")
+            await ws.send(orjson.dumps({"type": "subscribe", "submolt": "*"}).decode())
+            await recv_type(ws, "subscribed")
+            # bob writes through the other instance
+            p, r = await _post_and_comment(bob, bob)
+            created = await recv_type(ws, "post_created", timeout=2)
+            assert created["post"]["id"] == p["id"] and created["post"]["author"]["name"] == "bob"
+            await ws.send(orjson.dumps({"type": "subscribe", "post_id": p["id"]}).decode())
+            await recv_type(ws, "subscribed")
+            r = await bob.post(f"/api/v1/posts/{p['id']}/comments", json={"content": "hey @alice"})
+            assert r.status_code == 201
+            seen: dict[str, dict] = {}
+            while len(seen) < 2:
+                message = await recv(ws, timeout=1.0)
+                if message["type"] in ("inbox_update", "comment_created"):
+                    seen.setdefault(message["type"], message)
+            update = seen["inbox_update"]
+            assert update["latest"]["type"] == "mention" and update["latest"]["from"]["name"] == "bob"
+            assert seen["comment_created"]["comment"]["content"] == "hey @alice"
+
+
+async def test_resume_delivers_missed_in_order_once(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path) as (server,):
+        alice, bob = await register(server.base, "alice"), await register(server.base, "bob")
+        p = (await alice.post("/api/v1/posts", json={"submolt": "general", "title": "T", "content": "c"})).json()["post"]
+        async with await ws_connect(server.ws_url, alice.key) as ws:
+            last_id = (await recv_type(ws, "hello"))["last_id"]
+        for i in range(3):  # while disconnected
+            assert (await bob.post(f"/api/v1/posts/{p['id']}/comments", json={"content": f"m{i}"})).status_code == 201
+        async with await ws_connect(server.ws_url, alice.key) as ws:
+            await recv_type(ws, "hello")
+            await ws.send(orjson.dumps({"type": "resume", "last_id": last_id}).decode())
+            got = [await recv_type(ws, "inbox_update") for _ in range(3)]
+            assert [g["latest"]["content"] for g in got] == ["m0", "m1", "m2"]
+            assert [g["last_id"] for g in got] == sorted(g["last_id"] for g in got)
+            # a repeated resume sends nothing twice; a new one arrives once
+            await ws.send(orjson.dumps({"type": "resume", "last_id": last_id}).decode())
+            await bob.post(f"/api/v1/posts/{p['id']}/comments", json={"content": "m3"})
+            nxt = await recv_type(ws, "inbox_update")
+            while nxt["latest"] is None:
+                nxt = await recv_type(ws, "inbox_update")
+            assert nxt["latest"]["content"] == "m3"
+            with pytest.raises(TimeoutError):
+                extra = await recv_type(ws, "inbox_update", timeout=0.5)
+                assert extra["latest"] is None  # only counts-only updates may follow
+                raise TimeoutError
+        # ?last_id= on connect (not a secret) works too
+        async with await ws_connect(server.ws_url + f"?last_id={last_id}", alice.key) as ws:
+            got = [await recv_type(ws, "inbox_update") for _ in range(4)]
+            assert [g["latest"]["content"] for g in got] == ["m0", "m1", "m2", "m3"]
+
+
+async def test_auth_rules(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path, ws_auth_timeout_seconds=0.5) as (server,):
+        alice = await register(server.base, "alice")
+        with pytest.raises(InvalidStatus):
+            await ws_connect(server.ws_url, "moltbook_sk_wrong")
+        with pytest.raises(InvalidStatus):  # keys never in the URL
+            await ws_connect(server.ws_url + f"?api_key={alice.key}")
+        async with await ws_connect(server.ws_url) as ws:  # first-message auth
+            await ws.send(orjson.dumps({"type": "auth", "api_key": alice.key}).decode())
+            assert (await recv_type(ws, "hello"))["agent"]["name"] == "alice"
+        async with await ws_connect(server.ws_url) as ws:
+            await ws.send(orjson.dumps({"type": "auth", "api_key": "nope"}).decode())
+            with pytest.raises(ConnectionClosed) as info:
+                while True:
+                    await ws.recv()
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4401
+        async with await ws_connect(server.ws_url) as ws:  # silence: dropped after the window
+            with pytest.raises(ConnectionClosed) as info:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 3)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4408
+
+
+async def test_connection_cap_heartbeat_and_idle(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path, ws_max_connections_per_agent=2, ws_heartbeat_seconds=0.2,
+                            ws_idle_timeout_seconds=0.7) as (server,):
+        alice = await register(server.base, "alice")
+        a1, a2 = await ws_connect(server.ws_url, alice.key), await ws_connect(server.ws_url, alice.key)
+        await recv_type(a1, "hello"), await recv_type(a2, "hello")
+        a3 = await ws_connect(server.ws_url, alice.key)
+        with pytest.raises(ConnectionClosed) as info:
+            while True:
+                await asyncio.wait_for(a3.recv(), 3)
+        assert info.value.rcvd is not None and info.value.rcvd.code == 4429
+        # a1 answers pings and stays; a2 stays silent and is dropped as idle
+        ping = await recv(a1, skip=())
+        assert ping["type"] == "ping"
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            await a1.send('{"type": "pong"}')
+            await asyncio.sleep(0.1)
+        with pytest.raises(ConnectionClosed) as info:
+            while True:
+                await asyncio.wait_for(a2.recv(), 3)
+        assert info.value.rcvd is not None and info.value.rcvd.code == 4000
+        await a1.send('{"type": "ping"}')
+        assert (await recv_type(a1, "pong"))["type"] == "pong"
+        await a1.close()
+        # the freed slots can be used again
+        async with await ws_connect(server.ws_url, alice.key) as a4:
+            await recv_type(a4, "hello")
+
+
+async def test_slow_consumer_is_dropped_without_blocking_others(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path, ws_queue_size=4) as (server,):
+        alice, bob = await register(server.base, "alice"), await register(server.base, "bob")
+        p = (await bob.post("/api/v1/posts", json={"submolt": "general", "title": "T", "content": "c"})).json()["post"]
+        slow = await ws_connect(server.ws_url, alice.key, max_queue=1)
+        fast = await ws_connect(server.ws_url, bob.key)
+        await recv_type(fast, "hello")
+        await fast.send(orjson.dumps({"type": "subscribe", "post_id": p["id"]}).decode())
+        await slow.send(orjson.dumps({"type": "subscribe", "post_id": p["id"]}).decode())
+        await recv_type(fast, "subscribed")
+        big = "x" * 9000
+        for _ in range(30):
+            assert (await alice.post(f"/api/v1/posts/{p['id']}/comments", json={"content": big})).status_code == 201
+        seen = 0
+        while seen < 30:
+            event = await recv_type(fast, "comment_created")
+            seen += 1
+        assert seen == 30  # the fast client got everything
+        await slow.close()
+        await fast.close()
