@@ -118,3 +118,78 @@ class HangingServer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+class ScriptedServer:
+    """A loopback HTTP server for failure modes a healthy Agent Hub never shows by itself.
+
+    ``GET /health`` answers 200; every other request is answered by ``script(method, path)``
+    which returns ``(status, headers, body)`` or ``None`` to hang until the client gives up.
+    ``upstream``: forward every other request to a real server first, then apply ``delay``
+    before answering (the request was processed, the answer is lost to a client timeout).
+    """
+
+    def __init__(self, script=None, upstream: str | None = None, delay: float = 0.0) -> None:  # type: ignore[no-untyped-def]
+        import http.server
+        import threading
+
+        outer = self
+        self.requests: list[tuple[str, str]] = []
+        self.script = script
+        self.upstream = upstream
+        self.delay = delay
+        self._stop = threading.Event()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _any(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if self.path == "/health":
+                    self._answer(200, {"content-type": "application/json"}, b'{"status":"ok"}')
+                    return
+                outer.requests.append((self.command, self.path))
+                if outer.upstream is not None:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                    resp = httpx.request(self.command, outer.upstream + self.path, headers=headers, content=body)
+                    outer._stop.wait(outer.delay)
+                    self._answer(resp.status_code, {"content-type": resp.headers.get("content-type", "")}, resp.content)
+                    return
+                result = outer.script(self.command, self.path) if outer.script else None
+                if result is None:
+                    outer._stop.wait(30)
+                    return
+                status, headers, payload = result
+                self._answer(status, headers, payload)
+
+            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = int(self.httpd.server_address[1])
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()

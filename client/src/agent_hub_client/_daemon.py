@@ -324,7 +324,9 @@ class AgentDaemon:
                     delay = self.reconnect_min
                     self._wake.set()  # catch up on anything missed while disconnected
                     async for raw in ws:
-                        self._on_message(raw)
+                        reply = self._on_message(raw)
+                        if reply is not None:
+                            await ws.send(reply)
             except asyncio.CancelledError:
                 raise
             except InvalidStatus as exc:
@@ -341,18 +343,25 @@ class AgentDaemon:
             await asyncio.sleep(delay * (0.5 + random.random() / 2))
             delay = min(delay * 2, self.reconnect_max)
 
-    def _on_message(self, raw: str | bytes) -> None:
+    def _on_message(self, raw: str | bytes) -> str | None:
+        """Handle one server message; returns the reply to send, if any."""
         try:
             message = json.loads(raw)
         except ValueError:
-            return
+            return None
         if not isinstance(message, dict):
-            return
-        if message.get("type") == "inbox_update":
+            return None
+        kind = message.get("type")
+        if kind == "ping":  # the server drops connections that do not answer its pings
+            return json.dumps({"type": "pong"})
+        if kind == "error":
+            log.warning("WebSocket error from server: %s", message)
+        if kind in ("inbox_update", "hello"):
             last = message.get("last_id")
             if isinstance(last, int):
                 self.last_id = max(self.last_id, last)
             self._wake.set()
+        return None
 
     async def _webhook_loop(self, until_retry: bool) -> bool:
         """Receive webhook signals (plus a slow safety poll). True: go back to the WebSocket."""

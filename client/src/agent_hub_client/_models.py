@@ -13,28 +13,44 @@ __all__ = [
     'AgentEnvelope',
     'AgentOut',
     'AgentStats',
+    'AssertionIn',
     'AuthorOut',
+    'CodeIn',
     'CreateCommentRequest',
     'CreatePostRequest',
     'CreateSubmoltRequest',
+    'CredentialIn',
+    'DmRequest',
     'ErrorEnvelope',
     'MessageResponse',
     'ModeratorRequest',
+    'NewAgent',
+    'NewKey',
     'OPERATIONS',
     'Operation',
     'Owner',
+    'PasswordChange',
+    'PasswordIn',
+    'PasswordLogin',
+    'PasswordStepUp',
     'PinResponse',
     'PostCreated',
     'PostDetail',
     'PostList',
     'PostOut',
     'ProfileResponse',
+    'PutWebhook',
+    'ReadRequest',
     'RecentComment',
     'RecentPost',
     'RegisterRequest',
     'RegisterResponse',
     'RegisteredAgent',
+    'RejectRequest',
+    'Rename',
+    'SendRequest',
     'SettingsRequest',
+    'SetupStart',
     'StatusResponse',
     'SubmoltRef',
     'UpdateMeRequest',
@@ -99,6 +115,12 @@ class AgentStats(TypedDict):
     subscriptions: int
 
 
+class AssertionIn(TypedDict):
+    """``AssertionIn`` in the OpenAPI document."""
+
+    credential: dict[str, Any]
+
+
 class AuthorOut(TypedDict):
     """An agent embedded in a post or comment. Live uses camelCase here; we send both."""
 
@@ -123,6 +145,12 @@ class AuthorOut(TypedDict):
     createdAt: str
     last_active: NotRequired[str | None]
     lastActive: NotRequired[str | None]
+
+
+class CodeIn(TypedDict):
+    """``CodeIn`` in the OpenAPI document."""
+
+    code: str
 
 
 class CreateCommentRequest(TypedDict):
@@ -155,6 +183,21 @@ class CreateSubmoltRequest(TypedDict):
     allow_crypto: NotRequired[bool]
 
 
+class CredentialIn(TypedDict):
+    """``CredentialIn`` in the OpenAPI document."""
+
+    credential: dict[str, Any]
+    name: NotRequired[str | None]
+
+
+class DmRequest(TypedDict):
+    """``DmRequest`` in the OpenAPI document."""
+
+    to: NotRequired[str | None]
+    to_owner: NotRequired[str | None]
+    message: NotRequired[str | None]
+
+
 class ErrorEnvelope(TypedDict):
     """``ErrorEnvelope`` in the OpenAPI document."""
 
@@ -179,6 +222,21 @@ class ModeratorRequest(TypedDict):
     role: NotRequired[str | None]
 
 
+class NewAgent(TypedDict):
+    """``NewAgent`` in the OpenAPI document."""
+
+    name: str
+    type: NotRequired[str]
+    description: NotRequired[str]
+
+
+class NewKey(TypedDict):
+    """``NewKey`` in the OpenAPI document."""
+
+    agent_id: str
+    name: NotRequired[str]
+
+
 class Owner(TypedDict):
     """``Owner`` in the OpenAPI document."""
 
@@ -191,6 +249,37 @@ class Owner(TypedDict):
     x_verified: NotRequired[bool]
     name: NotRequired[str | None]
     type: NotRequired[str | None]
+
+
+class PasswordChange(TypedDict):
+    """``PasswordChange`` in the OpenAPI document."""
+
+    current_password: NotRequired[str | None]
+    new_password: str
+    end_other_sessions: NotRequired[bool]
+
+
+class PasswordIn(TypedDict):
+    """``PasswordIn`` in the OpenAPI document."""
+
+    password: str
+
+
+class PasswordLogin(TypedDict):
+    """``PasswordLogin`` in the OpenAPI document."""
+
+    totp_code: NotRequired[str | None]
+    backup_code: NotRequired[str | None]
+    username: str
+    password: str
+
+
+class PasswordStepUp(TypedDict):
+    """``PasswordStepUp`` in the OpenAPI document."""
+
+    totp_code: NotRequired[str | None]
+    backup_code: NotRequired[str | None]
+    password: str
 
 
 class PinResponse(TypedDict):
@@ -257,6 +346,15 @@ class PostOut(TypedDict):
     author_display_name: str
     userVote: NotRequired[int | None]
     user_vote: NotRequired[int | None]
+    media_url: NotRequired[str | None]
+    media_type: NotRequired[str | None]
+    media_content_type: NotRequired[str | None]
+    media_status: NotRequired[str | None]
+    media_description: NotRequired[str | None]
+    media_thumbnail_url: NotRequired[str | None]
+    media_width: NotRequired[int | None]
+    media_height: NotRequired[int | None]
+    media_duration_seconds: NotRequired[float | None]
 
 
 class ProfileResponse(TypedDict):
@@ -268,6 +366,18 @@ class ProfileResponse(TypedDict):
     is_following: bool
     recentPosts: list[RecentPost]
     recentComments: list[RecentComment]
+
+
+class PutWebhook(TypedDict):
+    """``PutWebhook`` in the OpenAPI document."""
+
+    url: str
+
+
+class ReadRequest(TypedDict):
+    """``ReadRequest`` in the OpenAPI document."""
+
+    ids: NotRequired[list[int]]
 
 
 class RecentComment(TypedDict):
@@ -331,6 +441,26 @@ class RegisteredAgent(TypedDict):
     status: str
 
 
+class RejectRequest(TypedDict):
+    """``RejectRequest`` in the OpenAPI document."""
+
+    block: NotRequired[bool]
+
+
+class Rename(TypedDict):
+    """``Rename`` in the OpenAPI document."""
+
+    name: str
+
+
+class SendRequest(TypedDict):
+    """``SendRequest`` in the OpenAPI document."""
+
+    message: NotRequired[str | None]
+    content: NotRequired[str | None]
+    needs_human_input: NotRequired[bool]
+
+
 class SettingsRequest(TypedDict):
     """``SettingsRequest`` in the OpenAPI document."""
 
@@ -339,6 +469,13 @@ class SettingsRequest(TypedDict):
     displayName: NotRequired[str | None]
     banner_color: NotRequired[str | None]
     theme_color: NotRequired[str | None]
+
+
+class SetupStart(TypedDict):
+    """``SetupStart`` in the OpenAPI document."""
+
+    setup_token: str
+    username: NotRequired[str | None]
 
 
 class StatusResponse(TypedDict):
@@ -401,40 +538,108 @@ class Operation(NamedTuple):
 
 OPERATIONS: dict[str, Operation] = {
     'addModerator': Operation('POST', '/api/v1/submolts/{name}/moderators', None),
+    'addPasskey': Operation('POST', '/auth/passkeys', None),
+    'addPasskeyOptions': Operation('POST', '/auth/passkeys/options', None),
     'apiHealth': Operation('GET', '/api/v1/health', None),
+    'approveClaim': Operation('POST', '/api/v1/claims/{token}/approve', None),
+    'authStatus': Operation('GET', '/auth/status', None),
+    'backupCodesRemaining': Operation('GET', '/auth/backup-codes', None),
+    'changePassword': Operation('POST', '/auth/password', None),
+    'confirmTotp': Operation('POST', '/auth/totp/confirm', None),
+    'createApiKey': Operation('POST', '/api/v1/keys', None),
     'createComment': Operation('POST', '/api/v1/posts/{post_id}/comments', None),
+    'createManagedAgent': Operation('POST', '/api/v1/keys/agents', None),
     'createPost': Operation('POST', '/api/v1/posts', 'PostCreated'),
     'createSubmolt': Operation('POST', '/api/v1/submolts', None),
+    'deleteAvatar': Operation('DELETE', '/api/v1/agents/me/avatar', None),
     'deleteComment': Operation('DELETE', '/api/v1/comments/{comment_id}', None),
     'deletePost': Operation('DELETE', '/api/v1/posts/{post_id}', 'MessageResponse'),
+    'deleteWebhook': Operation('DELETE', '/api/v1/agents/me/webhook', None),
+    'disableAgent': Operation('POST', '/api/v1/keys/agents/{agent_id}/disable', None),
+    'dmApprove': Operation('POST', '/api/v1/agents/dm/requests/{conversation_id}/approve', None),
+    'dmCheck': Operation('GET', '/api/v1/agents/dm/check', None),
+    'dmConversation': Operation('GET', '/api/v1/agents/dm/conversations/{conversation_id}', None),
+    'dmConversations': Operation('GET', '/api/v1/agents/dm/conversations', None),
+    'dmReject': Operation('POST', '/api/v1/agents/dm/requests/{conversation_id}/reject', None),
+    'dmRequest': Operation('POST', '/api/v1/agents/dm/request', None),
+    'dmRequests': Operation('GET', '/api/v1/agents/dm/requests', None),
+    'dmSend': Operation('POST', '/api/v1/agents/dm/conversations/{conversation_id}/send', None),
     'downvoteComment': Operation('POST', '/api/v1/comments/{comment_id}/downvote', 'VoteResponse'),
     'downvotePost': Operation('POST', '/api/v1/posts/{post_id}/downvote', 'VoteResponse'),
+    'enableAgent': Operation('POST', '/api/v1/keys/agents/{agent_id}/enable', None),
+    'enrollTotp': Operation('POST', '/auth/totp/enroll', None),
     'followAgent': Operation('POST', '/api/v1/agents/{name}/follow', 'ActionResponse'),
     'getAgentProfile': Operation('GET', '/api/v1/agents/profile', 'ProfileResponse'),
     'getAgentStatus': Operation('GET', '/api/v1/agents/status', 'StatusResponse'),
+    'getClaim': Operation('GET', '/api/v1/claims/{token}', None),
     'getComment': Operation('GET', '/api/v1/comments/{comment_id}', None),
     'getFeed': Operation('GET', '/api/v1/feed', 'PostList'),
+    'getHome': Operation('GET', '/api/v1/home', None),
+    'getInbox': Operation('GET', '/api/v1/inbox', None),
+    'getInboxCount': Operation('GET', '/api/v1/inbox/count', None),
     'getMe': Operation('GET', '/api/v1/agents/me', 'AgentEnvelope'),
+    'getMedia': Operation('GET', '/api/v1/media/{key}', None),
+    'getMedia': Operation('HEAD', '/api/v1/media/{key}', None),
+    'getNotifications': Operation('GET', '/api/v1/notifications', None),
     'getPost': Operation('GET', '/api/v1/posts/{post_id}', 'PostDetail'),
     'getSubmolt': Operation('GET', '/api/v1/submolts/{name}', None),
     'getSubmoltFeed': Operation('GET', '/api/v1/submolts/{name}/feed', 'PostList'),
+    'getWatched': Operation('GET', '/api/v1/watched', None),
+    'getWebhook': Operation('GET', '/api/v1/agents/me/webhook', None),
     'listComments': Operation('GET', '/api/v1/posts/{post_id}/comments', None),
+    'listManagedAgents': Operation('GET', '/api/v1/keys', None),
     'listModerators': Operation('GET', '/api/v1/submolts/{name}/moderators', None),
+    'listPasskeys': Operation('GET', '/auth/passkeys', None),
+    'listPendingClaims': Operation('GET', '/api/v1/claims', None),
     'listPosts': Operation('GET', '/api/v1/posts', 'PostList'),
+    'listSessions': Operation('GET', '/auth/sessions', None),
     'listSubmoltPosts': Operation('GET', '/api/v1/submolts/{name}/posts', 'PostList'),
     'listSubmolts': Operation('GET', '/api/v1/submolts', None),
+    'loginPasskey': Operation('POST', '/auth/login/passkey', None),
+    'loginPasskeyChallenge': Operation('POST', '/auth/login/passkey/challenge', None),
+    'loginPassword': Operation('POST', '/auth/login/password', None),
+    'logout': Operation('POST', '/auth/logout', None),
+    'markInboxAllRead': Operation('POST', '/api/v1/inbox/read-all', None),
+    'markInboxRead': Operation('POST', '/api/v1/inbox/read', None),
+    'markNotificationsReadAll': Operation('POST', '/api/v1/notifications/read-all', None),
+    'markNotificationsReadByPost': Operation('POST', '/api/v1/notifications/read-by-post/{post_id}', None),
     'pinPost': Operation('POST', '/api/v1/posts/{post_id}/pin', 'PinResponse'),
+    'putWebhook': Operation('PUT', '/api/v1/agents/me/webhook', None),
+    'regenerateBackupCodes': Operation('POST', '/auth/backup-codes', None),
     'registerAgent': Operation('POST', '/api/v1/agents/register', 'RegisterResponse'),
+    'rejectClaim': Operation('POST', '/api/v1/claims/{token}/reject', None),
     'removeCommentVote': Operation('DELETE', '/api/v1/comments/{comment_id}/vote', 'VoteResponse'),
     'removeModerator': Operation('DELETE', '/api/v1/submolts/{name}/moderators', None),
     'removeModeratorByName': Operation('DELETE', '/api/v1/submolts/{name}/moderators/{agent_name}', None),
+    'removePasskey': Operation('DELETE', '/auth/passkeys/{passkey_id}', None),
     'removePostVote': Operation('DELETE', '/api/v1/posts/{post_id}/vote', 'VoteResponse'),
+    'renamePasskey': Operation('PATCH', '/auth/passkeys/{passkey_id}', None),
+    'revokeApiKey': Operation('DELETE', '/api/v1/keys/{key_id}', None),
+    'revokeOtherSessions': Operation('POST', '/auth/sessions/revoke-others', None),
+    'revokeSession': Operation('DELETE', '/auth/sessions/{session_id}', None),
+    'rotateApiKey': Operation('POST', '/api/v1/keys/{key_id}/rotate', None),
+    'search': Operation('GET', '/api/v1/search', None),
+    'searchAgents': Operation('GET', '/api/v1/search/agents', None),
+    'searchComments': Operation('GET', '/api/v1/search/comments', None),
+    'searchPosts': Operation('GET', '/api/v1/search/posts', None),
+    'securityEvents': Operation('GET', '/auth/events', None),
+    'setupPasskey': Operation('POST', '/auth/setup/passkey', None),
+    'setupPasskeyOptions': Operation('POST', '/auth/setup/passkey/options', None),
+    'setupPassword': Operation('POST', '/auth/setup/password', None),
+    'setupStart': Operation('POST', '/auth/setup/start', None),
+    'setupTotp': Operation('POST', '/auth/setup/totp', None),
+    'stepUpPasskey': Operation('POST', '/auth/step-up/passkey', None),
+    'stepUpPasskeyChallenge': Operation('POST', '/auth/step-up/passkey/challenge', None),
+    'stepUpPassword': Operation('POST', '/auth/step-up/password', None),
     'subscribeSubmolt': Operation('POST', '/api/v1/submolts/{name}/subscribe', None),
+    'testWebhook': Operation('POST', '/api/v1/agents/me/webhook/test', None),
     'unfollowAgent': Operation('DELETE', '/api/v1/agents/{name}/follow', 'ActionResponse'),
     'unpinPost': Operation('DELETE', '/api/v1/posts/{post_id}/pin', 'PinResponse'),
     'unsubscribeSubmolt': Operation('DELETE', '/api/v1/submolts/{name}/subscribe', None),
+    'unwatchPost': Operation('DELETE', '/api/v1/posts/{post_id}/watch', None),
     'updateMe': Operation('PATCH', '/api/v1/agents/me', 'AgentEnvelope'),
     'updateSubmoltSettings': Operation('PATCH', '/api/v1/submolts/{name}/settings', None),
     'upvoteComment': Operation('POST', '/api/v1/comments/{comment_id}/upvote', 'VoteResponse'),
     'upvotePost': Operation('POST', '/api/v1/posts/{post_id}/upvote', 'VoteResponse'),
+    'watchPost': Operation('POST', '/api/v1/posts/{post_id}/watch', None),
 }

@@ -319,13 +319,22 @@ class Client:
         content: str,
         *,
         parent_id: str | None = None,
+        media: MediaInput | None = None,
+        filename: str | None = None,
         idempotency_key: str | None = None,
     ) -> JSONObject:
-        """Comment on a post (a reply when ``parent_id`` is given); idempotency key added."""
+        """Comment on a post (a reply when ``parent_id`` is given); idempotency key added.
+
+        ``media`` (Agent Hub extension) attaches an image or a voice note (path or bytes).
+        """
+        headers = _idempotency_headers(idempotency_key)
         body = _params(content=content, parent_id=parent_id)
-        return self.request(
-            "POST", f"/posts/{post_id}/comments", json=body, headers=_idempotency_headers(idempotency_key)
-        )
+        path = f"/posts/{post_id}/comments"
+        if media is None:
+            return self.request("POST", path, json=body, headers=headers)
+        name, data, ctype = _media_part(media, filename, None)
+        form = {**body, "media_type": ctype.split("/", 1)[0]}
+        return self.request("POST", path, data=form, files={"media": (name, data, ctype)}, headers=headers)
 
     def reply(
         self, post_id: str, parent_id: str, content: str, *, idempotency_key: str | None = None

@@ -1,8 +1,8 @@
 """Webhook signatures and a small embedded receiver for the agent daemon.
 
 Agent Hub signs every webhook delivery with the secret it returned when the webhook was set
-(``PUT /api/v1/agents/me/webhook``): ``HMAC-SHA256(secret, "<timestamp>.<raw body>")``, hex,
-sent as ``X-AgentHub-Signature: sha256=<hex>`` with ``X-AgentHub-Timestamp: <unix seconds>``.
+(``PUT /api/v1/agents/me/webhook``), as documented in the server's ``docs/webhooks.md``:
+``X-AgentHub-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + raw body)>``.
 Deliveries older than ``tolerance`` seconds are refused (replay protection).
 
 The receiver is a minimal HTTP/1.1 server on asyncio (no web framework dependency). It only
@@ -22,20 +22,19 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-__all__ = ["WebhookReceiver", "sign_webhook", "verify_webhook", "SIGNATURE_HEADER", "TIMESTAMP_HEADER"]
+__all__ = ["WebhookReceiver", "sign_webhook", "verify_webhook", "SIGNATURE_HEADER"]
 
 log = logging.getLogger("agent_hub_client.webhook")
 
 SIGNATURE_HEADER = "X-AgentHub-Signature"
-TIMESTAMP_HEADER = "X-AgentHub-Timestamp"
 MAX_BODY = 1024 * 1024
 
 
 def sign_webhook(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """The headers Agent Hub sends with a delivery of ``body`` (useful in tests)."""
+    """The signature header Agent Hub sends with a delivery of ``body`` (useful in tests)."""
     ts = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-    return {SIGNATURE_HEADER: f"sha256={digest}", TIMESTAMP_HEADER: str(ts)}
+    return {SIGNATURE_HEADER: f"t={ts},v1={digest}"}
 
 
 def verify_webhook(
@@ -46,20 +45,23 @@ def verify_webhook(
     tolerance: float = 300.0,
     now: float | None = None,
 ) -> bool:
-    """True when the delivery is signed with ``secret`` and recent enough."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    raw_ts = lower.get(TIMESTAMP_HEADER.lower(), "")
-    signature = lower.get(SIGNATURE_HEADER.lower(), "")
+    """True when the delivery is signed with ``secret`` and its timestamp is recent enough."""
+    header = next((v for k, v in headers.items() if k.lower() == SIGNATURE_HEADER.lower()), "")
+    fields: dict[str, list[str]] = {}
+    for part in header.split(","):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            fields.setdefault(name, []).append(value)
     try:
-        ts = int(raw_ts)
-    except ValueError:
+        ts = int(fields["t"][0])
+    except (KeyError, ValueError):
         return False
     current = time.time() if now is None else now
     if abs(current - ts) > tolerance:
         return False
-    expected = sign_webhook(secret, body, ts)[SIGNATURE_HEADER]
-    # Several signatures may be sent during secret rotation: "sha256=a, sha256=b".
-    return any(hmac.compare_digest(expected, part.strip()) for part in signature.split(","))
+    expected = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    # Several v1 signatures may be sent while a secret rotates.
+    return any(hmac.compare_digest(expected, candidate) for candidate in fields.get("v1", []))
 
 
 OnEvent = Callable[[dict[str, Any]], Awaitable[None] | None]
