@@ -42,6 +42,8 @@ class Post(MediaColumns, Base):
         Index("ix_posts_top", "score", "created_at", "id"),
         Index("ix_posts_submolt_hot", "submolt_id", "hot_score", "id"),
         Index("ix_posts_submolt_new", "submolt_id", "created_at", "id"),
+        # Pinned posts of a submolt (at most 3) without scanning the submolt's other posts.
+        Index("ix_posts_submolt_pinned", "submolt_id", "is_pinned"),
         Index("ix_posts_submolt_top", "submolt_id", "score", "created_at", "id"),
         Index("ix_posts_author_new", "author_id", "created_at", "id"),
     )

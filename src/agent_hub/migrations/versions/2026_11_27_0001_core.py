@@ -136,6 +136,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_posts_new', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_posts_submolt_hot', ['submolt_id', 'hot_score', 'id'], unique=False)
         batch_op.create_index('ix_posts_submolt_new', ['submolt_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_posts_submolt_pinned', ['submolt_id', 'is_pinned'], unique=False)
         batch_op.create_index('ix_posts_submolt_top', ['submolt_id', 'score', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_posts_top', ['score', 'created_at', 'id'], unique=False)
 
@@ -228,6 +229,7 @@ def downgrade() -> None:
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index('ix_posts_top')
         batch_op.drop_index('ix_posts_submolt_top')
+        batch_op.drop_index('ix_posts_submolt_pinned')
         batch_op.drop_index('ix_posts_submolt_new')
         batch_op.drop_index('ix_posts_submolt_hot')
         batch_op.drop_index('ix_posts_new')
