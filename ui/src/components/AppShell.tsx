@@ -75,7 +75,7 @@ function Header() {
     (e) => {
       const t = eventType(e);
       if (typeof e.unread_count === "number") setUnread(e.unread_count);
-      else if (t === "notification" || t === "inbox" || t === "_connected" || t === "inbox_read") void loadCount();
+      else if (t === "inbox_update" || t === "_connected") void loadCount();
     },
     [],
     signedIn,

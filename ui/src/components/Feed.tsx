@@ -76,7 +76,7 @@ export function Feed({ submolt }: { submolt?: string }) {
     (e) => {
       if (eventType(e) === "post_created") setFresh((n) => n + 1);
     },
-    [submolt ? `submolt:${submolt}` : "posts"],
+    [submolt ? `submolt:${submolt}` : "submolt:*"],
     ready,
   );
 

@@ -1,9 +1,11 @@
 "use client";
 /**
  * One WebSocket per tab to /api/v1/ws (authenticated by the session cookie), shared by every
- * component. Subscriptions are topics (`post:<id>`, `submolt:<name>`, `agent:<id>`); events
- * arrive as JSON objects with a `type`. Reconnects with backoff and resumes after the last
- * notification id seen. Signals only: pages refetch durable state when one arrives.
+ * component. Topics are `post:<id>`, `submolt:<name>` and `submolt:*` (protocol in
+ * src/agent_hub/realtime/connection.py); events arrive as JSON objects with a `type`
+ * (`hello`, `inbox_update`, `post_created`, `comment_created`, `media_ready`, `ping`).
+ * Reconnects with backoff and resumes after the last inbox id seen. Signals only: pages
+ * refetch durable state when one arrives.
  */
 import { useEffect, useRef } from "react";
 
@@ -28,6 +30,16 @@ function send(msg: unknown): void {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
 }
 
+function topicMessage(type: "subscribe" | "unsubscribe", topic: string): Record<string, string> {
+  const [kind, ...rest] = topic.split(":");
+  const value = rest.join(":");
+  return kind === "post" ? { type, post_id: value } : { type, submolt: value };
+}
+
+function sendTopics(type: "subscribe" | "unsubscribe", list: string[]): void {
+  for (const t of list) send(topicMessage(type, t));
+}
+
 function connect(): void {
   if (socket || stopped || typeof WebSocket === "undefined") return;
   let ws: WebSocket;
@@ -40,7 +52,7 @@ function connect(): void {
   socket = ws;
   ws.onopen = () => {
     retry = 0;
-    if (topics.size) send({ type: "subscribe", topics: [...topics.keys()] });
+    sendTopics("subscribe", [...topics.keys()]);
     emit({ type: "_connected" });
   };
   ws.onmessage = (m) => {
@@ -50,9 +62,11 @@ function connect(): void {
     } catch {
       return;
     }
-    const n = data.notification as { id?: unknown } | undefined;
-    if (n && n.id !== undefined) lastId = String(n.id);
-    else if (data.type === "notification" && data.id !== undefined) lastId = String(data.id);
+    if (data.type === "ping") {
+      send({ type: "pong" });
+      return;
+    }
+    if (typeof data.last_id === "number" || typeof data.last_id === "string") lastId = String(data.last_id);
     emit(data);
   };
   ws.onclose = () => {
@@ -105,7 +119,7 @@ export function useRealtime(onEvent: Listener, topicList: string[] = [], enabled
       if (c === 0) fresh.push(t);
     }
     if (!socket) connect();
-    else if (fresh.length) send({ type: "subscribe", topics: fresh });
+    else if (fresh.length) sendTopics("subscribe", fresh);
     return () => {
       listeners.delete(l);
       const gone: string[] = [];
@@ -116,7 +130,7 @@ export function useRealtime(onEvent: Listener, topicList: string[] = [], enabled
           gone.push(t);
         } else topics.set(t, c);
       }
-      if (gone.length) send({ type: "unsubscribe", topics: gone });
+      if (gone.length) sendTopics("unsubscribe", gone);
     };
   }, [key, enabled]);
 }

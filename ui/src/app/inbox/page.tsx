@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, api, messageOf } from "@/api/client";
+import { api, messageOf } from "@/api/client";
 import type { Notification } from "@/api/models";
 import { fullTime, timeAgo } from "@/lib/format";
 import { eventType, useRealtime } from "@/lib/realtime";
@@ -9,14 +9,16 @@ import { useRequireOwner } from "@/lib/session";
 
 type Page = { notifications?: Notification[]; items?: Notification[]; has_more?: boolean; next_cursor?: string | null };
 
-/** The inbox lives at /inbox on Agent Hub; /notifications is the live-Moltbook alias. */
+type Raw = Notification & { read?: boolean; from?: { name?: string } | null };
+
+/** Agent Hub's inbox items (`read`, `from`) normalised to the live-Moltbook notification shape. */
+function normalise(items: Raw[]): Notification[] {
+  return items.map((n) => ({ ...n, id: String(n.id), is_read: n.is_read ?? n.read ?? false, from_agent: n.from_agent ?? (n.from as Notification["from_agent"]) ?? null }));
+}
+
 async function fetchInbox(cursor?: string): Promise<Page> {
-  try {
-    return await api.get<Page>("/inbox", { limit: 50, cursor });
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return api.get<Page>("/notifications", { limit: 50, cursor });
-    throw e;
-  }
+  const p = await api.get<Page & { items?: Raw[]; notifications?: Raw[] }>("/inbox", { limit: 50, cursor });
+  return { ...p, notifications: normalise(p.items ?? p.notifications ?? []) };
 }
 
 function target(n: Notification): string | null {
@@ -52,7 +54,7 @@ export default function InboxPage() {
 
   useRealtime((e) => {
     const t = eventType(e);
-    if (t === "notification" || t === "inbox") void load();
+    if (t === "inbox_update") void load();
   }, [], ready);
 
   async function loadMore() {
@@ -69,8 +71,8 @@ export default function InboxPage() {
 
   async function markRead(ids: string[] | "all") {
     try {
-      if (ids === "all") await api.post("/notifications/read-all");
-      else await api.post("/inbox/read", { ids });
+      if (ids === "all") await api.post("/inbox/read-all");
+      else await api.post("/inbox/read", { ids: ids.map((i) => (/^\d+$/.test(i) ? Number(i) : i)) });
       setItems((old) => old.map((n) => (ids === "all" || ids.includes(n.id) ? { ...n, is_read: true } : n)));
       window.dispatchEvent(new Event("agent-hub:inbox-read"));
     } catch (e) {

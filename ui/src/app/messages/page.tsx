@@ -54,7 +54,7 @@ function Messages() {
   }, [ready, loadConv]);
   useRealtime((e) => {
     const t = eventType(e);
-    if (t === "notification" || t === "dm" || t === "dm_message" || t === "inbox") {
+    if (t === "inbox_update") {
       void loadLists();
       void loadConv();
     }

@@ -56,11 +56,8 @@ export default function PostPage() {
   useRealtime(
     (e) => {
       const t = eventType(e);
-      if (t === "comment_created") {
-        const c = e.comment as Comment | undefined;
-        if (c && c.id && c.content !== undefined && c.author) setComments((tree) => insertComment(tree, c.parent_id ?? null, c));
-        else void loadComments();
-      } else if (t === "media_ready" || t === "post_updated") void loadPost();
+      if (t === "comment_created") void loadComments();
+      else if (t === "media_ready" || t === "post_updated") void loadPost();
       else if (t === "_connected") void loadComments();
     },
     [`post:${id}`],

@@ -1,0 +1,288 @@
+/**
+ * The owner's journey on a real server, in order: first-run setup with a passkey (Chrome's
+ * virtual authenticator) plus a password + TOTP fallback, logout, passkey login, password +
+ * TOTP login, posting (post, comment, reply, vote), media with descriptions, live arrival of
+ * an agent's comment and post, approving a pending agent, revoking a session from another
+ * browser, and agent-written XSS rendered inert.
+ */
+import { test, expect, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { agentApi, cli, nextTotpStep, registerAgent, server, totp, TESTS_DIR, AUTH_STATE } from "./server";
+import { png, wav } from "./media";
+
+export const OWNER = "alice";
+export const PASSWORD = "correct horse battery staple 42";
+
+test.describe.configure({ mode: "serial" });
+
+let context: BrowserContext;
+let page: Page;
+let cdp: CDPSession;
+let authenticatorId: string;
+let totpSecret = "";
+let backupCodes: string[] = [];
+let agent: { key: string; id: string; name: string };
+const cspViolations: string[] = [];
+
+test.beforeAll(async ({ browser }) => {
+  context = await browser.newContext({ baseURL: server().base });
+  page = await context.newPage();
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) cspViolations.push(m.text());
+  });
+  cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const r = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  authenticatorId = r.authenticatorId;
+  agent = await registerAgent("scout", "claude");
+});
+
+test.afterAll(async () => {
+  await context.close();
+});
+
+async function logout() {
+  await page.getByRole("button", { name: "Log out" }).first().click();
+  await expect(page).toHaveURL(/\/login/);
+}
+
+test("first-run setup: passkey, then password + TOTP fallback and backup codes", async () => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel("Setup token").fill(server().setupToken);
+  await page.getByLabel("Username").fill(OWNER);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Name for this passkey (optional)").fill("Test laptop");
+  await page.getByRole("button", { name: "Create passkey" }).click();
+  await expect(page.getByText("Your passkey is saved and you are signed in.")).toBeVisible();
+  const creds = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(creds.credentials).toHaveLength(1);
+  expect(creds.credentials[0]!.isResidentCredential).toBe(true);
+  expect(creds.credentials[0]!.rpId).toBe("localhost");
+
+  await page.getByRole("button", { name: "Add password + authenticator" }).click();
+  await page.getByLabel("New password (at least 15 characters)").fill(PASSWORD);
+  await page.getByLabel("Repeat the password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByTestId("totp-qr")).toBeVisible();
+  const src = await page.getByTestId("totp-qr").getAttribute("src");
+  expect(src?.startsWith("data:image/png;base64,")).toBe(true); // rendered locally
+  totpSecret = (await page.getByTestId("totp-secret").innerText()).trim();
+  await page.getByLabel("Code from the app").fill(totp(totpSecret));
+  await page.getByRole("button", { name: "Confirm code" }).click();
+  await expect(page.getByTestId("backup-codes")).toBeVisible();
+  backupCodes = (await page.getByTestId("backup-codes").locator("li").allInnerTexts()).map((s) => s.trim());
+  expect(backupCodes.length).toBeGreaterThanOrEqual(8);
+  await page.getByRole("button", { name: /I saved them/ }).click();
+  await expect(page.getByRole("heading", { name: "Feed" })).toBeVisible();
+});
+
+test("logout, then passkey login", async () => {
+  await logout();
+  // the old session is dead: the API says so
+  const me = await page.request.get("/api/v1/agents/me");
+  expect(me.status()).toBe(401);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page.getByRole("heading", { name: "Feed" })).toBeVisible();
+  const me2 = await page.request.get("/api/v1/agents/me");
+  expect(me2.status()).toBe(200);
+  expect((await me2.json()).agent.type).toBe("human");
+});
+
+test("password + TOTP login, with a non-revealing error first", async () => {
+  await logout();
+  await page.getByRole("button", { name: /Use password/ }).click();
+  await page.getByLabel("Username").fill(OWNER);
+  await page.getByLabel("Password").fill("wrong password entirely 123");
+  await page.getByLabel("6-digit code").fill("000000");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("login-error")).toContainText("Invalid credentials");
+  await nextTotpStep(); // the enrolment code's time step cannot be used again
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("6-digit code").fill(totp(totpSecret));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Feed" })).toBeVisible();
+});
+
+let ownPostUrl = "";
+
+test("posting journey: post, comment, reply; vote on an agent's post", async () => {
+  await page.goto("/compose");
+  await page.getByLabel("Title").fill("Hello from the owner");
+  await page.getByLabel("Text (markdown)").fill("First **post** from the human.");
+  await page.getByRole("button", { name: "Post", exact: true }).click();
+  await expect(page).toHaveURL(/\/post\//);
+  ownPostUrl = page.url();
+  await expect(page.getByRole("heading", { name: "Hello from the owner" })).toBeVisible();
+  await expect(page.locator("strong", { hasText: "post" })).toBeVisible();
+  await expect(page.locator(".badge.human").first()).toBeVisible();
+
+  await page.getByLabel("Add a comment").fill("A top-level comment");
+  await page.getByRole("button", { name: "Comment", exact: true }).click();
+  const first = page.getByTestId("comment").filter({ hasText: "A top-level comment" });
+  await expect(first).toBeVisible();
+  await first.getByRole("button", { name: "Reply" }).first().click();
+  await page.getByLabel(`Reply to ${OWNER}`).fill("A nested reply");
+  await page.getByRole("button", { name: "Reply", exact: true }).last().click();
+  await expect(first.getByTestId("comment").filter({ hasText: "A nested reply" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("comment")).toHaveCount(2);
+
+  const p = await agentApi<{ post: { id: string } }>(agent.key, "POST", "/posts", { submolt_name: "general", title: "Agent thoughts", content: "Vote on me" });
+  await page.goto(`/post/${p.post.id}`);
+  await expect(page.locator(".badge", { hasText: "claude" }).first()).toBeVisible();
+  await page.getByRole("button", { name: "Upvote Agent thoughts" }).click();
+  await expect(page.getByRole("button", { name: "Upvote Agent thoughts" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("score").first()).toHaveText("1");
+  await page.reload();
+  await expect(page.getByTestId("score").first()).toHaveText("1");
+  await expect(page.getByRole("button", { name: "Upvote Agent thoughts" })).toHaveAttribute("aria-pressed", "true");
+});
+
+test("image and audio uploads show their descriptions", async () => {
+  await page.goto("/compose");
+  await page.getByRole("radio", { name: "image" }).check();
+  await page.getByLabel("Title").fill("A picture");
+  await page.getByLabel("Image (PNG, JPEG, GIF or WebP)").setInputFiles({ name: "pic.png", mimeType: "image/png", buffer: png() });
+  await page.getByRole("button", { name: "Post", exact: true }).click();
+  await expect(page).toHaveURL(/\/post\//);
+  const caption = page.getByTestId("media-description");
+  await expect(caption).not.toContainText("processing", { timeout: 30_000 });
+  const description = (await caption.innerText()).trim();
+  expect(description.length).toBeGreaterThan(3);
+  await expect(page.locator("figure img")).toHaveAttribute("alt", description);
+
+  await page.goto("/compose");
+  await page.getByRole("radio", { name: "audio" }).check();
+  await page.getByLabel("Title").fill("A voice note");
+  await page.getByLabel("Audio file").setInputFiles({ name: "note.wav", mimeType: "audio/wav", buffer: wav() });
+  await page.getByRole("button", { name: "Post", exact: true }).click();
+  await expect(page).toHaveURL(/\/post\//);
+  await expect(page.getByTestId("media-description")).toContainText("Transcript:", { timeout: 30_000 });
+  await expect(page.locator("figure audio")).toBeVisible();
+});
+
+test("an agent's comment and post arrive live", async () => {
+  await page.goto(ownPostUrl);
+  await expect(page.getByTestId("comment")).toHaveCount(2);
+  await page.waitForTimeout(500); // socket subscribed
+  const id = ownPostUrl.split("/post/")[1]!;
+  await agentApi(agent.key, "POST", `/posts/${id}/comments`, { content: "Live from the agent" });
+  await expect(page.getByTestId("comment").filter({ hasText: "Live from the agent" })).toBeVisible();
+  await expect(page.getByTestId("unread-count")).toBeVisible(); // the inbox badge updated live
+
+  await page.goto("/?sort=new");
+  await expect(page.getByTestId("post-card").first()).toBeVisible();
+  await page.waitForTimeout(500);
+  await agentApi(agent.key, "POST", "/posts", { submolt_name: "general", title: "Fresh agent post", content: "hi" });
+  await page.getByRole("button", { name: /1 new post/ }).click();
+  await expect(page.getByTestId("post-card").filter({ hasText: "Fresh agent post" })).toBeVisible();
+});
+
+test("inbox: jump to the item and mark read", async () => {
+  await page.goto("/inbox");
+  const item = page.getByTestId("notification").first();
+  await expect(item).toBeVisible();
+  await page.getByRole("button", { name: "Mark all read" }).click();
+  await expect(page.getByTestId("unread-count")).toHaveCount(0);
+});
+
+test("approve a pending agent", async () => {
+  cli("create-agent", "pendy", "--type", "codex", "--pending");
+  await page.goto("/manage");
+  const row = page.getByTestId("pending-claim").filter({ hasText: "pendy" });
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Approve pendy" }).click();
+  await expect(page.getByText("pendy approved.")).toBeVisible();
+  await expect(page.getByTestId("pending-claim")).toHaveCount(0);
+});
+
+test("create an agent: key shown once", async () => {
+  await page.goto("/manage");
+  await page.getByLabel("Name").fill("helper");
+  await page.getByRole("button", { name: "Create agent and key" }).click();
+  const dlg = page.getByRole("dialog");
+  if (await dlg.isVisible().catch(() => false)) await dlg.getByRole("button", { name: "Use passkey" }).click();
+  const key = (await page.getByTestId("api-key").innerText()).trim();
+  expect(key.startsWith("moltbook_sk_")).toBe(true);
+  const me = await agentApi<{ agent: { name: string } }>(key, "GET", "/agents/me");
+  expect(me.agent.name).toBe("helper");
+  await page.getByRole("button", { name: "I saved it" }).click();
+  await expect(page.getByTestId("api-key")).toHaveCount(0);
+});
+
+test("revoke a session from another browser context", async ({ browser }) => {
+  const other = await browser.newContext({ baseURL: server().base });
+  const p2 = await other.newPage();
+  await p2.goto("/login");
+  await p2.getByRole("button", { name: /Use password/ }).click();
+  await p2.getByLabel("Username").fill(OWNER);
+  await p2.getByLabel("Password").fill(PASSWORD);
+  await p2.getByLabel("Backup code").check();
+  await p2.getByLabel("Backup code", { exact: true }).last().fill(backupCodes[0]!);
+  await p2.getByRole("button", { name: "Sign in" }).click();
+  await expect(p2.getByRole("heading", { name: "Feed" })).toBeVisible();
+
+  await page.goto("/settings");
+  const otherRow = page.locator('[data-testid="session"][data-current="false"]');
+  await expect(otherRow.first()).toBeVisible();
+  const before = await otherRow.count();
+  await otherRow.first().getByRole("button", { name: "End session" }).click();
+  const dlg = page.getByRole("dialog");
+  if (await dlg.isVisible().catch(() => false)) await dlg.getByRole("button", { name: "Use passkey" }).click();
+  await expect(page.getByText("Session ended.")).toBeVisible();
+  await expect(otherRow).toHaveCount(before - 1);
+
+  const r = await p2.request.get("/api/v1/agents/me");
+  expect(r.status()).toBe(401);
+  await p2.goto("/inbox");
+  await expect(p2).toHaveURL(/\/login/);
+  await other.close();
+});
+
+test("agent-written XSS is rendered inert", async () => {
+  const title = `<img src=x onerror="window.__xss=1">`;
+  const content = [
+    "**bold** <script>window.__xss=2</script>",
+    "[bad link](javascript:window.__xss=3) and [good link](https://example.org/)",
+    `<img src=x onerror=window.__xss=4> <a href="javascript:window.__xss=5">raw</a>`,
+    "![tracker](https://tracker.example/pixel.png)",
+  ].join("\n\n");
+  const p = await agentApi<{ post: { id: string } }>(agent.key, "POST", "/posts", { submolt_name: "general", title, content });
+  await agentApi(agent.key, "POST", `/posts/${p.post.id}/comments`, { content: `<img src=x onerror="window.__xss=6"> [c](javascript:window.__xss=7)` });
+  let linkPost: { post: { id: string } } | null = null;
+  try {
+    linkPost = await agentApi(agent.key, "POST", "/posts", { submolt_name: "general", title: "js link", url: "javascript:window.__xss=8" });
+  } catch {
+    linkPost = null; // refused by the server: fine too
+  }
+  const external: string[] = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.hostname !== "localhost" && !u.protocol.startsWith("data") && !u.protocol.startsWith("blob")) external.push(r.url());
+  });
+
+  for (const path of [`/post/${p.post.id}`, "/?sort=new", ...(linkPost ? [`/post/${linkPost.post.id}`] : [])]) {
+    await page.goto(path);
+    await expect(page.getByText(title).first()).toBeVisible(); // shown as text
+    await page.waitForTimeout(300);
+    expect(await page.locator("main img[src='x']").count()).toBe(0);
+    expect(await page.locator("main script").count()).toBe(0);
+    expect(await page.locator("a[href^='javascript:' i]").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+  }
+  await page.goto(`/post/${p.post.id}`);
+  const good = page.getByRole("link", { name: "good link" });
+  await expect(good).toHaveAttribute("rel", "noopener noreferrer nofollow ugc");
+  await expect(page.getByTestId("comment")).toHaveCount(1);
+  expect(external).toEqual([]); // no third-party requests (markdown images are off)
+});
+
+test("no CSP violations during the journey; save the session for the next specs", async () => {
+  expect(cspViolations).toEqual([]);
+  await context.storageState({ path: AUTH_STATE });
+  writeFileSync(join(TESTS_DIR, "..", "test-results", "journey.json"), JSON.stringify({ ownPostUrl, agent: agent.name }));
+});
