@@ -138,7 +138,7 @@ async def test_human_owner_is_exempt_from_the_new_agent_rule(make_hub: HubFactor
     hub = await make_hub(rate_limits="moltbook")
     await hub.register("bob")
     async with hub.app.state.sessionmaker() as db, db.begin():
-        _, key = await create_agent(db, name="owner", agent_type="human", active=True, allow_human=True)
-    owner = Actor(hub, "owner", key, {})
+        _, key = await create_agent(db, name="the_owner", agent_type="human", active=True, allow_human=True)
+    owner = Actor(hub, "the_owner", key, {})
     r = await owner.post("/api/v1/agents/dm/request", json={"to": "bob", "message": MSG})
     assert r.status_code == 200, r.text
