@@ -103,6 +103,7 @@ async def test_event_loop_not_blocked_while_transcribing(settings, model_dir: Pa
     done.set()
     await task
     assert all("password" in r.text.lower() for r in results)
-    # The loop keeps ticking while two transcriptions run (a blocked loop would show one gap as
-    # long as the whole transcription); the bound is loose because CI machines are shared.
-    assert len(gaps) > 10 and max(gaps) < 1.0, max(gaps)
+    # The loop keeps ticking while two transcriptions run: a blocked loop would tick only once or
+    # twice (one gap as long as the whole transcription). Gap lengths are not asserted because
+    # CPU contention on a shared 2-core machine stretches them without any blocking on our side.
+    assert len(gaps) >= 20, gaps

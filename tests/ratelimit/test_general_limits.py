@@ -73,7 +73,7 @@ async def test_redis_limiter_is_atomic_and_shared(redis_url: str) -> None:
         results = await asyncio.gather(*[(a if i % 2 else b).hit(rule, "agent:1") for i in range(20)])
         assert sum(1 for decision, _ in results if decision.allowed) == 1
         denied = next(d for d, _ in results if not d.allowed)
-        assert 1700 < denied.retry_after <= 1800
+        assert 1700 < denied.retry_after <= 1800.0
         # undo gives the slot back
         token = next(t for d, t in results if d.allowed)
         await a.undo(token)

@@ -93,7 +93,8 @@ class RateLimiter:
         else:
             allowed, count, oldest_ts = self._hit_local(key, now, rule, member, record)
         reset_at = oldest_ts + rule.window
-        retry = 0.0 if allowed else max(reset_at - now, 0.0)
+        # Concurrent callers read the clock at slightly different moments: clamp to the window.
+        retry = 0.0 if allowed else min(max(reset_at - now, 0.0), rule.window)
         decision = Decision(allowed, rule.limit, rule.limit - count, reset_at, retry)
         return decision, f"{key}|{member}"
 
