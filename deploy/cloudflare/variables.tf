@@ -84,9 +84,9 @@ variable "super_bot_fight_mode" {
 }
 
 variable "challenge_path_prefixes" {
-  description = "Path prefixes where browsers get a managed challenge (the human's login). Include the UI page that calls /auth/ so the browser holds cf_clearance before its fetch calls."
+  description = "Path prefixes where browsers get a managed challenge: the owner's login and setup pages and the credential endpoints they call. Not all of /auth/: the UI fetches /auth/status from every page, and a challenged fetch without a cf_clearance cookie fails."
   type        = list(string)
-  default     = ["/auth/", "/login"]
+  default     = ["/login", "/setup", "/auth/login", "/auth/setup"]
 }
 
 variable "login_rate_limit_per_minute" {

@@ -21,6 +21,9 @@ K8S = DEPLOY / "k8s"
 MONITORING = DEPLOY / "monitoring"
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if (p / "kustomization.yaml").is_file())
 OPTIONAL_TOOLS = {"terraform"}
+HOW_TO_INSTALL = {
+    "kubectl": "preinstalled on the machine image; otherwise the Kubernetes apt repository",
+}
 
 
 def in_ci() -> bool:
@@ -34,7 +37,8 @@ def find_tool(name: str) -> str:
         return path
     message = f"{name} not found on PATH (set {name.upper()} to its path)"
     if in_ci() and name not in OPTIONAL_TOOLS:
-        pytest.fail(f"{message}; CI must install it (deploy/ci-apt-packages.txt)")
+        where = HOW_TO_INSTALL.get(name, "deploy/ci-apt-packages.txt")
+        pytest.fail(f"{message}; CI must provide it ({where})")
     pytest.skip(message)
 
 

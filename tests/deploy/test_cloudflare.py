@@ -67,6 +67,10 @@ def test_edge_policy() -> None:
     assert "4814384a9e5d4991b9815dcfc25d2f1f" in security  # OWASP core ruleset
     assert r'starts_with(http.request.uri.path, \"/auth/login/\")' in security and "managed_challenge" in security
     assert r'http.request.uri.path eq \"/metrics\"' in security
+    challenged = re.search(r'variable "challenge_path_prefixes".*?default\s+=\s+(\[[^\]]*\])', src["variables.tf"], flags=re.S)
+    assert challenged and "/auth/login" in challenged.group(1)
+    assert '"/auth/"' not in challenged.group(1), "the UI fetches /auth/status everywhere: never challenge all of /auth/"
+
     cache = src["cache.tf"]
     assert "/_next/static/" in cache and "cache = false" in cache
     variables = src["variables.tf"]

@@ -358,6 +358,11 @@ def test_references_resolve(rendered: dict[str, list[dict]], overlay: str) -> No
         for c in pod_spec(doc)["containers"]:
             for ref in c.get("envFrom", []):
                 assert ref["configMapRef"]["name"] in configmaps, f"{overlay}: {ref}"
+            for e in c.get("env", []):
+                ref = e.get("valueFrom", {}).get("configMapKeyRef")
+                if ref:
+                    (cm,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == ref["name"]]
+                    assert ref["key"] in cm["data"], f"{overlay}: {ref}"
 
 
 def _service_ports(rendered: dict[str, list[dict]], overlay: str) -> dict[str, set]:
@@ -480,6 +485,10 @@ def test_network_policies(rendered: dict[str, list[dict]], overlay: str) -> None
     assert [p["port"] for p in scrape["ports"]] == [8000]
     api_from = pols["api-ingress"]["spec"]["ingress"]
     assert [p["port"] for rule in api_from for p in rule["ports"]] == [8000]
+    # Only namespaces (ingress controller, labelled agent namespaces) reach the API; no pod
+    # in agent-hub needs it (the UI calls it from the browser).
+    assert all("podSelector" not in f for rule in api_from for f in rule["from"])
+    assert "ui-egress" not in pols
     ui_from = pols["ui-ingress"]["spec"]["ingress"]
     assert [p["port"] for rule in ui_from for p in rule["ports"]] == [3000]
 
