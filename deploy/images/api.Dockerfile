@@ -11,6 +11,8 @@ ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 
 # ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
+# Optional dependency groups of pyproject.toml to include (e.g. "media").
+ARG EXTRAS=""
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
@@ -19,7 +21,7 @@ COPY deploy/images/install-api.sh /usr/local/bin/install-api.sh
 COPY pyproject.toml README.md ./
 COPY src ./src
 # Same command CI runs outside a container; Debian packages go into the final stage.
-RUN install-api.sh --skip-apt --src /src /opt/venv \
+RUN install-api.sh --skip-apt --src /src --extras "${EXTRAS}" /opt/venv \
  && /opt/venv/bin/python -m pip uninstall --yes pip \
  && find /opt/venv -name '*.pyc' -path '*/tests/*' -delete
 

@@ -10,6 +10,7 @@
 # Usage: install-api.sh [options] VENV_PATH
 #   VENV_PATH       virtual environment to create (or reuse) and install the project into
 #   --src DIR       project root holding pyproject.toml (default: the repo this script is in)
+#   --extras LIST   optional dependency groups to install too, e.g. "media" (default: none)
 #   --skip-apt      do not install Debian packages (they are installed already)
 #   --apt-only      only install the Debian runtime packages (no VENV_PATH needed)
 #   --python EXE    interpreter used to create the venv (default: python3)
@@ -27,15 +28,17 @@ APT_PACKAGES=(
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$(cd "$here/../.." && pwd)"
 venv=""
+extras=""
 skip_apt=0
 apt_only=0
 python="${PYTHON:-python3}"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --src) src="$2"; shift 2 ;;
+    --extras) extras="$2"; shift 2 ;;
     --skip-apt) skip_apt=1; shift ;;
     --apt-only) apt_only=1; shift ;;
     --python) python="$2"; shift 2 ;;
@@ -91,7 +94,11 @@ fi
 export PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 "$venv/bin/python" -m pip install --upgrade pip
 # A non-editable install: the image needs no source tree at run time.
-"$venv/bin/python" -m pip install "$src"
+target="$src"
+if [ -n "$extras" ]; then
+  target="${src}[${extras}]"
+fi
+"$venv/bin/python" -m pip install "$target"
 # Smoke check: the console script exists and the package imports.
 "$venv/bin/python" -c "import agent_hub"
 test -x "$venv/bin/agent-hub"
