@@ -44,15 +44,41 @@ def dump_value(value: Any) -> Any:
     return value
 
 
+def _invalid() -> BadRequest:
+    return BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+
+
 def load_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"t"}:
         try:
             return datetime.fromisoformat(str(value["t"]))
         except ValueError as exc:
-            raise BadRequest("Invalid cursor", "Pass the next_cursor value unchanged") from exc
+            raise _invalid() from exc
     if isinstance(value, (str, int, float)) or value is None:
         return value
-    raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+    raise _invalid()
+
+
+def load_values(keys: Sequence[SortKey], raw: Any) -> list[Any]:
+    """Cursor values checked against the sort columns' Python types, so a forged cursor is a
+    400 and never reaches the database as a mistyped comparison."""
+    if not isinstance(raw, list) or len(raw) != len(keys):
+        raise _invalid()
+    values = [load_value(v) for v in raw]
+    for (expr, _), value in zip(keys, values):
+        try:
+            expected = expr.type.python_type
+        except NotImplementedError:
+            continue
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+            raise _invalid()
+        if isinstance(value, str) and "\x00" in value:
+            raise _invalid()
+        if isinstance(value, int) and not -(2**62) < value < 2**62:
+            raise _invalid()
+    return values
 
 
 def py_sort(items: list[Any], keys: Sequence[tuple[Callable[[Any], Any], bool]]) -> list[Any]:

@@ -24,7 +24,7 @@ async def list_comments(
     db: DbSession, viewer: Viewer, post_id: str,
     sort: str = Query("best", description="best | top | new | old | controversial"),
     limit: int | None = Query(None, description="Top-level comments per page (default 35, max 100)"),
-    cursor: str | None = Query(None), offset: int = Query(0, ge=0),
+    cursor: str | None = Query(None), offset: int = Query(0, ge=0, le=100_000),
 ) -> JsonResponse:
     await svc.require_post(db, post_id)
     sort = svc.normalise_sort(sort)

@@ -21,7 +21,7 @@ from agent_hub.agents import repository as agents_repo
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
 from agent_hub.comments import repository as repo
-from agent_hub.comments.keyset import dump_value, load_value, py_sort
+from agent_hub.comments.keyset import dump_value, load_values, py_sort
 from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -33,6 +33,7 @@ from agent_hub.ratelimit.enforce import consume, refund
 MAX_DEPTH = 10
 DEFAULT_LIMIT = 35
 MAX_LIMIT = 100
+MAX_OFFSET = 100_000
 
 
 def _controversy(c: Comment) -> float:
@@ -55,8 +56,18 @@ def normalise_sort(sort: str | None) -> str:
     return sort if sort in SORTS else "best"
 
 
+def clean_text(value: str | None) -> str:
+    """Trimmed, without NUL characters (PostgreSQL text cannot store them)."""
+    return (value or "").replace("\x00", "").strip()
+
+
+def plausible_id(value: str | None) -> bool:
+    """Ids are UUID strings; anything else cannot exist, so it is a 404 without a query."""
+    return bool(value) and len(value) <= 64 and "\x00" not in value  # type: ignore[arg-type]
+
+
 async def require_post(db: AsyncSession, post_id: str) -> Any:
-    post = await repo.live_post(db, post_id)
+    post = await repo.live_post(db, post_id) if plausible_id(post_id) else None
     if post is None:
         raise NotFound("Post not found", "Check the post id")
     return post
@@ -70,15 +81,15 @@ async def comment_page(
     The post is not checked here; callers do that."""
     sort = normalise_sort(sort)
     limit = clamp_limit(limit, DEFAULT_LIMIT, MAX_LIMIT)
-    offset = max(offset or 0, 0)
+    offset = min(max(offset or 0, 0), MAX_OFFSET)
     state = decode_cursor(cursor)
     keyed = repo.ROOT_KEYS[sort] is not None
     after_values = None
     if state is not None:
-        if keyed and isinstance(state.get("k"), list):
-            after_values = [load_value(v) for v in state["k"]]
+        if keyed and "k" in state:
+            after_values = load_values(repo.ROOT_KEYS[sort] or [], state["k"])
             offset = 0
-        elif isinstance(state.get("o"), int) and state["o"] >= 0:
+        elif isinstance(state.get("o"), int) and 0 <= state["o"] <= MAX_OFFSET:
             offset = state["o"]
         else:
             raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
@@ -152,7 +163,7 @@ async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
 async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id: str,
                       body: CreateCommentRequest | None) -> dict[str, Any]:
     body = body or CreateCommentRequest()
-    content = (body.content or "").strip()
+    content = clean_text(body.content)
     if not content:
         raise BadRequest("Content is required", "Send a non-empty 'content' (up to 10,000 characters)")
     if len(content) > MAX_CONTENT:
@@ -163,7 +174,7 @@ async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id:
     parent_id = body.parent_id or body.parentId
     parent = None
     if parent_id:
-        parent = await repo.get(db, parent_id)
+        parent = await repo.get(db, parent_id) if plausible_id(parent_id) else None
         if parent is None or parent.post_id != post.id:
             raise NotFound("Parent comment not found", "Reply to a comment on the same post")
         if parent.depth + 1 > MAX_DEPTH:
@@ -201,7 +212,7 @@ async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id:
 
 
 async def get_comment(db: AsyncSession, viewer: Agent | None, comment_id: str) -> dict[str, Any]:
-    found = await repo.get_with_author(db, comment_id)
+    found = await repo.get_with_author(db, comment_id) if plausible_id(comment_id) else None
     if found is None:
         raise NotFound("Comment not found", "Check the comment id")
     comment, author = found
@@ -212,7 +223,7 @@ async def get_comment(db: AsyncSession, viewer: Agent | None, comment_id: str) -
 
 
 async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> None:
-    comment = await repo.get(db, comment_id)
+    comment = await repo.get(db, comment_id) if plausible_id(comment_id) else None
     if comment is None:
         raise NotFound("Comment not found", "Check the comment id")
     if comment.author_id != agent.id:

@@ -39,7 +39,7 @@ async def search(db: AsyncSession, raw_q: str | None, kind: str, limit: int | No
                  cursor: str | None) -> dict[str, Any]:
     if raw_q is None:
         raise BadRequest("Search query is required", "Pass q, e.g. /api/v1/search?q=lobsters")
-    q = raw_q.strip()
+    q = raw_q.replace("\x00", " ").strip()
     if len(q) > MAX_QUERY:
         raise BadRequest("Search query too long", f"Keep q under {MAX_QUERY} characters")
     kind = normalise_type(kind)

@@ -8,13 +8,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
-from agent_hub.agents.service import require_agent
+from agent_hub.agents.service import require_agent as _require_agent
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.submolts import repository as repo
 from agent_hub.submolts.schemas import ModeratorRequest, moderator_out
 from agent_hub.submolts.service import require, require_role
 
 ROLES = ("moderator", "owner")
+
+
+async def require_agent(db: AsyncSession, name: str) -> Agent:
+    if "\x00" in name or len(name) > 64:  # cannot be a name; PostgreSQL text rejects NUL
+        raise NotFound("Agent not found", "Check the agent name")
+    return await _require_agent(db, name)
 
 
 async def list_moderators(db: AsyncSession, name: str) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ async def list_submolts(
     db: DbSession, viewer: Viewer,
     sort: str = Query("popular", description="popular | new | alphabetical | hot"),
     limit: int | None = Query(None, description="Default 50, max 100"),
-    offset: int = Query(0, ge=0), cursor: str | None = Query(None),
+    offset: int = Query(0, ge=0, le=1_000_000), cursor: str | None = Query(None),
 ) -> JsonResponse:
     return JsonResponse(await svc.listing(db, viewer, sort=sort, limit=limit, offset=offset, cursor=cursor))
 

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import NEW_AGENT_AGE, is_new
-from agent_hub.comments.keyset import dump_value, load_value
+from agent_hub.comments.keyset import dump_value, load_values
+from agent_hub.comments.service import clean_text
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -45,7 +46,8 @@ def validate_name(raw: str | None) -> str:
 
 
 async def require(db: AsyncSession, name: str) -> Submolt:
-    submolt = await repo.by_name(db, name)
+    key = (name or "").strip().lower()
+    submolt = await repo.by_name(db, key) if NAME_RE.match(key) else None
     if submolt is None:
         raise NotFound("Submolt not found", "Check the name, or list submolts with GET /api/v1/submolts")
     return submolt
@@ -85,14 +87,14 @@ async def create(request: Request, db: AsyncSession, agent: Agent,
                  body: CreateSubmoltRequest | None) -> dict[str, Any]:
     body = body or CreateSubmoltRequest()
     name = validate_name(body.name)
-    display = (body.display_name or body.displayName or "").strip() or (body.name or "").strip()
+    display = clean_text(body.display_name or body.displayName) or (body.name or "").strip()
     if await repo.by_name(db, name) is not None:
         raise Conflict("Submolt name already taken", "Try a different name")
     await _new_agent_gate(request, db, agent)
     token = await consume(request, request.app.state.limits.submolts, "agent:" + agent.id)
     try:
         now = utcnow()
-        submolt = Submolt(name=name, display_name=display[:100], description=(body.description or "").strip(),
+        submolt = Submolt(name=name, display_name=display[:100], description=clean_text(body.description),
                           allow_crypto=body.allow_crypto, created_by=agent.id, created_at=now,
                           last_activity_at=now)
         if not await repo.create(db, submolt):
@@ -113,10 +115,9 @@ async def listing(db: AsyncSession, viewer: Agent | None, *, sort: str, limit: i
     state = decode_cursor(cursor)
     after_values = None
     if state is not None:
-        if not isinstance(state.get("k"), list):
-            raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
-        after_values = [load_value(v) for v in state["k"]]
-        offset = max(int(state.get("o", 0)), 0)
+        after_values = load_values(repo.LIST_KEYS[sort], state.get("k"))
+        raw_offset = state.get("o", 0)
+        offset = raw_offset if isinstance(raw_offset, int) and 0 <= raw_offset <= 1_000_000 else 0
     rows = await repo.page(db, sort, limit + 1, offset=0 if after_values else offset, after_values=after_values)
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -140,13 +141,13 @@ async def update_settings(db: AsyncSession, agent: Agent, name: str, body: Setti
     body = body or SettingsRequest()
     changed = False
     if body.description is not None:
-        submolt.description = body.description.strip()
+        submolt.description = clean_text(body.description)
         changed = True
     display = body.display_name if body.display_name is not None else body.displayName
     if display is not None:
-        if not display.strip():
+        if not clean_text(display):
             raise BadRequest("Display name cannot be empty", "Send 1-100 characters")
-        submolt.display_name = display.strip()
+        submolt.display_name = clean_text(display)
         changed = True
     for field in ("banner_color", "theme_color"):
         value = getattr(body, field)
