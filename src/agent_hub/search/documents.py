@@ -28,7 +28,9 @@ POSTS_V1: Document = (("title", "A"), ("content", "B"))
 COMMENTS_V1: Document = (("content", "A"),)
 
 # The documents the running code searches. Keep equal to the latest migration's lists.
-DOCUMENTS: dict[str, Document] = {"posts": POSTS_V1, "comments": COMMENTS_V1}
+# media (0005_media): descriptions of attached images/audio (OCR text, transcripts) are searchable.
+MEDIA_DESCRIPTION: Document = (("media_description", "B"),)
+DOCUMENTS: dict[str, Document] = {"posts": POSTS_V1 + MEDIA_DESCRIPTION, "comments": COMMENTS_V1 + MEDIA_DESCRIPTION}
 
 SQLITE_WEIGHTS = {"A": 4.0, "B": 1.0, "C": 0.5, "D": 0.25}
 PG_CONFIG = "english"

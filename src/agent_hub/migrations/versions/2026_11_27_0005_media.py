@@ -1,8 +1,11 @@
-"""media: attachment columns on posts and comments, job queue, object ledger, quota counter
+"""media: attachment columns on posts and comments, job queue, object ledger, quota counter;
+media descriptions join the full-text documents of posts and comments
 
 Revision ID: 0005_media
-Revises: 0001_core
+Revises: 0001_core (depends on 0002_search, whose documents it extends)
 Create Date: 2026-11-27 22:00:00
+
+The search documents are spelled out here (not imported) so this revision never changes.
 """
 
 from collections.abc import Sequence
@@ -10,10 +13,17 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from agent_hub.search.documents import create_document, drop_document, replace_document
+
 revision: str = "0005_media"
 down_revision: str | Sequence[str] | None = "0001_core"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "0002_search"
+
+POSTS_V1 = (("title", "A"), ("content", "B"))
+COMMENTS_V1 = (("content", "A"),)
+POSTS_MEDIA = POSTS_V1 + (("media_description", "B"),)
+COMMENTS_MEDIA = COMMENTS_V1 + (("media_description", "B"),)
 
 MEDIA_COLUMNS = (
     ("media_key", sa.String(length=300)),
@@ -33,6 +43,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, type_ in MEDIA_COLUMNS:
                 batch_op.add_column(sa.Column(name, type_, nullable=True))
+    replace_document(op, "posts", old=POSTS_V1, new=POSTS_MEDIA)
+    replace_document(op, "comments", old=COMMENTS_V1, new=COMMENTS_MEDIA)
 
     op.create_table(
         "media_jobs",
@@ -94,7 +106,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_media_jobs_target")
         batch_op.drop_index("ix_media_jobs_claim")
     op.drop_table("media_jobs")
+    # Drop the extended documents first (SQLite rebuilds the tables to drop columns, which
+    # would take the FTS triggers along), then restore 0002_search's documents.
+    drop_document(op, "comments")
+    drop_document(op, "posts")
     for table in ("comments", "posts"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, _ in reversed(MEDIA_COLUMNS):
                 batch_op.drop_column(name)
+    create_document(op, "posts", POSTS_V1)
+    create_document(op, "comments", COMMENTS_V1)
