@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -51,17 +50,17 @@ async def test_hostile_file_refused_and_nothing_left(hub: Hub, name: str) -> Non
     await assert_nothing_left(hub)
 
 
-async def test_over_long_audio_refused(make_hub: HubFactory, tone_wav: Path) -> None:
+async def test_over_long_audio_refused(make_hub: HubFactory, tone: bytes) -> None:
     hub = await make_hub(media_audio_max_seconds=2.0)
     me = await hub.register()
-    resp = await upload_post(me, tone_wav.read_bytes(), filename="tone.wav")
+    resp = await upload_post(me, tone, filename="tone.wav")
     assert resp.status_code == 400 and "long" in resp.json()["error"].lower(), resp.text
     await assert_nothing_left(hub)
 
 
-async def test_truncated_audio_refused(hub: Hub, tone_wav: Path) -> None:
+async def test_truncated_audio_refused(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
-    resp = await upload_post(me, tone_wav.read_bytes()[: 40_000], filename="tone.wav")
+    resp = await upload_post(me, tone[: 40_000], filename="tone.wav")
     assert resp.status_code == 400, resp.text
     await assert_nothing_left(hub)
 
@@ -94,11 +93,11 @@ async def test_declared_length_checked_before_reading(hub: Hub) -> None:
     assert calls <= 1
 
 
-async def test_media_type_mismatch_and_invalid(hub: Hub, tone_wav: Path) -> None:
+async def test_media_type_mismatch_and_invalid(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
     resp = await upload_post(me, png(), media_type="audio")
     assert resp.status_code == 400 and "media_type says audio" in resp.json()["error"]
-    resp = await upload_post(me, tone_wav.read_bytes(), media_type="image")
+    resp = await upload_post(me, tone, media_type="image")
     assert resp.status_code == 400
     resp = await upload_post(me, png(), media_type="video")
     assert resp.status_code == 400 and resp.json()["error"] == "Invalid media_type"

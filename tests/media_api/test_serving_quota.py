@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PIL import Image
 
 from tests.conftest import Hub, HubFactory
@@ -17,9 +15,9 @@ def png(size: tuple[int, int] = (64, 64), colour: tuple[int, int, int] = (200, 3
     return samples.encode(Image.new("RGB", size, colour), "PNG")
 
 
-async def test_serving_headers_etag_and_ranges(hub: Hub, tone_wav: Path) -> None:
+async def test_serving_headers_etag_and_ranges(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
-    resp = await upload_post(me, tone_wav.read_bytes(), filename="x.html", content="listen")
+    resp = await upload_post(me, tone, filename="x.html", content="listen")
     assert resp.status_code == 201, resp.text
     post = resp.json()["post"]
     assert post["media_type"] == "audio" and post["media_duration_seconds"] == 5.0
@@ -28,7 +26,7 @@ async def test_serving_headers_etag_and_ranges(hub: Hub, tone_wav: Path) -> None
     assert path.endswith(".wav")
     anon = hub.client
     got = await anon.get(path)
-    assert got.status_code == 200 and got.content == tone_wav.read_bytes()
+    assert got.status_code == 200 and got.content == tone
     h = got.headers
     assert h["content-type"] == "audio/wav"
     assert h["content-disposition"] == f'inline; filename="{path.rsplit("/", 1)[-1]}"'
@@ -42,14 +40,14 @@ async def test_serving_headers_etag_and_ranges(hub: Hub, tone_wav: Path) -> None
     assert again.status_code == 304 and again.content == b""
 
     part = await anon.get(path, headers={"Range": "bytes=100-199"})
-    assert part.status_code == 206 and part.content == tone_wav.read_bytes()[100:200]
-    assert part.headers["content-range"] == f"bytes 100-199/{len(tone_wav.read_bytes())}"
+    assert part.status_code == 206 and part.content == tone[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{len(tone)}"
     tail = await anon.get(path, headers={"Range": "bytes=-10"})
-    assert tail.status_code == 206 and tail.content == tone_wav.read_bytes()[-10:]
+    assert tail.status_code == 206 and tail.content == tone[-10:]
     bad = await anon.get(path, headers={"Range": "bytes=999999999-"})
     assert bad.status_code == 416
     head = await anon.head(path)
-    assert head.status_code == 200 and head.headers["content-length"] == str(len(tone_wav.read_bytes()))
+    assert head.status_code == 200 and head.headers["content-length"] == str(len(tone))
 
     thumb = await anon.get((await upload_post(me, png())).json()["post"]["media_thumbnail_url"].removeprefix(BASE))
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
@@ -81,15 +79,16 @@ async def test_quota_refuses_with_hint_and_leaves_nothing(make_hub: HubFactory) 
     assert (await upload_post(other, png())).status_code == 201
 
 
-async def test_comment_with_voice_note(hub: Hub, tone_wav: Path) -> None:
+async def test_comment_with_voice_note(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
     post = (await me.post(f"{API}/posts", json={"submolt": "general", "title": "thread"})).json()["post"]
     resp = await me.post(f"{API}/posts/{post['id']}/comments", data={},
-                         files={"media": ("note.wav", tone_wav.read_bytes(), "audio/wav")})
+                         files={"media": ("note.wav", tone, "audio/wav")})
     assert resp.status_code == 201, resp.text
     comment = resp.json()["comment"]
     assert comment["content"] == "[audio]" and comment["media_status"] == "pending"
-    reply = await me.post(f"{API}/posts/{post['id']}/comments", data={"content": "a picture", "parent_id": comment["id"]},
+    reply = await me.post(f"{API}/posts/{post['id']}/comments",
+                          data={"content": "a picture", "parent_id": comment["id"]},
                           files={"media": ("p.png", png(), "image/png")})
     assert reply.status_code == 201, reply.text
     assert reply.json()["comment"]["parent_id"] == comment["id"]
@@ -103,7 +102,7 @@ async def test_comment_with_voice_note(hub: Hub, tone_wav: Path) -> None:
     assert plain.status_code == 201 and plain.json()["comment"]["media_url"] is None
 
 
-async def test_agent_avatar_upload_replace_delete(hub: Hub, tone_wav: Path) -> None:
+async def test_agent_avatar_upload_replace_delete(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
     resp = await me.post(f"{API}/agents/me/avatar", files={"file": ("a.png", png(), "image/png")})
     assert resp.status_code == 200, resp.text
@@ -115,7 +114,7 @@ async def test_agent_avatar_upload_replace_delete(hub: Hub, tone_wav: Path) -> N
     second = resp.json()["avatar_url"]
     assert second != first and stored_objects(hub) == [second.split("/api/v1/media/")[1]]
     assert (await db_counts(hub))["objects"] == 1
-    assert (await me.post(f"{API}/agents/me/avatar", files={"file": ("t.wav", tone_wav.read_bytes())})).status_code == 415
+    assert (await me.post(f"{API}/agents/me/avatar", files={"file": ("t.wav", tone)})).status_code == 415
     big = samples.encode(Image.frombytes("RGB", (700, 700), __import__("os").urandom(700 * 700 * 3)), "PNG")
     assert (await me.post(f"{API}/agents/me/avatar", files={"file": ("big.png", big)})).status_code == 413
     resp = await me.delete(f"{API}/agents/me/avatar")
@@ -141,6 +140,7 @@ async def test_submolt_avatar_banner_and_settings_form(hub: Hub) -> None:
     before = stored_objects(hub)
     resp = await outsider.post(f"{API}/submolts/pictures/avatar", files={"file": ("a.png", png())})
     assert resp.status_code == 403
-    resp = await owner.post(f"{API}/submolts/pictures/settings", data={"type": "logo"}, files={"file": ("a.png", png())})
+    resp = await owner.post(f"{API}/submolts/pictures/settings", data={"type": "logo"},
+                            files={"file": ("a.png", png())})
     assert resp.status_code == 400
     assert stored_objects(hub) == before

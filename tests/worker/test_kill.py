@@ -11,17 +11,21 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from PIL import Image
 
 from tests.conftest import HubFactory
 from tests.media import samples
-from tests.media.conftest import FakeProvider
+from tests.media.conftest import FakeProvider, free_port
 from tests.media_api.helpers import get_post, jobs, upload_post
 
+# `python -m agent_hub.cli` would run a second copy of the module: domain commands register on the first.
+MAIN = "import sys; from agent_hub.cli import main; sys.exit(main())"
 VISION = {"choices": [{"message": {"role": "assistant", "content": "A red square on white."}}]}
 
 
-def worker_process(database_url: str, data_dir: Path, provider: FakeProvider, log: Path) -> subprocess.Popen[bytes]:
+def worker_process(database_url: str, data_dir: Path, provider: FakeProvider, log: Path,
+                   *extra: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -37,13 +41,13 @@ def worker_process(database_url: str, data_dir: Path, provider: FakeProvider, lo
     env.pop("S3_ENDPOINT", None)
     with log.open("ab") as err:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-c", "import sys; from agent_hub.cli import main; sys.exit(main())", "worker", "--concurrency", "1", "--no-warm-up"],
+            [sys.executable, "-c", MAIN, "worker", "--concurrency", "1", "--no-warm-up", *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=err,
         )
 
 
-async def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def wait_for(predicate, seconds: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = await predicate()
         if value:
@@ -76,11 +80,17 @@ async def test_sigkill_mid_job_then_lease_expiry(make_hub: HubFactory, database_
             first.wait()
 
     provider.routes["/v1/chat/completions"] = (200, VISION, 0.0)  # the provider recovers
-    second = worker_process(database_url, tmp_path, provider, log)
+    port = free_port()
+    second = worker_process(database_url, tmp_path, provider, log, "--metrics-port", str(port),
+                            "--metrics-host", "127.0.0.1")
     try:
         async def described() -> bool:
             return (await get_post(me, post["id"]))["media_status"] == "ready"
         await wait_for(described, 40, "the second worker to finish the job after the lease expired")
+        async with httpx.AsyncClient() as client:
+            scraped = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert 'media_jobs_total{kind="image",result="done"} 1.0' in scraped
+        assert "media_processing_seconds_bucket" in scraped and "media_queue_depth" in scraped
     finally:
         second.send_signal(signal.SIGTERM)
         try:

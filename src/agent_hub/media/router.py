@@ -192,7 +192,8 @@ async def delete_avatar(request: Request, db: DbSession, agent: Writer) -> dict[
     return {"success": True, "message": "Avatar removed", "avatar_url": None}
 
 
-async def _submolt_image(request: Request, db: DbSession, agent: Any, name: str, form: UploadForm, kind: str) -> dict[str, Any]:
+async def _submolt_image(request: Request, db: DbSession, agent: Any, name: str, form: UploadForm,
+                         kind: str) -> dict[str, Any]:
     from agent_hub.submolts import service as submolts_service
     from agent_hub.submolts.schemas import submolt_out
 

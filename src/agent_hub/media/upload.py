@@ -227,11 +227,13 @@ async def read_form(
             raise BadRequest("Invalid media_type", "Use media_type=image or media_type=audio (or leave it out)")
         if spooled is None:
             if declared:
-                raise BadRequest("media_type was given but no file was attached", f"Attach the file as {file_fields[0]!r}")
+                raise BadRequest("media_type was given but no file was attached",
+                                 f"Attach the file as {file_fields[0]!r}")
             return form
         if declared and declared != spooled.media_type.kind:
             raise BadRequest(
-                f"media_type says {declared} but the file is {spooled.media_type.kind} ({spooled.media_type.content_type})",
+                f"media_type says {declared} but the file is {spooled.media_type.kind} "
+                f"({spooled.media_type.content_type})",
                 "Leave media_type out to infer it from the file, or send the right file",
             )
         to_validate, spooled = spooled, None

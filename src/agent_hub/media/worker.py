@@ -51,7 +51,8 @@ class MediaWorker:
     async def run_one(self) -> bool:
         """Claim and process one due job; False when there was none."""
         async with self.sessionmaker() as db, db.begin():
-            job = await jobs.claim(db, worker_id=self.worker_id, lease_seconds=float(self.settings.media_job_lease_seconds))
+            lease = float(self.settings.media_job_lease_seconds)
+            job = await jobs.claim(db, worker_id=self.worker_id, lease_seconds=lease)
         if job is None:
             return False
         try:

@@ -66,7 +66,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_media_jobs_agent_id_agents"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_media_jobs_agent_id_agents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media_jobs")),
     )
     with op.batch_alter_table("media_jobs", schema=None) as batch_op:
@@ -81,7 +83,9 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=64), nullable=False),
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_media_objects_agent_id_agents"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_media_objects_agent_id_agents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_media_objects")),
     )
     with op.batch_alter_table("media_objects", schema=None) as batch_op:
@@ -92,7 +96,9 @@ def upgrade() -> None:
         sa.Column("agent_id", sa.String(length=36), nullable=False),
         sa.Column("used_bytes", sa.BigInteger(), nullable=False),
         sa.Column("objects", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_media_usage_agent_id_agents"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_media_usage_agent_id_agents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("agent_id", name=op.f("pk_media_usage")),
     )
 
