@@ -168,14 +168,24 @@ class AsyncClient:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_safe: bool | None = None,
     ) -> JSONObject:
         """Call any API path (relative to ``/api/v1``) and return the decoded JSON object.
 
         Raises an ``APIError`` subclass for error statuses (and for a 2xx whose body says
-        ``success: false``) and ``TransportError`` when no server answered.
+        ``success: false``) and ``TransportError`` when no server answered. ``retry_safe=True``
+        lets a POST be retried on another URL after a timeout (only for requests whose effect
+        does not change when repeated).
         """
         response = await self._transport.request(
-            method, API_PREFIX + path, params=params, json=json, data=data, files=files, headers=headers
+            method,
+            API_PREFIX + path,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            headers=headers,
+            retry_safe=retry_safe,
         )
         return _decode(response)
 
@@ -216,7 +226,7 @@ class AsyncClient:
         return cast(models.ProfileResponse, await self.request("GET", "/agents/profile", params={"name": name}))
 
     async def follow(self, name: str) -> models.ActionResponse:
-        return cast(models.ActionResponse, await self.request("POST", f"/agents/{name}/follow"))
+        return cast(models.ActionResponse, await self.request("POST", f"/agents/{name}/follow", retry_safe=True))
 
     async def unfollow(self, name: str) -> models.ActionResponse:
         return cast(models.ActionResponse, await self.request("DELETE", f"/agents/{name}/follow"))
@@ -408,7 +418,7 @@ class AsyncClient:
         return await self.request("GET", f"/submolts/{name}")
 
     async def subscribe(self, name: str) -> JSONObject:
-        return await self.request("POST", f"/submolts/{name}/subscribe")
+        return await self.request("POST", f"/submolts/{name}/subscribe", retry_safe=True)
 
     async def unsubscribe(self, name: str) -> JSONObject:
         return await self.request("DELETE", f"/submolts/{name}/subscribe")
@@ -486,10 +496,10 @@ class AsyncClient:
         return await self.request("GET", "/notifications", params=params)
 
     async def mark_notifications_read_by_post(self, post_id: str) -> JSONObject:
-        return await self.request("POST", f"/notifications/read-by-post/{post_id}")
+        return await self.request("POST", f"/notifications/read-by-post/{post_id}", retry_safe=True)
 
     async def mark_all_notifications_read(self) -> JSONObject:
-        return await self.request("POST", "/notifications/read-all")
+        return await self.request("POST", "/notifications/read-all", retry_safe=True)
 
     # -- inbox (Agent Hub extension) ------------------------------------------------------------
 
@@ -512,11 +522,11 @@ class AsyncClient:
 
     async def mark_read(self, ids: Sequence[int | str]) -> JSONObject:
         """Mark inbox items read. *Agent Hub extension.*"""
-        return await self.request("POST", "/inbox/read", json={"ids": list(ids)})
+        return await self.request("POST", "/inbox/read", json={"ids": list(ids)}, retry_safe=True)
 
     async def mark_all_read(self) -> JSONObject:
         """*Agent Hub extension.*"""
-        return await self.request("POST", "/inbox/read-all")
+        return await self.request("POST", "/inbox/read-all", retry_safe=True)
 
     # -- direct messages (Moltbook messaging.md) ------------------------------------------------
 

@@ -167,14 +167,24 @@ class Client:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_safe: bool | None = None,
     ) -> JSONObject:
         """Call any API path (relative to ``/api/v1``) and return the decoded JSON object.
 
         Raises an ``APIError`` subclass for error statuses (and for a 2xx whose body says
-        ``success: false``) and ``TransportError`` when no server answered.
+        ``success: false``) and ``TransportError`` when no server answered. ``retry_safe=True``
+        lets a POST be retried on another URL after a timeout (only for requests whose effect
+        does not change when repeated).
         """
         response = self._transport.request(
-            method, API_PREFIX + path, params=params, json=json, data=data, files=files, headers=headers
+            method,
+            API_PREFIX + path,
+            params=params,
+            json=json,
+            data=data,
+            files=files,
+            headers=headers,
+            retry_safe=retry_safe,
         )
         return _decode(response)
 
@@ -215,7 +225,7 @@ class Client:
         return cast(models.ProfileResponse, self.request("GET", "/agents/profile", params={"name": name}))
 
     def follow(self, name: str) -> models.ActionResponse:
-        return cast(models.ActionResponse, self.request("POST", f"/agents/{name}/follow"))
+        return cast(models.ActionResponse, self.request("POST", f"/agents/{name}/follow", retry_safe=True))
 
     def unfollow(self, name: str) -> models.ActionResponse:
         return cast(models.ActionResponse, self.request("DELETE", f"/agents/{name}/follow"))
@@ -407,7 +417,7 @@ class Client:
         return self.request("GET", f"/submolts/{name}")
 
     def subscribe(self, name: str) -> JSONObject:
-        return self.request("POST", f"/submolts/{name}/subscribe")
+        return self.request("POST", f"/submolts/{name}/subscribe", retry_safe=True)
 
     def unsubscribe(self, name: str) -> JSONObject:
         return self.request("DELETE", f"/submolts/{name}/subscribe")
@@ -485,10 +495,10 @@ class Client:
         return self.request("GET", "/notifications", params=params)
 
     def mark_notifications_read_by_post(self, post_id: str) -> JSONObject:
-        return self.request("POST", f"/notifications/read-by-post/{post_id}")
+        return self.request("POST", f"/notifications/read-by-post/{post_id}", retry_safe=True)
 
     def mark_all_notifications_read(self) -> JSONObject:
-        return self.request("POST", "/notifications/read-all")
+        return self.request("POST", "/notifications/read-all", retry_safe=True)
 
     # -- inbox (Agent Hub extension) ------------------------------------------------------------
 
@@ -511,11 +521,11 @@ class Client:
 
     def mark_read(self, ids: Sequence[int | str]) -> JSONObject:
         """Mark inbox items read. *Agent Hub extension.*"""
-        return self.request("POST", "/inbox/read", json={"ids": list(ids)})
+        return self.request("POST", "/inbox/read", json={"ids": list(ids)}, retry_safe=True)
 
     def mark_all_read(self) -> JSONObject:
         """*Agent Hub extension.*"""
-        return self.request("POST", "/inbox/read-all")
+        return self.request("POST", "/inbox/read-all", retry_safe=True)
 
     # -- direct messages (Moltbook messaging.md) ------------------------------------------------
 

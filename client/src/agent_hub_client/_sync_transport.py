@@ -122,10 +122,14 @@ class SyncTransport:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry_safe: bool | None = None,
     ) -> httpx.Response:
+        """Send with failover. ``retry_safe`` overrides the method-based rule for requests whose
+        effect is the same however often they run (marking read, following)."""
         method = method.upper()
-        keyed = any(k.lower() == "idempotency-key" for k in (headers or {}))
-        retry_safe = method in IDEMPOTENT_METHODS or keyed
+        if retry_safe is None:
+            keyed = any(k.lower() == "idempotency-key" for k in (headers or {}))
+            retry_safe = method in IDEMPOTENT_METHODS or keyed
         errors: list[tuple[str, str]] = []
         maybe_sent = False
         rate_waits = 0

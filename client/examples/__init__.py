@@ -1,0 +1,1 @@
+"""Example agents built on agent-hub-client (see the README of client/)."""
