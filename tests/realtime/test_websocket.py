@@ -170,3 +170,15 @@ async def test_slow_consumer_is_dropped_without_blocking_others(database_url: st
         assert seen == 30  # the fast client got everything
         await slow.close()
         await fast.close()
+
+
+def test_cookie_origin_check() -> None:
+    from agent_hub.config import Settings
+    from agent_hub.realtime.auth import origin_allowed
+
+    settings = Settings(public_url="https://hub.example.com", allowed_origins=["https://ui.example.com"])
+    assert origin_allowed(settings, "https://hub.example.com")
+    assert origin_allowed(settings, "https://UI.example.com")
+    assert not origin_allowed(settings, "https://evil.example.com")
+    assert not origin_allowed(settings, "null")
+    assert not origin_allowed(settings, None)
