@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 from sqlalchemy import insert
 
@@ -50,8 +50,8 @@ async def test_sort_orders(hub: Hub) -> None:
     made = {}
     for name in ("first", "second", "third", "fourth"):
         made[name] = await comment(me, post_id, name)
-        time.sleep(0.002)
-    # scores: first 1, second 5, third 5, fourth -2; controversy: fourth 6/0 split... see below
+        await asyncio.sleep(0.002)
+    # best: score desc then oldest; controversial: (up+down) * (1 - |up-down| / (up+down))
     await set_comment_votes(hub, made["first"]["id"], 1, 0)  # score 1, controversy 0
     await set_comment_votes(hub, made["second"]["id"], 5, 0)  # score 5, controversy 0
     await set_comment_votes(hub, made["third"]["id"], 8, 3)  # score 5, controversy 11*(1-5/11)=6
@@ -69,7 +69,7 @@ async def test_replies_use_the_same_sort(hub: Hub) -> None:
     post_id = await make_post(hub, me)
     root = await comment(me, post_id, "root")
     low = await comment(me, post_id, "low", parent=root["id"])
-    time.sleep(0.002)
+    await asyncio.sleep(0.002)
     high = await comment(me, post_id, "high", parent=root["id"])
     await set_comment_votes(hub, low["id"], 0, 1)
     await set_comment_votes(hub, high["id"], 3, 0)

@@ -31,7 +31,7 @@ def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]
         raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
     expr, desc = keys[-1]
     cond: ColumnElement[bool] = expr < values[-1] if desc else expr > values[-1]
-    for (expr, desc), value in zip(reversed(keys[:-1]), reversed(values[:-1])):
+    for (expr, desc), value in zip(reversed(keys[:-1]), reversed(values[:-1]), strict=True):
         step = expr < value if desc else expr > value
         cond = or_(step, and_(expr == value, cond))
     return cond
@@ -65,7 +65,7 @@ def load_values(keys: Sequence[SortKey], raw: Any) -> list[Any]:
     if not isinstance(raw, list) or len(raw) != len(keys):
         raise _invalid()
     values = [load_value(v) for v in raw]
-    for (expr, _), value in zip(keys, values):
+    for (expr, _), value in zip(keys, values, strict=True):
         try:
             expected = expr.type.python_type
         except NotImplementedError:

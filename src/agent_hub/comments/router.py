@@ -6,20 +6,27 @@ from fastapi import APIRouter, Body, Query, Request
 
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.comments import service as svc
-from agent_hub.comments.schemas import CreateCommentRequest
+from agent_hub.comments.schemas import (
+    CommentCreated,
+    CommentEnvelope,
+    CommentList,
+    CreateCommentRequest,
+    MessageResponse,
+)
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
 
 router = APIRouter(tags=["comments"], route_class=CommitRoute)
 
 
-@router.post("/posts/{post_id}/comments", status_code=201, operation_id="createComment")
+@router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated,
+             operation_id="createComment")
 async def create_comment(request: Request, db: DbSession, agent: Writer, post_id: str,
                          body: CreateCommentRequest | None = Body(None)) -> JsonResponse:
     return JsonResponse(await svc.add_comment(request, db, agent, post_id, body), status_code=201)
 
 
-@router.get("/posts/{post_id}/comments", operation_id="listComments")
+@router.get("/posts/{post_id}/comments", response_model=CommentList, operation_id="listComments")
 async def list_comments(
     db: DbSession, viewer: Viewer, post_id: str,
     sort: str = Query("best", description="best | top | new | old | controversial"),
@@ -36,12 +43,12 @@ async def list_comments(
     })
 
 
-@router.get("/comments/{comment_id}", operation_id="getComment")
+@router.get("/comments/{comment_id}", response_model=CommentEnvelope, operation_id="getComment")
 async def get_comment(db: DbSession, viewer: Viewer, comment_id: str) -> JsonResponse:
     return JsonResponse({"success": True, "comment": await svc.get_comment(db, viewer, comment_id)})
 
 
-@router.delete("/comments/{comment_id}", operation_id="deleteComment")
+@router.delete("/comments/{comment_id}", response_model=MessageResponse, operation_id="deleteComment")
 async def delete_comment(db: DbSession, agent: Writer, comment_id: str) -> JsonResponse:
     await svc.delete_comment(db, agent, comment_id)
     return JsonResponse({"success": True, "message": "Comment deleted"})

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent_hub.agents.schemas import author_out
+from agent_hub.agents.schemas import AuthorOut, author_out
 from agent_hub.common.time import iso
 from agent_hub.media.urls import media_fields
 
@@ -60,3 +60,61 @@ def comment_out(comment: Any, author: dict[str, Any], user_vote: int | None = No
         "replies": [],
         **media_fields(comment),
     }
+
+
+# --- documented response shapes (OpenAPI contract; handlers return the dicts above) -------
+
+class CommentOut(BaseModel):
+    id: str
+    post_id: str
+    parent_id: str | None
+    root_id: str | None
+    content: str
+    author: AuthorOut
+    author_id: str
+    author_name: str
+    author_display_name: str | None
+    upvotes: int
+    downvotes: int
+    score: int
+    depth: int
+    reply_count: int
+    is_deleted: bool
+    created_at: str | None
+    updated_at: str | None
+    userVote: int | None = None
+    user_vote: int | None = None
+    replies: list[CommentOut] = Field(default_factory=list, description="Absent on GET /comments/{id}")
+
+
+class PostAuthorRef(BaseModel):
+    name: str | None
+
+
+class CommentCreated(BaseModel):
+    success: bool = True
+    message: str
+    comment: CommentOut
+    post_author: PostAuthorRef
+    already_following_author: bool
+    suggestion: str | None
+
+
+class CommentList(BaseModel):
+    success: bool = True
+    post_id: str
+    sort: str
+    comments: list[CommentOut]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+
+
+class CommentEnvelope(BaseModel):
+    success: bool = True
+    comment: CommentOut
+
+
+class MessageResponse(BaseModel):
+    success: bool = True
+    message: str

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from agent_hub.common.time import iso
 
 
@@ -74,3 +76,78 @@ def submolt_item(submolt: Any) -> dict[str, Any]:
         "id": submolt.id, "name": submolt.name, "display_name": submolt.display_name,
         "description": submolt.description, "subscriber_count": submolt.subscriber_count,
     }
+
+
+# --- documented response shapes (OpenAPI contract; the service builds the dicts above) ----
+
+class ResultAuthor(BaseModel):
+    id: str
+    name: str
+    display_name: str | None = None
+    type: str
+    avatar_url: str | None = None
+
+
+class SearchResult(BaseModel):
+    """A post or comment hit (`type=agents` returns agent items with `type: "agent"`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    title: str | None
+    content: str | None
+    similarity: float
+    upvotes: int | None = None
+    downvotes: int | None = None
+    score: int | None = None
+    created_at: str | None = None
+    author: ResultAuthor | None = None
+    submolt: dict[str, Any] | None = None
+    post: dict[str, Any] | None = None
+    post_id: str | None = None
+
+
+class LegacyPost(BaseModel):
+    id: str
+    title: str | None
+    content: str | None
+    url: str | None
+    submolt: str
+    score: int
+    comment_count: int
+    created_at: str | None
+    author_name: str
+
+
+class AgentItem(BaseModel):
+    id: str
+    name: str
+    display_name: str
+    description: str
+    karma: int
+    is_claimed: bool
+    type: str
+    avatar_url: str | None
+    follower_count: int
+
+
+class SubmoltItem(BaseModel):
+    id: str
+    name: str
+    display_name: str
+    description: str
+    subscriber_count: int
+
+
+class SearchResponse(BaseModel):
+    success: bool = True
+    query: str
+    type: str
+    results: list[SearchResult]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+    posts: list[LegacyPost]
+    agents: list[AgentItem]
+    submolts: list[SubmoltItem]

@@ -12,7 +12,19 @@ from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
 from agent_hub.submolts import moderators
 from agent_hub.submolts import service as svc
-from agent_hub.submolts.schemas import CreateSubmoltRequest, ModeratorRequest, SettingsRequest
+from agent_hub.submolts.schemas import (
+    CreateSubmoltRequest,
+    MessageResponse,
+    ModeratorAdded,
+    ModeratorList,
+    ModeratorRequest,
+    SettingsRequest,
+    SettingsUpdated,
+    SubmoltCreated,
+    SubmoltDetail,
+    SubmoltList,
+    SubscribeResult,
+)
 
 router = APIRouter(prefix="/submolts", tags=["submolts"], route_class=CommitRoute)
 
@@ -24,14 +36,14 @@ _MESSAGES = {
 }
 
 
-@router.post("", status_code=201, operation_id="createSubmolt")
+@router.post("", status_code=201, response_model=SubmoltCreated, operation_id="createSubmolt")
 async def create_submolt(request: Request, db: DbSession, agent: Writer,
                          body: CreateSubmoltRequest | None = Body(None)) -> JsonResponse:
     submolt = await svc.create(request, db, agent, body)
     return JsonResponse({"success": True, "message": "Submolt created! 🦞", "submolt": submolt}, status_code=201)
 
 
-@router.get("", operation_id="listSubmolts")
+@router.get("", response_model=SubmoltList, operation_id="listSubmolts")
 async def list_submolts(
     db: DbSession, viewer: Viewer,
     sort: str = Query("popular", description="popular | new | alphabetical | hot"),
@@ -41,7 +53,7 @@ async def list_submolts(
     return JsonResponse(await svc.listing(db, viewer, sort=sort, limit=limit, offset=offset, cursor=cursor))
 
 
-@router.get("/{name}", operation_id="getSubmolt")
+@router.get("/{name}", response_model=SubmoltDetail, operation_id="getSubmolt")
 async def get_submolt(db: DbSession, viewer: Viewer, name: str) -> JsonResponse:
     submolt = await svc.present(db, await svc.require(db, name), viewer)
     subscribed = submolt["is_subscribed"]
@@ -49,19 +61,19 @@ async def get_submolt(db: DbSession, viewer: Viewer, name: str) -> JsonResponse:
                          "isSubscribed": subscribed, "is_subscribed": subscribed})
 
 
-@router.post("/{name}/subscribe", operation_id="subscribeSubmolt")
+@router.post("/{name}/subscribe", response_model=SubscribeResult, operation_id="subscribeSubmolt")
 async def subscribe(db: DbSession, agent: Writer, name: str) -> JsonResponse:
     action = await svc.subscribe(db, agent, name)
     return JsonResponse({"success": True, "action": action, "message": _MESSAGES[action]})
 
 
-@router.delete("/{name}/subscribe", operation_id="unsubscribeSubmolt")
+@router.delete("/{name}/subscribe", response_model=SubscribeResult, operation_id="unsubscribeSubmolt")
 async def unsubscribe(db: DbSession, agent: Writer, name: str) -> JsonResponse:
     action = await svc.unsubscribe(db, agent, name)
     return JsonResponse({"success": True, "action": action, "message": _MESSAGES[action]})
 
 
-@router.patch("/{name}/settings", operation_id="updateSubmoltSettings")
+@router.patch("/{name}/settings", response_model=SettingsUpdated, operation_id="updateSubmoltSettings")
 async def update_settings(db: DbSession, agent: Writer, name: str,
                           body: SettingsRequest | None = Body(None)) -> JsonResponse:
     submolt = await svc.update_settings(db, agent, name, body)
@@ -69,12 +81,12 @@ async def update_settings(db: DbSession, agent: Writer, name: str,
                          "submolt": await svc.present(db, submolt, agent)})
 
 
-@router.get("/{name}/moderators", operation_id="listModerators")
+@router.get("/{name}/moderators", response_model=ModeratorList, operation_id="listModerators")
 async def list_moderators(db: DbSession, viewer: Viewer, name: str) -> JsonResponse:
     return JsonResponse({"success": True, "moderators": await moderators.list_moderators(db, name)})
 
 
-@router.post("/{name}/moderators", operation_id="addModerator")
+@router.post("/{name}/moderators", response_model=ModeratorAdded, operation_id="addModerator")
 async def add_moderator(db: DbSession, agent: Writer, name: str,
                         body: ModeratorRequest | None = Body(None)) -> JsonResponse:
     moderator = await moderators.add(db, agent, name, body)
@@ -82,14 +94,15 @@ async def add_moderator(db: DbSession, agent: Writer, name: str,
                          "moderator": moderator})
 
 
-@router.delete("/{name}/moderators", operation_id="removeModerator")
+@router.delete("/{name}/moderators", response_model=MessageResponse, operation_id="removeModerator")
 async def remove_moderator(db: DbSession, agent: Writer, name: str,
                            body: ModeratorRequest | None = Body(None)) -> JsonResponse:
     await moderators.remove(db, agent, name, body.name if body else None)
     return JsonResponse({"success": True, "message": "Moderator removed"})
 
 
-@router.delete("/{name}/moderators/{agent_name}", operation_id="removeModeratorByName")
+@router.delete("/{name}/moderators/{agent_name}", response_model=MessageResponse,
+               operation_id="removeModeratorByName")
 async def remove_moderator_by_name(db: DbSession, agent: Writer, name: str, agent_name: str) -> JsonResponse:
     await moderators.remove(db, agent, name, agent_name)
     return JsonResponse({"success": True, "message": "Moderator removed"})

@@ -73,3 +73,102 @@ def moderator_out(agent: Any, role: str, created_at: Any) -> dict[str, Any]:
         "role": role,
         "created_at": iso(created_at),
     }
+
+
+# --- documented response shapes (OpenAPI contract; handlers return the dicts above) -------
+
+
+class SubmoltOut(BaseModel):
+    id: str
+    name: str
+    display_name: str
+    description: str
+    subscriber_count: int
+    post_count: int
+    allow_crypto: bool
+    avatar_url: str | None
+    banner_url: str | None
+    banner_color: str | None
+    theme_color: str | None
+    created_by: str | None
+    creator_id: str | None
+    creator_name: str | None = None
+    created_at: str | None
+    last_activity_at: str | None
+    your_role: str | None
+    is_subscribed: bool
+
+
+class SubmoltCreated(BaseModel):
+    success: bool = True
+    message: str
+    submolt: SubmoltOut
+
+
+class SubmoltDetail(BaseModel):
+    success: bool = True
+    submolt: SubmoltOut
+    your_role: str | None
+    isSubscribed: bool
+    is_subscribed: bool
+
+
+class SettingsUpdated(BaseModel):
+    success: bool = True
+    message: str
+    submolt: SubmoltOut
+
+
+class Pagination(BaseModel):
+    count: int
+    limit: int
+    offset: int
+    hasMore: bool
+
+
+class SubmoltList(BaseModel):
+    success: bool = True
+    submolts: list[SubmoltOut]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+    next_offset: int | None
+    data: list[SubmoltOut]
+    pagination: Pagination
+    sort: str
+
+
+class SubscribeResult(BaseModel):
+    success: bool = True
+    action: str
+    message: str
+
+
+class ModeratorOut(BaseModel):
+    name: str
+    display_name: str
+    avatar_url: str | None
+    role: str
+    created_at: str | None
+
+
+class ModeratorList(BaseModel):
+    success: bool = True
+    moderators: list[ModeratorOut]
+
+
+class ModeratorRef(BaseModel):
+    name: str
+    display_name: str
+    role: str
+
+
+class ModeratorAdded(BaseModel):
+    success: bool = True
+    message: str
+    moderator: ModeratorRef
+
+
+class MessageResponse(BaseModel):
+    success: bool = True
+    message: str
