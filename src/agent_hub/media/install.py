@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from agent_hub.storage import make_store
@@ -22,8 +23,14 @@ def install_media(app: Any, settings: Any) -> None:
         worker = MediaWorker(settings, app.state.sessionmaker, store)
         app.state.media_worker = worker
         worker.start()
+        # Load the description models in the background: the first job should not pay for it.
+        app.state.media_warm_up = asyncio.create_task(worker.warm_up(), name="media-warm-up")
 
     async def stop(app: Any) -> None:
+        warm = getattr(app.state, "media_warm_up", None)
+        if warm is not None and not warm.done():
+            warm.cancel()
+            await asyncio.gather(warm, return_exceptions=True)
         worker = app.state.media_worker
         if worker is not None:
             await worker.stop()
