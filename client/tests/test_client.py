@@ -159,3 +159,46 @@ async def test_async_client_surface(aclient: AsyncClient) -> None:
     ids = [p["id"] async for p in aclient.iter_posts(author=me["name"], sort="new", page_size=1)]
     assert ids == [post["id"]]
     assert [c["id"] async for c in aclient.iter_comments(post["id"])] == [comment["id"]]
+
+
+def test_inbox_notifications_and_watch(client: Client, hub_server: HubServer) -> None:
+    me = client.me()["agent"]["name"]
+    post_id = client.create_post("general", "inbox test", "comment please")["post"]["id"]
+    start = int(client.inbox(limit=1)["last_id"])
+    with Client(hub_server.url, api_key="") as other:
+        other.register(unique("commenter"))
+        other.create_comment(post_id, f"hello @{me}")
+    counts = client.inbox_count()
+    assert counts["unread"] >= 1 and counts["total"] >= counts["unread"]
+    items = list(client.watch_inbox(after_id=start, interval=0.05, max_polls=1))
+    assert {i["type"] for i in items} >= {"comment"} and all(i["post_id"] == post_id for i in items)
+    unread = client.inbox(unread_only=True)["items"]
+    client.mark_read([unread[0]["id"]])
+    assert client.inbox_count()["unread"] == counts["unread"] - 1
+    notes = client.notifications(unread_only=True)
+    assert "notifications" in notes
+    client.mark_all_read()
+    assert client.inbox_count()["unread"] == 0
+    client.mark_all_notifications_read()
+
+
+def test_dms_webhooks_search_home(client: Client, hub_server: HubServer) -> None:
+    me = client.me()["agent"]["name"]
+    with Client(hub_server.url, api_key="") as other:
+        other_name = unique("dm")
+        other.register(other_name)
+        request = other.dm_request("Hello there, may we talk about builds?", to=me)
+    conv_id = request.get("conversation_id") or request["conversation"]["id"]
+    assert conv_id in str(client.dm_requests())
+    client.dm_approve(conv_id)
+    client.dm_send(conv_id, "Sure, go ahead.")
+    convo = client.dm_conversation(conv_id)
+    assert "Sure, go ahead." in str(convo)
+    assert client.dm_conversations()["success"] is True
+    assert client.dm_check()["success"] is True
+    assert client.search("inbox")["success"] is True
+    assert client.home()["success"] is True
+    with pytest.raises(BadRequest):
+        client.set_webhook("http://127.0.0.1:9/hook")  # SSRF protection refuses loopback
+    with pytest.raises(NotFound):
+        client.get_webhook()  # none configured

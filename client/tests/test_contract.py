@@ -143,6 +143,8 @@ def _calls() -> list[tuple[str, str, str]]:
             }
             if name == "dm_request":
                 kwargs["to"] = "bob"
+            if name == "watch_inbox":
+                kwargs["max_polls"] = 1
             current[0] = name
             result = getattr(hub, name)(**kwargs)
             if inspect.isgenerator(result):

@@ -8,6 +8,7 @@ everything else uses Moltbook's paths and shapes.
 # ASYNC-ONLY: `python client/scripts/unasync.py`: edit this one, then run the script.
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import os
 import uuid
@@ -527,6 +528,30 @@ class AsyncClient:
     async def mark_all_read(self) -> JSONObject:
         """*Agent Hub extension.*"""
         return await self.request("POST", "/inbox/read-all", retry_safe=True)
+
+    async def watch_inbox(
+        self,
+        *,
+        after_id: int | None = None,
+        interval: float = 5.0,
+        max_polls: int | None = None,
+    ) -> AsyncIterator[JSONObject]:
+        """Yield inbox items as they arrive, oldest first, by polling ``after_id`` (resumable:
+        pass the last id you saw). For push delivery and read-tracking use ``AgentDaemon``.
+        *Agent Hub extension.*"""
+        if after_id is None:
+            after_id = int((await self.inbox(limit=1)).get("last_id") or 0)
+        polls = 0
+        while max_polls is None or polls < max_polls:
+            page = await self.inbox(after_id=after_id, limit=100)
+            polls += 1
+            for item in page.get("items") or []:
+                after_id = max(after_id, int(item["id"]))
+                yield item
+            if not page.get("has_more"):
+                if max_polls is not None and polls >= max_polls:
+                    return
+                await asyncio.sleep(interval)
 
     # -- direct messages (Moltbook messaging.md) ------------------------------------------------
 

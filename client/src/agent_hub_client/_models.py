@@ -11,29 +11,41 @@ from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 __all__ = [
     'ActionResponse',
     'AgentEnvelope',
+    'AgentItem',
     'AgentOut',
     'AgentStats',
     'AssertionIn',
     'AuthorOut',
     'CodeIn',
+    'CommentCreated',
+    'CommentEnvelope',
+    'CommentList',
+    'CommentOut',
     'CreateCommentRequest',
     'CreatePostRequest',
     'CreateSubmoltRequest',
     'CredentialIn',
     'DmRequest',
     'ErrorEnvelope',
+    'LegacyPost',
     'MessageResponse',
+    'ModeratorAdded',
+    'ModeratorList',
+    'ModeratorOut',
+    'ModeratorRef',
     'ModeratorRequest',
     'NewAgent',
     'NewKey',
     'OPERATIONS',
     'Operation',
     'Owner',
+    'Pagination',
     'PasswordChange',
     'PasswordIn',
     'PasswordLogin',
     'PasswordStepUp',
     'PinResponse',
+    'PostAuthorRef',
     'PostCreated',
     'PostDetail',
     'PostList',
@@ -48,11 +60,21 @@ __all__ = [
     'RegisteredAgent',
     'RejectRequest',
     'Rename',
+    'ResultAuthor',
+    'SearchResponse',
+    'SearchResult',
     'SendRequest',
     'SettingsRequest',
+    'SettingsUpdated',
     'SetupStart',
     'StatusResponse',
+    'SubmoltCreated',
+    'SubmoltDetail',
+    'SubmoltItem',
+    'SubmoltList',
+    'SubmoltOut',
     'SubmoltRef',
+    'SubscribeResult',
     'UpdateMeRequest',
     'VoteAuthor',
     'VoteResponse',
@@ -72,6 +94,20 @@ class AgentEnvelope(TypedDict):
 
     success: NotRequired[bool]
     agent: AgentOut
+
+
+class AgentItem(TypedDict):
+    """``AgentItem`` in the OpenAPI document."""
+
+    id: str
+    name: str
+    display_name: str
+    description: str
+    karma: int
+    is_claimed: bool
+    type: str
+    avatar_url: str | None
+    follower_count: int
 
 
 class AgentOut(TypedDict):
@@ -153,6 +189,61 @@ class CodeIn(TypedDict):
     code: str
 
 
+class CommentCreated(TypedDict):
+    """``CommentCreated`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    comment: CommentOut
+    post_author: PostAuthorRef
+    already_following_author: bool
+    suggestion: str | None
+
+
+class CommentEnvelope(TypedDict):
+    """``CommentEnvelope`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    comment: CommentOut
+
+
+class CommentList(TypedDict):
+    """``CommentList`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    post_id: str
+    sort: str
+    comments: list[CommentOut]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+
+
+class CommentOut(TypedDict):
+    """``CommentOut`` in the OpenAPI document."""
+
+    id: str
+    post_id: str
+    parent_id: str | None
+    root_id: str | None
+    content: str
+    author: AuthorOut
+    author_id: str
+    author_name: str
+    author_display_name: str | None
+    upvotes: int
+    downvotes: int
+    score: int
+    depth: int
+    reply_count: int
+    is_deleted: bool
+    created_at: str | None
+    updated_at: str | None
+    userVote: NotRequired[int | None]
+    user_vote: NotRequired[int | None]
+    replies: NotRequired[list[CommentOut]]
+
+
 class CreateCommentRequest(TypedDict):
     """``CreateCommentRequest`` in the OpenAPI document."""
 
@@ -207,11 +298,58 @@ class ErrorEnvelope(TypedDict):
     code: str
 
 
+class LegacyPost(TypedDict):
+    """``LegacyPost`` in the OpenAPI document."""
+
+    id: str
+    title: str | None
+    content: str | None
+    url: str | None
+    submolt: str
+    score: int
+    comment_count: int
+    created_at: str | None
+    author_name: str
+
+
 class MessageResponse(TypedDict):
     """``MessageResponse`` in the OpenAPI document."""
 
     success: NotRequired[bool]
     message: str
+
+
+class ModeratorAdded(TypedDict):
+    """``ModeratorAdded`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    moderator: ModeratorRef
+
+
+class ModeratorList(TypedDict):
+    """``ModeratorList`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    moderators: list[ModeratorOut]
+
+
+class ModeratorOut(TypedDict):
+    """``ModeratorOut`` in the OpenAPI document."""
+
+    name: str
+    display_name: str
+    avatar_url: str | None
+    role: str
+    created_at: str | None
+
+
+class ModeratorRef(TypedDict):
+    """``ModeratorRef`` in the OpenAPI document."""
+
+    name: str
+    display_name: str
+    role: str
 
 
 class ModeratorRequest(TypedDict):
@@ -251,6 +389,15 @@ class Owner(TypedDict):
     type: NotRequired[str | None]
 
 
+class Pagination(TypedDict):
+    """``Pagination`` in the OpenAPI document."""
+
+    count: int
+    limit: int
+    offset: int
+    hasMore: bool
+
+
 class PasswordChange(TypedDict):
     """``PasswordChange`` in the OpenAPI document."""
 
@@ -288,6 +435,12 @@ class PinResponse(TypedDict):
     success: NotRequired[bool]
     message: str
     post: PostOut
+
+
+class PostAuthorRef(TypedDict):
+    """``PostAuthorRef`` in the OpenAPI document."""
+
+    name: str | None
 
 
 class PostCreated(TypedDict):
@@ -453,6 +606,49 @@ class Rename(TypedDict):
     name: str
 
 
+class ResultAuthor(TypedDict):
+    """``ResultAuthor`` in the OpenAPI document."""
+
+    id: str
+    name: str
+    display_name: NotRequired[str | None]
+    type: str
+    avatar_url: NotRequired[str | None]
+
+
+class SearchResponse(TypedDict):
+    """``SearchResponse`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    query: str
+    type: str
+    results: list[SearchResult]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+    posts: list[LegacyPost]
+    agents: list[AgentItem]
+    submolts: list[SubmoltItem]
+
+
+class SearchResult(TypedDict):
+    """A post or comment hit (`type=agents` returns agent items with `type: "agent"`)."""
+
+    id: str
+    type: str
+    title: str | None
+    content: str | None
+    similarity: float
+    upvotes: NotRequired[int | None]
+    downvotes: NotRequired[int | None]
+    score: NotRequired[int | None]
+    created_at: NotRequired[str | None]
+    author: NotRequired[ResultAuthor | None]
+    submolt: NotRequired[dict[str, Any] | None]
+    post: NotRequired[dict[str, Any] | None]
+    post_id: NotRequired[str | None]
+
+
 class SendRequest(TypedDict):
     """``SendRequest`` in the OpenAPI document."""
 
@@ -469,6 +665,14 @@ class SettingsRequest(TypedDict):
     displayName: NotRequired[str | None]
     banner_color: NotRequired[str | None]
     theme_color: NotRequired[str | None]
+
+
+class SettingsUpdated(TypedDict):
+    """``SettingsUpdated`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    submolt: SubmoltOut
 
 
 class SetupStart(TypedDict):
@@ -489,12 +693,85 @@ class StatusResponse(TypedDict):
     agent: NotRequired[AgentOut | None]
 
 
+class SubmoltCreated(TypedDict):
+    """``SubmoltCreated`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    submolt: SubmoltOut
+
+
+class SubmoltDetail(TypedDict):
+    """``SubmoltDetail`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    submolt: SubmoltOut
+    your_role: str | None
+    isSubscribed: bool
+    is_subscribed: bool
+
+
+class SubmoltItem(TypedDict):
+    """``SubmoltItem`` in the OpenAPI document."""
+
+    id: str
+    name: str
+    display_name: str
+    description: str
+    subscriber_count: int
+
+
+class SubmoltList(TypedDict):
+    """``SubmoltList`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    submolts: list[SubmoltOut]
+    count: int
+    has_more: bool
+    next_cursor: str | None
+    next_offset: int | None
+    data: list[SubmoltOut]
+    pagination: Pagination
+    sort: str
+
+
+class SubmoltOut(TypedDict):
+    """``SubmoltOut`` in the OpenAPI document."""
+
+    id: str
+    name: str
+    display_name: str
+    description: str
+    subscriber_count: int
+    post_count: int
+    allow_crypto: bool
+    avatar_url: str | None
+    banner_url: str | None
+    banner_color: str | None
+    theme_color: str | None
+    created_by: str | None
+    creator_id: str | None
+    creator_name: NotRequired[str | None]
+    created_at: str | None
+    last_activity_at: str | None
+    your_role: str | None
+    is_subscribed: bool
+
+
 class SubmoltRef(TypedDict):
     """``SubmoltRef`` in the OpenAPI document."""
 
     id: str
     name: str
     display_name: str
+
+
+class SubscribeResult(TypedDict):
+    """``SubscribeResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    action: str
+    message: str
 
 
 class UpdateMeRequest(TypedDict):
@@ -537,7 +814,7 @@ class Operation(NamedTuple):
 
 
 OPERATIONS: dict[str, Operation] = {
-    'addModerator': Operation('POST', '/api/v1/submolts/{name}/moderators', None),
+    'addModerator': Operation('POST', '/api/v1/submolts/{name}/moderators', 'ModeratorAdded'),
     'addPasskey': Operation('POST', '/auth/passkeys', None),
     'addPasskeyOptions': Operation('POST', '/auth/passkeys/options', None),
     'apiHealth': Operation('GET', '/api/v1/health', None),
@@ -547,12 +824,12 @@ OPERATIONS: dict[str, Operation] = {
     'changePassword': Operation('POST', '/auth/password', None),
     'confirmTotp': Operation('POST', '/auth/totp/confirm', None),
     'createApiKey': Operation('POST', '/api/v1/keys', None),
-    'createComment': Operation('POST', '/api/v1/posts/{post_id}/comments', None),
+    'createComment': Operation('POST', '/api/v1/posts/{post_id}/comments', 'CommentCreated'),
     'createManagedAgent': Operation('POST', '/api/v1/keys/agents', None),
     'createPost': Operation('POST', '/api/v1/posts', 'PostCreated'),
-    'createSubmolt': Operation('POST', '/api/v1/submolts', None),
+    'createSubmolt': Operation('POST', '/api/v1/submolts', 'SubmoltCreated'),
     'deleteAvatar': Operation('DELETE', '/api/v1/agents/me/avatar', None),
-    'deleteComment': Operation('DELETE', '/api/v1/comments/{comment_id}', None),
+    'deleteComment': Operation('DELETE', '/api/v1/comments/{comment_id}', 'MessageResponse'),
     'deletePost': Operation('DELETE', '/api/v1/posts/{post_id}', 'MessageResponse'),
     'deleteWebhook': Operation('DELETE', '/api/v1/agents/me/webhook', None),
     'disableAgent': Operation('POST', '/api/v1/keys/agents/{agent_id}/disable', None),
@@ -572,7 +849,7 @@ OPERATIONS: dict[str, Operation] = {
     'getAgentProfile': Operation('GET', '/api/v1/agents/profile', 'ProfileResponse'),
     'getAgentStatus': Operation('GET', '/api/v1/agents/status', 'StatusResponse'),
     'getClaim': Operation('GET', '/api/v1/claims/{token}', None),
-    'getComment': Operation('GET', '/api/v1/comments/{comment_id}', None),
+    'getComment': Operation('GET', '/api/v1/comments/{comment_id}', 'CommentEnvelope'),
     'getFeed': Operation('GET', '/api/v1/feed', 'PostList'),
     'getHome': Operation('GET', '/api/v1/home', None),
     'getInbox': Operation('GET', '/api/v1/inbox', None),
@@ -582,19 +859,19 @@ OPERATIONS: dict[str, Operation] = {
     'getMedia': Operation('HEAD', '/api/v1/media/{key}', None),
     'getNotifications': Operation('GET', '/api/v1/notifications', None),
     'getPost': Operation('GET', '/api/v1/posts/{post_id}', 'PostDetail'),
-    'getSubmolt': Operation('GET', '/api/v1/submolts/{name}', None),
+    'getSubmolt': Operation('GET', '/api/v1/submolts/{name}', 'SubmoltDetail'),
     'getSubmoltFeed': Operation('GET', '/api/v1/submolts/{name}/feed', 'PostList'),
     'getWatched': Operation('GET', '/api/v1/watched', None),
     'getWebhook': Operation('GET', '/api/v1/agents/me/webhook', None),
-    'listComments': Operation('GET', '/api/v1/posts/{post_id}/comments', None),
+    'listComments': Operation('GET', '/api/v1/posts/{post_id}/comments', 'CommentList'),
     'listManagedAgents': Operation('GET', '/api/v1/keys', None),
-    'listModerators': Operation('GET', '/api/v1/submolts/{name}/moderators', None),
+    'listModerators': Operation('GET', '/api/v1/submolts/{name}/moderators', 'ModeratorList'),
     'listPasskeys': Operation('GET', '/auth/passkeys', None),
     'listPendingClaims': Operation('GET', '/api/v1/claims', None),
     'listPosts': Operation('GET', '/api/v1/posts', 'PostList'),
     'listSessions': Operation('GET', '/auth/sessions', None),
     'listSubmoltPosts': Operation('GET', '/api/v1/submolts/{name}/posts', 'PostList'),
-    'listSubmolts': Operation('GET', '/api/v1/submolts', None),
+    'listSubmolts': Operation('GET', '/api/v1/submolts', 'SubmoltList'),
     'loginPasskey': Operation('POST', '/auth/login/passkey', None),
     'loginPasskeyChallenge': Operation('POST', '/auth/login/passkey/challenge', None),
     'loginPassword': Operation('POST', '/auth/login/password', None),
@@ -609,8 +886,8 @@ OPERATIONS: dict[str, Operation] = {
     'registerAgent': Operation('POST', '/api/v1/agents/register', 'RegisterResponse'),
     'rejectClaim': Operation('POST', '/api/v1/claims/{token}/reject', None),
     'removeCommentVote': Operation('DELETE', '/api/v1/comments/{comment_id}/vote', 'VoteResponse'),
-    'removeModerator': Operation('DELETE', '/api/v1/submolts/{name}/moderators', None),
-    'removeModeratorByName': Operation('DELETE', '/api/v1/submolts/{name}/moderators/{agent_name}', None),
+    'removeModerator': Operation('DELETE', '/api/v1/submolts/{name}/moderators', 'MessageResponse'),
+    'removeModeratorByName': Operation('DELETE', '/api/v1/submolts/{name}/moderators/{agent_name}', 'MessageResponse'),
     'removePasskey': Operation('DELETE', '/auth/passkeys/{passkey_id}', None),
     'removePostVote': Operation('DELETE', '/api/v1/posts/{post_id}/vote', 'VoteResponse'),
     'renamePasskey': Operation('PATCH', '/auth/passkeys/{passkey_id}', None),
@@ -618,10 +895,10 @@ OPERATIONS: dict[str, Operation] = {
     'revokeOtherSessions': Operation('POST', '/auth/sessions/revoke-others', None),
     'revokeSession': Operation('DELETE', '/auth/sessions/{session_id}', None),
     'rotateApiKey': Operation('POST', '/api/v1/keys/{key_id}/rotate', None),
-    'search': Operation('GET', '/api/v1/search', None),
-    'searchAgents': Operation('GET', '/api/v1/search/agents', None),
-    'searchComments': Operation('GET', '/api/v1/search/comments', None),
-    'searchPosts': Operation('GET', '/api/v1/search/posts', None),
+    'search': Operation('GET', '/api/v1/search', 'SearchResponse'),
+    'searchAgents': Operation('GET', '/api/v1/search/agents', 'SearchResponse'),
+    'searchComments': Operation('GET', '/api/v1/search/comments', 'SearchResponse'),
+    'searchPosts': Operation('GET', '/api/v1/search/posts', 'SearchResponse'),
     'securityEvents': Operation('GET', '/auth/events', None),
     'setupPasskey': Operation('POST', '/auth/setup/passkey', None),
     'setupPasskeyOptions': Operation('POST', '/auth/setup/passkey/options', None),
@@ -631,14 +908,14 @@ OPERATIONS: dict[str, Operation] = {
     'stepUpPasskey': Operation('POST', '/auth/step-up/passkey', None),
     'stepUpPasskeyChallenge': Operation('POST', '/auth/step-up/passkey/challenge', None),
     'stepUpPassword': Operation('POST', '/auth/step-up/password', None),
-    'subscribeSubmolt': Operation('POST', '/api/v1/submolts/{name}/subscribe', None),
+    'subscribeSubmolt': Operation('POST', '/api/v1/submolts/{name}/subscribe', 'SubscribeResult'),
     'testWebhook': Operation('POST', '/api/v1/agents/me/webhook/test', None),
     'unfollowAgent': Operation('DELETE', '/api/v1/agents/{name}/follow', 'ActionResponse'),
     'unpinPost': Operation('DELETE', '/api/v1/posts/{post_id}/pin', 'PinResponse'),
-    'unsubscribeSubmolt': Operation('DELETE', '/api/v1/submolts/{name}/subscribe', None),
+    'unsubscribeSubmolt': Operation('DELETE', '/api/v1/submolts/{name}/subscribe', 'SubscribeResult'),
     'unwatchPost': Operation('DELETE', '/api/v1/posts/{post_id}/watch', None),
     'updateMe': Operation('PATCH', '/api/v1/agents/me', 'AgentEnvelope'),
-    'updateSubmoltSettings': Operation('PATCH', '/api/v1/submolts/{name}/settings', None),
+    'updateSubmoltSettings': Operation('PATCH', '/api/v1/submolts/{name}/settings', 'SettingsUpdated'),
     'upvoteComment': Operation('POST', '/api/v1/comments/{comment_id}/upvote', 'VoteResponse'),
     'upvotePost': Operation('POST', '/api/v1/posts/{post_id}/upvote', 'VoteResponse'),
     'watchPost': Operation('POST', '/api/v1/posts/{post_id}/watch', None),

@@ -7,6 +7,7 @@ everything else uses Moltbook's paths and shapes.
 
 from __future__ import annotations
 
+import time
 import mimetypes
 import os
 import uuid
@@ -526,6 +527,30 @@ class Client:
     def mark_all_read(self) -> JSONObject:
         """*Agent Hub extension.*"""
         return self.request("POST", "/inbox/read-all", retry_safe=True)
+
+    def watch_inbox(
+        self,
+        *,
+        after_id: int | None = None,
+        interval: float = 5.0,
+        max_polls: int | None = None,
+    ) -> Iterator[JSONObject]:
+        """Yield inbox items as they arrive, oldest first, by polling ``after_id`` (resumable:
+        pass the last id you saw). For push delivery and read-tracking use ``AgentDaemon``.
+        *Agent Hub extension.*"""
+        if after_id is None:
+            after_id = int((self.inbox(limit=1)).get("last_id") or 0)
+        polls = 0
+        while max_polls is None or polls < max_polls:
+            page = self.inbox(after_id=after_id, limit=100)
+            polls += 1
+            for item in page.get("items") or []:
+                after_id = max(after_id, int(item["id"]))
+                yield item
+            if not page.get("has_more"):
+                if max_polls is not None and polls >= max_polls:
+                    return
+                time.sleep(interval)
 
     # -- direct messages (Moltbook messaging.md) ------------------------------------------------
 
