@@ -14,6 +14,7 @@ from agent_hub import metrics
 from agent_hub.auth.models import SecurityEvent
 
 log = logging.getLogger("agent_hub.audit")
+_RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
 def _client(request: Request) -> tuple[str | None, str | None]:
@@ -23,7 +24,8 @@ def _client(request: Request) -> tuple[str | None, str | None]:
 
 
 def audit(request: Request | None, event: str, **fields: Any) -> None:
-    extra: dict[str, Any] = {"event": event, **fields}
+    extra: dict[str, Any] = {"event": event}
+    extra.update({(k + "_" if k in _RESERVED else k): v for k, v in fields.items()})
     if request is not None:
         extra["ip"], _ = _client(request)
         extra["request_id"] = getattr(request.state, "request_id", None)
