@@ -233,3 +233,24 @@ def _json(value: object) -> bytes:
     import orjson
 
     return orjson.dumps(value)
+
+
+async def test_multipart_retries_with_a_new_boundary_are_replayed(hub: Hub) -> None:
+    import base64
+
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    me = await hub.register()
+    key = str(uuid.uuid4())
+    fields = {"submolt": "general", "title": "with image", "content": "see", "media_type": "image"}
+
+    async def send() -> object:  # httpx draws a new random boundary for every request
+        return await me.post(f"{API}/posts", data=fields, files={"media": ("a.png", png, "image/png")},
+                             headers={"Idempotency-Key": key})
+
+    first, second = await send(), await send()
+    assert first.status_code == 201, first.text
+    assert second.status_code == 201 and second.headers["idempotent-replayed"] == "true"
+    assert second.json()["post"]["id"] == first.json()["post"]["id"]
+    assert await post_count(me) == 1
