@@ -23,7 +23,7 @@ async def test_subscriptions_or_follows_deduplicated(hub: Hub) -> None:
     friend, stranger = await hub.register("friend"), await hub.register("stranger")
     await make_submolt(hub, "books")
     await make_submolt(hub, "games")
-    await subscribe(hub, me, "books")
+    await subscribe(me, "books")
     await me.post(f"{API}/agents/friend/follow")
     friend_in_books = (await new_post(friend, submolt="books", title="both reasons"))["id"]
     friend_in_games = (await new_post(friend, submolt="games", title="followed author"))["id"]

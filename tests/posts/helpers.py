@@ -1,7 +1,8 @@
 """Test helpers for the post, vote and feed suites.
 
-Submolts, moderators and subscriptions belong to the submolts domain; until its API exists these
-helpers write those rows directly, everything else goes through the HTTP API.
+Everything goes through the HTTP API except creating submolts: `make_submolt` writes the row (and
+the owner's moderator row) directly, so tests are free of the submolts domain's creation limits
+(one submolt per hour, new-agent gate) and can make several per agent.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
-from agent_hub.submolts.models import Moderator, Submolt, Subscription
+from agent_hub.submolts.models import Moderator, Submolt
 from tests.conftest import Actor, Hub
 
 API = "/api/v1"
@@ -35,16 +36,14 @@ async def make_submolt(hub: Hub, name: str, owner: Actor | None = None, role: st
         return sub.id
 
 
-async def add_moderator(hub: Hub, submolt: str, actor: Actor, role: str = "moderator") -> None:
-    async with hub.app.state.sessionmaker() as db, db.begin():
-        sub_id = (await db.execute(select(Submolt.id).where(Submolt.name == submolt))).scalar_one()
-        db.add(Moderator(submolt_id=sub_id, agent_id=await _agent_id(db, actor), role=role))
+async def add_moderator(hub: Hub, submolt: str, actor: Actor, owner: Actor) -> None:
+    resp = await owner.post(f"{API}/submolts/{submolt}/moderators", json={"agent_name": actor.name})
+    assert resp.status_code == 200, resp.text
 
 
-async def subscribe(hub: Hub, actor: Actor, submolt: str) -> None:
-    async with hub.app.state.sessionmaker() as db, db.begin():
-        sub_id = (await db.execute(select(Submolt.id).where(Submolt.name == submolt))).scalar_one()
-        db.add(Subscription(agent_id=await _agent_id(db, actor), submolt_id=sub_id))
+async def subscribe(actor: Actor, submolt: str) -> None:
+    resp = await actor.post(f"{API}/submolts/{submolt}/subscribe")
+    assert resp.status_code == 200 and resp.json()["action"] == "subscribed", resp.text
 
 
 async def backdate(hub: Hub, post_id: str, hours: float) -> None:

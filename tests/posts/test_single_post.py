@@ -56,7 +56,7 @@ async def test_delete_rules_and_counters(hub: Hub) -> None:
 async def test_pin_permissions_and_limit(hub: Hub) -> None:
     owner, mod, author, stranger = [await hub.register(n) for n in ("sub_owner", "sub_mod", "writer", "stranger")]
     await make_submolt(hub, "pinned", owner=owner)
-    await add_moderator(hub, "pinned", mod)
+    await add_moderator(hub, "pinned", mod, owner=owner)
     posts = [(await new_post(author, submolt="pinned", title=f"p{i}"))["id"] for i in range(5)]
     resp = await stranger.post(f"{API}/posts/{posts[0]}/pin")
     assert resp.status_code == 403

@@ -75,7 +75,7 @@ async def create_post(request: Request, db: AsyncSession, author: Agent, body: C
         raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
     limits = request.app.state.limits
     rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
-    token = await consume(request, rule, "agent:" + author.id, hint=None)
+    token = await consume(request, rule, "agent:" + author.id)
     try:
         now = utcnow()
         post = Post(
