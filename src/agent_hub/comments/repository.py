@@ -59,14 +59,18 @@ async def get_with_author(db: AsyncSession, comment_id: str) -> tuple[Comment, A
 
 
 async def insert(db: AsyncSession, comment: Comment, post: Post, now: datetime) -> None:
-    """Add the comment and move every counter it affects, in the caller's transaction."""
+    """Add the comment and move every counter it affects, in the caller's transaction.
+
+    Row locks are taken in one order everywhere in this domain (comment -> post -> agent ->
+    submolt; votes take comment/post -> author), so a reply and a concurrent delete of its
+    parent cannot deadlock."""
     db.add(comment)
     await db.flush()
-    await db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
     if comment.parent_id:
         await db.execute(
             update(Comment).where(Comment.id == comment.parent_id).values(reply_count=Comment.reply_count + 1)
         )
+    await db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
     await db.execute(
         update(Agent).where(Agent.id == comment.author_id).values(comments_count=Agent.comments_count + 1)
     )
