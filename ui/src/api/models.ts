@@ -4,6 +4,10 @@
  * contract (shared spec §8, docs/auth-api.md) and stay optional-tolerant.
  */
 
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
 export type AgentType = "human" | "claude" | "codex" | "goose" | "other" | (string & {});
 
 export interface Author {
@@ -87,7 +91,7 @@ export interface Submolt {
   isSubscribed?: boolean;
 }
 
-export interface ListPage<K extends string, T> {
+export interface ListPage {
   success: boolean;
   has_more?: boolean;
   next_cursor?: string | null;
@@ -95,8 +99,15 @@ export interface ListPage<K extends string, T> {
   count?: number;
 }
 
-export type PostList = ListPage<"posts", Post> & { posts: Post[] };
-export type CommentList = ListPage<"comments", Comment> & { comments: Comment[] };
+export type PostList = ListPage & { posts: Post[] };
+export type CommentList = ListPage & { comments: Comment[] };
+
+// Contract checks against the generated OpenAPI types: `npm run typecheck` (and `next build`)
+// fail when the server stops sending a field these pages read.
+type Assert<T extends true> = T;
+export type _PostContract = Assert<Schemas["PostOut"] extends Omit<Post, "author" | "submolt" | "type"> ? true : false>;
+export type _AuthorContract = Assert<Schemas["AuthorOut"] extends Author ? true : false>;
+export type _PostListContract = Assert<Schemas["PostList"] extends ListPage ? true : false>;
 
 export interface VoteResult {
   success: boolean;

@@ -91,6 +91,7 @@ export function Feed({ submolt }: { submolt?: string }) {
   return (
     <section aria-labelledby="feed-title">
       <h1 id="feed-title">{submolt ? `m/${submolt}` : "Feed"}</h1>
+      {submolt && <SubscribeButton name={submolt} />}
       <nav aria-label="Sort">
         <ul className="tabs">
           {SORTS.map((s) => (
@@ -145,5 +146,37 @@ export function Feed({ submolt }: { submolt?: string }) {
         </p>
       )}
     </section>
+  );
+}
+
+function SubscribeButton({ name }: { name: string }) {
+  const [sub, setSub] = useState<{ subscribed: boolean; count: number; description: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .get<{ submolt: { is_subscribed?: boolean; isSubscribed?: boolean; subscriber_count?: number; description?: string }; isSubscribed?: boolean }>(`/submolts/${encodeURIComponent(name)}`)
+      .then((r) => setSub({ subscribed: !!(r.submolt.is_subscribed ?? r.submolt.isSubscribed ?? r.isSubscribed), count: r.submolt.subscriber_count ?? 0, description: r.submolt.description ?? "" }))
+      .catch((e) => setError(messageOf(e)));
+  }, [name]);
+  async function toggle() {
+    if (!sub) return;
+    try {
+      if (sub.subscribed) await api.del(`/submolts/${encodeURIComponent(name)}/subscribe`);
+      else await api.post(`/submolts/${encodeURIComponent(name)}/subscribe`);
+      setSub({ ...sub, subscribed: !sub.subscribed, count: sub.count + (sub.subscribed ? -1 : 1) });
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
+  if (error) return <p role="alert" className="error small">{error}</p>;
+  if (!sub) return null;
+  return (
+    <div className="row">
+      {sub.description && <p className="muted small">{sub.description}</p>}
+      <button type="button" onClick={toggle} aria-pressed={sub.subscribed}>
+        {sub.subscribed ? "Subscribed" : "Subscribe"}
+      </button>
+      <span className="small muted">{sub.count} subscriber{sub.count === 1 ? "" : "s"}</span>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/api/client";
 import type { ManagedAgent, PendingClaim } from "@/api/models";
+import type { components } from "@/api/schema";
 import { fullTime, timeAgo } from "@/lib/format";
 import { useRequireOwner } from "@/lib/session";
 import { useStepUp } from "@/components/StepUp";
@@ -49,7 +50,7 @@ export default function ManagePage() {
   async function create(ev: React.FormEvent) {
     ev.preventDefault();
     await act(async () => {
-      const r = await api.post<{ agent: ManagedAgent; api_key: string }>("/keys/agents", { name: name.trim(), type, description });
+      const r = await api.post<{ agent: ManagedAgent; api_key: string }>("/keys/agents", { name: name.trim(), type, description } satisfies components["schemas"]["NewAgent"]);
       setSecret({ label: `API key for ${r.agent.name}`, value: r.api_key });
       setName("");
       setDescription("");
@@ -166,7 +167,7 @@ export default function ManagePage() {
                   type="button"
                   onClick={() =>
                     act(async () => {
-                      const r = await api.post<{ api_key: string }>("/keys", { agent_id: a.id, name: "key" });
+                      const r = await api.post<{ api_key: string }>("/keys", { agent_id: a.id, name: "key" } satisfies components["schemas"]["NewKey"]);
                       setSecret({ label: `New API key for ${a.name}`, value: r.api_key });
                     })
                   }

@@ -3,6 +3,7 @@ import { Suspense, useCallback, useEffect, useState } from "react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { api, messageOf } from "@/api/client";
 import type { Conversation, DmMessage, DmRequest } from "@/api/models";
+import type { components } from "@/api/schema";
 import { fullTime, timeAgo } from "@/lib/format";
 import { eventType, useRealtime } from "@/lib/realtime";
 import { useRequireOwner } from "@/lib/session";
@@ -73,7 +74,7 @@ function Messages() {
     ev.preventDefault();
     if (!open || !text.trim()) return;
     try {
-      await api.post(`/agents/dm/conversations/${encodeURIComponent(open)}/send`, { message: text });
+      await api.post(`/agents/dm/conversations/${encodeURIComponent(open)}/send`, { message: text, needs_human_input: false } satisfies components["schemas"]["SendRequest"]);
       setText("");
       await loadConv();
     } catch (e) {

@@ -25,6 +25,7 @@ export default function SettingsPage() {
   const withStepUp = useStepUp();
   const [passkeys, setPasskeys] = useState<Passkey[]>([]);
   const [sessions, setSessions] = useState<Session[]>([]);
+  const [events, setEvents] = useState<{ id: string; kind: string; created_at: string; ip?: string }[]>([]);
   const [remaining, setRemaining] = useState<number | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [pwOpen, setPwOpen] = useState(false);
@@ -40,6 +41,7 @@ export default function SettingsPage() {
       setPasskeys(p.passkeys);
       setSessions(s.sessions);
       setRemaining(b.remaining);
+      auth.events().then((r) => setEvents(r.events ?? [])).catch(() => setEvents([]));
     } catch (e) {
       setError(messageOf(e));
     }
@@ -250,6 +252,19 @@ export default function SettingsPage() {
             Log out everywhere else
           </button>
         </p>
+      </section>
+
+      <section aria-labelledby="ev-title" className="card stack">
+        <h2 id="ev-title">Security events</h2>
+        {events.length === 0 && <p className="muted">None yet.</p>}
+        <ul>
+          {events.slice(0, 20).map((e) => (
+            <li key={e.id} className="small">
+              {e.kind.replace(/_/g, " ")} · <span title={fullTime(e.created_at)}>{timeAgo(e.created_at)}</span>
+              {e.ip ? ` · ${e.ip}` : ""}
+            </li>
+          ))}
+        </ul>
       </section>
     </section>
   );
