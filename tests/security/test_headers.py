@@ -67,3 +67,27 @@ async def test_oversized_body_is_413(make_hub: HubFactory) -> None:
                                                                  "Origin": "http://localhost:8000"},
                                  json={"username": "a", "password": "x" * 2_000_000, "totp_code": "1"})
     assert resp.status_code == 413
+
+
+async def test_unhandled_error_is_a_generic_json_500(make_hub: HubFactory) -> None:
+    hub = await make_hub(**FAST)
+
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    import httpx
+
+    hub.app.add_api_route("/api/v1/_test_boom", boom)
+    transport = httpx.ASGITransport(app=hub.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        resp = await client.get("/api/v1/_test_boom")
+    assert resp.status_code == 500
+    body = resp.json()
+    assert body["detail"] == "internal error" and body["request_id"] and body["code"] == "INTERNAL_ERROR"
+    assert "secret internals" not in resp.text and "Traceback" not in resp.text
+
+
+async def test_metrics_not_public_outside_the_allowed_networks(make_hub: HubFactory) -> None:
+    hub = await make_hub(**FAST, metrics_allowed_cidrs=["10.0.0.0/8"])
+    resp = await hub.client.get("/metrics")  # the test client's address is 203.0.113.7
+    assert resp.status_code in (403, 404) and "auth_attempts_total" not in resp.text
