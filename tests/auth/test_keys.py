@@ -57,7 +57,8 @@ async def test_keys_endpoints_are_session_only(owner: Owner) -> None:
     created = await _new_agent(owner)
     auth = {"Authorization": f"Bearer {created['api_key']}"}
     for method, path in [("GET", "/api/v1/keys"), ("POST", "/api/v1/keys/agents"), ("GET", "/api/v1/claims")]:
-        resp = await owner.hub.client.request(method, path, headers=auth, json={"name": "x"} if method == "POST" else None)
+        body = {"name": "x"} if method == "POST" else None
+        resp = await owner.hub.client.request(method, path, headers=auth, json=body)
         assert resp.status_code == 403 and resp.json()["code"] == "SESSION_REQUIRED", path
         assert (await owner.hub.client.request(method, path)).status_code == 401
 

@@ -7,9 +7,10 @@ import time
 
 from sqlalchemy import select
 
-from agent_hub.auth.models import BackupCode, Owner as OwnerRow
+from agent_hub.auth.models import BackupCode
+from agent_hub.auth.models import Owner as OwnerRow
 from tests.auth.support import FAST, PASSWORD, Browser, Owner, make_owner
-from tests.conftest import Hub, HubFactory
+from tests.conftest import HubFactory
 
 GENERIC = {"success": False, "error": "Invalid credentials", "hint": "Check your username, password and code",
            "code": "INVALID_CREDENTIALS"}

@@ -33,6 +33,7 @@ CHROMIUM = os.environ.get("AGENT_HUB_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE = (Path(__file__).parent / "passkey_page.html").read_text()
+HAVE_CHROMIUM = os.path.exists(CHROMIUM)
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                  "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}
 
@@ -89,7 +90,7 @@ async def server(database_url: str, tmp_path: Path) -> AsyncIterator[Server]:
 
 @pytest.fixture(scope="module")
 async def chromium() -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         unavailable(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.async_api import async_playwright

@@ -28,7 +28,8 @@ def passkey_out(p: Passkey) -> dict[str, Any]:
 async def factors_out(db: AsyncSession, ctx: OwnerContext) -> dict[str, Any]:
     o = ctx.owner
     return {"passkeys": await repo.passkey_count(db, o.id), "password": o.password_hash is not None,
-            "totp": o.totp_secret_enc is not None, "backup_codes_remaining": await repo.backup_codes_remaining(db, o.id)}
+            "totp": o.totp_secret_enc is not None,
+            "backup_codes_remaining": await repo.backup_codes_remaining(db, o.id)}
 
 
 async def add_passkey_options(db: AsyncSession, request: Request, ctx: OwnerContext) -> dict[str, Any]:

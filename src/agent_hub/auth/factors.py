@@ -25,7 +25,9 @@ def _group(n: int = 4) -> str:
 
 async def new_backup_codes(rt: AuthRuntime, owner_id: str) -> tuple[list[str], list[BackupCode]]:
     """Ten codes `llll-ssss-ssss`: `llll` finds the row, `ssss-ssss` (~39 bits) is argon2id-hashed."""
-    codes, rows, lookups = [], [], set()
+    codes: list[str] = []
+    rows: list[BackupCode] = []
+    lookups: set[str] = set()
     while len(codes) < BACKUP_COUNT:
         lookup = _group()
         if lookup in lookups:
@@ -63,7 +65,7 @@ async def check_password_and_code(
         if rt.hasher.needs_rehash(owner.password_hash or ""):
             owner.password_hash = await rt.hasher.hash(password)
         return "password_backup_code"
-    seed = rt.sealer.open(owner.totp_secret_enc, TOTP_PURPOSE) if usable and owner else totp.new_secret()
+    seed = rt.sealer.open(owner.totp_secret_enc or "", TOTP_PURPOSE) if usable and owner else totp.new_secret()
     step = totp.matching_step(seed, totp_code or "", rt.timestamp())
     if not (usable and password_ok and step is not None):
         return None

@@ -67,7 +67,7 @@ async def passkey_login(db: AsyncSession, request: Request, response: Response,
     except ApiError:
         audit.attempt(request, "passkey", False)
         raise
-    return await _signed_in(db, request, response, owner, "passkey", passkey_id=passkey_id)
+    return await signed_in(db, request, response, owner, "passkey", passkey_id=passkey_id)
 
 
 async def password_login(db: AsyncSession, request: Request, response: Response, body: PasswordLogin) -> dict[str, Any]:
@@ -84,10 +84,10 @@ async def password_login(db: AsyncSession, request: Request, response: Response,
     if method == "password_backup_code":
         await audit.record(db, request, owner.id, "backup_code_used",
                            remaining=await repo.backup_codes_remaining(db, owner.id))
-    return await _signed_in(db, request, response, owner, method)
+    return await signed_in(db, request, response, owner, method)
 
 
-async def _signed_in(db: AsyncSession, request: Request, response: Response, owner: Owner, method: str,
+async def signed_in(db: AsyncSession, request: Request, response: Response, owner: Owner, method: str,
                      **fields: Any) -> dict[str, Any]:
     from agent_hub.auth.sessions import owner_out, session_out
 

@@ -11,9 +11,8 @@ import asyncio
 from functools import lru_cache
 from importlib import resources
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2 import exceptions as argon2_errors
-from argon2 import Type
 
 from agent_hub.config import Settings
 from agent_hub.errors import BadRequest
@@ -42,7 +41,8 @@ def _repeated_unit(value: str) -> str | None:
 def check_policy(password: str) -> None:
     """Raise WeakPassword with a hint when `password` is not acceptable."""
     if len(password) < MIN_CHARS:
-        raise WeakPassword("Password is too short", f"Use at least {MIN_CHARS} characters; a few random words work well")
+        raise WeakPassword("Password is too short",
+                           f"Use at least {MIN_CHARS} characters; a few random words work well")
     if len(password.encode("utf-8")) > MAX_BYTES:
         raise WeakPassword("Password is too long", f"Use at most {MAX_BYTES} bytes")
     lowered = password.lower()

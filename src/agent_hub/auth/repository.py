@@ -12,6 +12,14 @@ from agent_hub.agents.models import Agent
 from agent_hub.auth.models import AuthSession, BackupCode, Owner, Passkey, SecurityEvent, SetupToken
 
 
+def _rows(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _changed(result: object) -> bool:
+    return _rows(result) > 0
+
+
 async def owner(db: AsyncSession) -> Owner | None:
     return (await db.execute(select(Owner).order_by(Owner.created_at).limit(1))).scalar_one_or_none()
 
@@ -46,7 +54,7 @@ async def bump_sign_count(db: AsyncSession, passkey: Passkey, new_count: int, no
         .values(sign_count=new_count, last_used_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return _changed(result)
 
 
 async def accept_totp_step(db: AsyncSession, owner_id: str, step: int) -> bool:
@@ -56,7 +64,7 @@ async def accept_totp_step(db: AsyncSession, owner_id: str, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return _changed(result)
 
 
 async def backup_code(db: AsyncSession, owner_id: str, lookup: str) -> BackupCode | None:
@@ -70,7 +78,7 @@ async def use_backup_code(db: AsyncSession, code_id: str, now: datetime) -> bool
         update(BackupCode).where(BackupCode.id == code_id, BackupCode.used_at.is_(None)).values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return _changed(result)
 
 
 async def backup_codes_remaining(db: AsyncSession, owner_id: str) -> int:
@@ -107,7 +115,7 @@ async def delete_session(db: AsyncSession, owner_id: str, session_id: str) -> bo
         delete(AuthSession).where(AuthSession.id == session_id, AuthSession.owner_id == owner_id)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return _changed(result)
 
 
 async def delete_sessions(db: AsyncSession, owner_id: str, keep: str | None = None) -> int:
@@ -115,7 +123,7 @@ async def delete_sessions(db: AsyncSession, owner_id: str, keep: str | None = No
     if keep:
         q = q.where(AuthSession.id != keep)
     result = await db.execute(q.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return _rows(result)
 
 
 async def count_live_sessions(db: AsyncSession, now: datetime) -> int:
@@ -136,7 +144,7 @@ async def consume_setup_tokens(db: AsyncSession, token_id: str, now: datetime) -
                                  SetupToken.expires_at > now)
         .values(used_at=now).execution_options(synchronize_session=False)
     )
-    if not result.rowcount:
+    if not _changed(result):
         return False
     await db.execute(update(SetupToken).where(SetupToken.used_at.is_(None)).values(used_at=now)
                      .execution_options(synchronize_session=False))

@@ -8,7 +8,15 @@ from agent_hub.auth import login, setup
 from agent_hub.auth import repository as repo
 from agent_hub.auth.account import factors_out
 from agent_hub.auth.runtime import runtime
-from agent_hub.auth.schemas import AssertionIn, CodeIn, CredentialIn, PasswordIn, PasswordLogin, PasswordStepUp, SetupStart
+from agent_hub.auth.schemas import (
+    AssertionIn,
+    CodeIn,
+    CredentialIn,
+    PasswordIn,
+    PasswordLogin,
+    PasswordStepUp,
+    SetupStart,
+)
 from agent_hub.auth.sessions import OwnerSession, clear_cookie, lookup, owner_out, session_out
 from agent_hub.db.uow import CommitRoute, DbSession
 
@@ -41,7 +49,7 @@ async def setup_passkey_options(request: Request, db: DbSession) -> dict:
 @router.post("/setup/passkey", status_code=201, operation_id="setupPasskey")
 async def setup_passkey(request: Request, response: Response, db: DbSession, body: CredentialIn = Body(...)) -> dict:
     owner = await setup.finish_passkey(db, request, body.credential, body.name)
-    return await login._signed_in(db, request, response, owner, "passkey")
+    return await login.signed_in(db, request, response, owner, "passkey")
 
 
 @router.post("/setup/password", operation_id="setupPassword")
@@ -52,7 +60,7 @@ async def setup_password(request: Request, db: DbSession, body: PasswordIn = Bod
 @router.post("/setup/totp", status_code=201, operation_id="setupTotp")
 async def setup_totp(request: Request, response: Response, db: DbSession, body: CodeIn = Body(...)) -> dict:
     owner, codes = await setup.finish_totp(db, request, body.code)
-    out = await login._signed_in(db, request, response, owner, "password_totp")
+    out = await login.signed_in(db, request, response, owner, "password_totp")
     return {**out, "backup_codes": codes}
 
 

@@ -80,7 +80,7 @@ class OwnerContext:
 async def lookup(request: Request, db: AsyncSession) -> OwnerContext | None:
     cached = getattr(request.state, "owner_ctx", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[no-any-return,return-value]
     rt = runtime(request)
     token = request.cookies.get(rt.session_cookie)
     ctx = None

@@ -17,9 +17,10 @@ from webauthn.helpers import bytes_to_base64url
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents import service as agents
 from agent_hub.agents.models import ApiKey
-from agent_hub.auth import audit, factors, passkeys, throttle
+from agent_hub.auth import audit, factors, passkeys, throttle, totp
 from agent_hub.auth import repository as repo
 from agent_hub.auth.models import Owner, Passkey, SetupToken
+from agent_hub.auth.passwords import check_policy
 from agent_hub.auth.runtime import AuthRuntime, runtime
 from agent_hub.auth.sessions import methods, set_cookie
 from agent_hub.errors import ApiError, BadRequest, Conflict, Forbidden
@@ -125,9 +126,6 @@ async def finish_passkey(db: AsyncSession, request: Request, credential: dict[st
 
 
 async def set_password(db: AsyncSession, request: Request, password: str) -> dict[str, Any]:
-    from agent_hub.auth import totp
-    from agent_hub.auth.passwords import check_policy
-
     await ensure_open(db)
     key, state = await _state(request)
     check_policy(password)
@@ -140,8 +138,6 @@ async def set_password(db: AsyncSession, request: Request, password: str) -> dic
 
 
 async def finish_totp(db: AsyncSession, request: Request, code: str) -> tuple[Owner, list[str]]:
-    from agent_hub.auth import totp
-
     await ensure_open(db)
     key, state = await _state(request)
     if "totp" not in state:
