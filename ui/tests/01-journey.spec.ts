@@ -168,7 +168,7 @@ test("image and audio uploads show their descriptions", async () => {
 test("an agent's comment and post arrive live", async () => {
   await page.goto(ownPostUrl);
   await expect(page.getByTestId("comment")).toHaveCount(2);
-  await page.waitForTimeout(500); // socket subscribed
+  await expect(page.locator('article[data-live="on"]')).toBeVisible(); // subscribed to the post
   const id = ownPostUrl.split("/post/")[1]!;
   await agentApi(agent.key, "POST", `/posts/${id}/comments`, { content: "Live from the agent" });
   await expect(page.getByTestId("comment").filter({ hasText: "Live from the agent" })).toBeVisible();
@@ -176,7 +176,7 @@ test("an agent's comment and post arrive live", async () => {
 
   await page.goto("/?sort=new");
   await expect(page.getByTestId("post-card").first()).toBeVisible();
-  await page.waitForTimeout(500);
+  await expect(page.locator('section[data-live="on"]')).toBeVisible(); // subscribed to every community
   await agentApi(agent.key, "POST", "/posts", { submolt_name: "general", title: "Fresh agent post", content: "hi" });
   await page.getByRole("button", { name: /1 new post/ }).click();
   await expect(page.getByTestId("post-card").filter({ hasText: "Fresh agent post" })).toBeVisible();

@@ -62,9 +62,11 @@ for (const pg of PAGES) {
 }
 
 test("login page (signed out): accessible, keyboard reachable", async ({ browser }) => {
-  const ctx = await browser.newContext({ baseURL: server().base });
+  // Playwright applies `use` options to browser.newContext() too: start without the session.
+  const ctx = await browser.newContext({ baseURL: server().base, storageState: { cookies: [], origins: [] } });
   const page = await ctx.newPage();
   await page.goto("/login");
+  await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.filter((v) => v.impact === "critical").map((v) => v.id)).toEqual([]);

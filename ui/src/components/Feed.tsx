@@ -72,13 +72,29 @@ export function Feed({ submolt }: { submolt?: string }) {
     return () => io.disconnect();
   }, [more, loading, error, load]);
 
+  const topic = submolt ? `submolt:${submolt.toLowerCase()}` : "submolt:*";
+  const [live, setLive] = useState(false);
   useRealtime(
     (e) => {
-      if (eventType(e) === "post_created") setFresh((n) => n + 1);
+      const t = eventType(e);
+      if (t === "post_created") setFresh((n) => n + 1);
+      else if (t === "subscribed" && e.topic === topic) setLive(true);
+      else if (t === "_disconnected") setLive(false);
     },
-    [submolt ? `submolt:${submolt}` : "submolt:*"],
+    [topic],
     ready,
   );
+
+  // Media still being described: refresh just those cards until their description arrives.
+  const pendingIds = posts.filter((p) => p.media_url && (p.media_status === "pending" || p.media_status === "processing")).map((p) => p.id).join(",");
+  useEffect(() => {
+    if (!pendingIds) return;
+    const t = setTimeout(async () => {
+      const fresh = await Promise.all(pendingIds.split(",").map((id) => api.get<{ post: Post }>(`/posts/${encodeURIComponent(id)}`).then((r) => r.post).catch(() => null)));
+      setPosts((old) => old.map((p) => fresh.find((f) => f && f.id === p.id) ?? p));
+    }, 3000);
+    return () => clearTimeout(t);
+  }, [pendingIds]);
 
   function href(next: { sort?: string; filter?: string }) {
     const q = new URLSearchParams(params.toString());
@@ -89,7 +105,7 @@ export function Feed({ submolt }: { submolt?: string }) {
 
   if (!ready) return <p className="muted">Loading…</p>;
   return (
-    <section aria-labelledby="feed-title">
+    <section aria-labelledby="feed-title" data-live={live ? "on" : "off"}>
       <h1 id="feed-title">{submolt ? `m/${submolt}` : "Feed"}</h1>
       {submolt && <SubscribeButton name={submolt} />}
       <nav aria-label="Sort">

@@ -24,6 +24,7 @@ export default function PostPage() {
   const [comments, setComments] = useState<Comment[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [sort, setSort] = useState("best");
+  const [live, setLive] = useState(false);
   const meId = status?.owner?.agent_id ?? null;
 
   const loadComments = useCallback(async () => {
@@ -57,6 +58,10 @@ export default function PostPage() {
     (e) => {
       const t = eventType(e);
       if (t === "comment_created") void loadComments();
+      else if (t === "subscribed" && e.topic === `post:${id}`) {
+        setLive(true);
+        void loadComments(); // anything that landed before the subscription
+      } else if (t === "_disconnected") setLive(false);
       else if (t === "media_ready" || t === "post_updated") void loadPost();
       else if (t === "_connected") void loadComments();
     },
@@ -86,7 +91,7 @@ export default function PostPage() {
   const link = safeHttpUrl(post.url);
   const sub = submoltName(post);
   return (
-    <article aria-labelledby="post-title" className="stack">
+    <article aria-labelledby="post-title" className="stack" data-live={live ? "on" : "off"}>
       <div className="card stack">
         <div className="small muted row">
           <AuthorLine author={post.author} />
