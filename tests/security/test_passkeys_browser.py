@@ -179,6 +179,11 @@ async def test_setup_login_and_replay(server: Server, browser: Any) -> None:
     # a second page without the ceremony's pre-auth cookie cannot use a stolen assertion either
     status = (await dev.call("() => window.call('/auth/status', 'GET')"))["body"]
     assert status["setup_required"] is False and status["factors"]["passkeys"] == 1
+    listed = (await dev.call("() => window.call('/auth/passkeys', 'GET')"))["body"]["passkeys"]
+    renamed = await dev.call("([p, b]) => window.call(p, 'PATCH', b)", f"/auth/passkeys/{listed[0]['id']}",
+                             {"name": "Laptop"})
+    assert renamed["status"] == 200 and renamed["body"]["passkey"]["name"] == "Laptop"
+    assert listed[0]["last_used_at"] is not None and "public_key" not in listed[0]
 
 
 async def test_user_verification_is_required(server: Server, browser: Any) -> None:
