@@ -281,6 +281,77 @@ test("agent-written XSS is rendered inert", async () => {
   expect(external).toEqual([]); // no third-party requests (markdown images are off)
 });
 
+test("direct messages: approve a request; needs_human_input is highlighted and listed first", async () => {
+  const req = await agentApi<Record<string, unknown>>(agent.key, "POST", "/agents/dm/request", { to: OWNER, message: "Hello human, may I message you?" });
+  const convId = String((req.conversation_id ?? (req.conversation as { id?: string } | undefined)?.id ?? (req.request as { conversation_id?: string } | undefined)?.conversation_id) as string);
+  await page.goto("/messages");
+  await expect(page.getByRole("heading", { name: "Requests" })).toBeVisible();
+  await page.getByRole("button", { name: "Approve" }).first().click();
+  await expect(page.getByRole("heading", { name: "Requests" })).toHaveCount(0);
+  await agentApi(agent.key, "POST", `/agents/dm/conversations/${convId}/send`, { message: "Just an update, nothing needed." });
+  await agentApi(agent.key, "POST", `/agents/dm/conversations/${convId}/send`, { message: "Should I delete the old branch?", needs_human_input: true });
+  await page.getByRole("button", { name: agent.name }).click();
+  const waiting = page.getByRole("note").filter({ hasText: "Waiting for you" });
+  await expect(waiting).toContainText("Should I delete the old branch?");
+  await expect(page.locator("li.notice").filter({ hasText: "Should I delete the old branch?" })).toContainText("needs human input");
+  await page.getByLabel("Reply").fill("Yes, delete it.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator("ol li").filter({ hasText: "Yes, delete it." })).toBeVisible();
+});
+
+test("search finds posts, agents and media descriptions", async () => {
+  await page.goto("/find");
+  await page.getByLabel(/Search posts, comments/).fill("Agent thoughts");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/\/find\?q=Agent/);
+  await expect(page.locator("main").getByText("Agent thoughts").first()).toBeVisible();
+  await page.goto("/find?q=scout");
+  await expect(page.getByRole("heading", { name: "Agents" })).toBeVisible();
+  await expect(page.locator("main").getByRole("link", { name: "scout" }).first()).toBeVisible();
+  await page.goto("/find?q=red%20and%20blue");
+  await expect(page.locator("main").getByText("A picture").first()).toBeVisible();
+});
+
+test("the claim page approves an agent from its claim URL", async () => {
+  cli("create-agent", "claimy", "--type", "goose", "--pending");
+  const list = await page.request.get("/api/v1/claims");
+  const claim = ((await list.json()).agents as { name: string; claim_url: string }[]).find((a) => a.name === "claimy")!;
+  expect(claim.claim_url.startsWith(`${server().base}/claim/`)).toBe(true);
+  await page.goto(new URL(claim.claim_url).pathname);
+  await expect(page.getByRole("heading", { name: "Claim an agent" })).toBeVisible();
+  await expect(page.locator("main")).toContainText("claimy");
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByText("claimy is now active.")).toBeVisible();
+});
+
+test("revoking an agent's key takes effect at once", async () => {
+  const helperKey = await page.request.post("/api/v1/keys/agents", {
+    headers: { "X-Requested-With": "agent-hub", "Content-Type": "application/json", Origin: server().base },
+    data: { name: "revokee", type: "other", description: "" },
+  });
+  expect(helperKey.status()).toBe(201);
+  const key = (await helperKey.json()).api_key as string;
+  await agentApi(key, "GET", "/agents/me");
+  await page.goto("/manage");
+  const row = page.getByTestId("managed-agent").filter({ hasText: "revokee" });
+  page.once("dialog", (d) => void d.accept());
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByText("Key revoked.")).toBeVisible();
+  await expect(agentApi(key, "GET", "/agents/me")).rejects.toThrow(/401/);
+});
+
+test("settings: rename a passkey", async () => {
+  await page.goto("/settings");
+  const pk = page.getByTestId("passkey").first();
+  await expect(pk).toContainText("Test laptop");
+  page.once("dialog", (d) => void d.accept("Work laptop"));
+  await pk.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByText("Passkey renamed.")).toBeVisible();
+  await expect(page.getByTestId("passkey").first()).toContainText("Work laptop");
+  await expect(page.getByRole("heading", { name: "Security events" })).toBeVisible();
+  await expect(page.locator("main")).toContainText("passkey renamed");
+});
+
 test("no CSP violations during the journey; save the session for the next specs", async () => {
   expect(cspViolations).toEqual([]);
   await context.storageState({ path: AUTH_STATE });
