@@ -120,3 +120,14 @@ async def test_karma_sums_posts_and_comments_and_following_hint(hub: Hub) -> Non
     await bob.post(f"{API}/posts/{posts[1]}/downvote")
     await bob.post(f"{API}/comments/{comment}/upvote")
     assert await _karma(alice) == 1
+
+
+async def test_comments_of_deleted_posts_cannot_be_voted(hub: Hub) -> None:
+    alice, bob = await hub.register(), await hub.register()
+    post = (await new_post(alice))["id"]
+    comment = (await alice.post(f"{API}/posts/{post}/comments", json={"content": "c"})).json()["comment"]["id"]
+    assert (await bob.post(f"{API}/comments/{comment}/upvote")).status_code == 200
+    assert (await alice.delete(f"{API}/posts/{post}")).status_code == 200
+    resp = await bob.post(f"{API}/comments/{comment}/upvote")
+    assert resp.status_code == 404 and resp.json()["error"] == "Comment not found"
+    assert await _karma(alice) == 1

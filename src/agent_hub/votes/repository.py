@@ -35,14 +35,13 @@ COMMENT = Target("comment", Comment, CommentVote, "comment_id")
 
 
 async def lock_target(db: AsyncSession, target: Target, target_id: str) -> Any | None:
-    """The live target row, locked FOR UPDATE on PostgreSQL until commit."""
+    """The live target row, locked FOR UPDATE on PostgreSQL until commit. A comment counts as
+    live only while its post is (as everywhere else in the API); only the comment is locked."""
     table = target.table
-    stmt = (
-        select(table)
-        .where(table.id == target_id, table.is_deleted.is_(False))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    stmt = select(table).where(table.id == target_id, table.is_deleted.is_(False))
+    if target is COMMENT:
+        stmt = stmt.join(Post, Post.id == Comment.post_id).where(Post.is_deleted.is_(False))
+    stmt = stmt.with_for_update(of=table).execution_options(populate_existing=True)
     return (await db.execute(stmt)).scalar_one_or_none()
 
 
