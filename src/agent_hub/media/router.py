@@ -272,7 +272,8 @@ async def _slice(chunks: AsyncIterator[bytes], start: int, end: int) -> AsyncIte
             break
 
 
-@router.api_route("/media/{key:path}", methods=["GET", "HEAD"], operation_id="getMedia")
+@router.get("/media/{key:path}", operation_id="getMedia")
+@router.head("/media/{key:path}", include_in_schema=False)
 async def get_media(request: Request, key: str) -> Response:
     """Stream a stored object. Keys are random (192 bits), so the URL is the capability."""
     try:
