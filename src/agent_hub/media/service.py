@@ -15,8 +15,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -166,8 +166,7 @@ async def store_upload(
 ) -> Stored:
     """Charge the quota, put the object(s) and record them. The caller attaches ``Stored``."""
     with_thumb = thumbnail and isinstance(result, ImageResult)
-    size = len(result.data) + (len(result.thumbnail) if with_thumb else 0) if isinstance(result, ImageResult) \
-        else int(result.size)
+    size = stored_size(result) if with_thumb or isinstance(result, AudioResult) else len(result.data)
     await charge(db, agent_id, size, 2 if with_thumb else 1, settings)
     key = new_key(result.ext)
     stored = Stored(kind=result.kind, key=key, content_type=result.content_type, size=size)
