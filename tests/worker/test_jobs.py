@@ -121,3 +121,23 @@ async def test_queue_gauges(hub: Hub) -> None:
     await drain(hub)
     async with hub.app.state.sessionmaker() as db:
         assert (await jobq.queue_stats(db))[0] == 0
+
+
+async def test_stopping_worker_hands_its_job_back(make_hub: HubFactory, provider: FakeProvider) -> None:
+    provider.routes["/v1/chat/completions"] = (200, VISION, 30.0)  # the engine hangs
+    hub = await make_hub(image_engines=["vision_openai"], vision_openai_url=provider.url + "/v1",
+                         vision_openai_key="k", media_worker_poll_seconds=0.05)
+    me = await hub.register()
+    await upload_post(me, png())
+    worker = MediaWorker(hub.settings, hub.app.state.sessionmaker, hub.app.state.media_store, concurrency=1)
+    worker.start()
+    try:
+        for _ in range(200):
+            if provider.requests:
+                break
+            await asyncio.sleep(0.02)
+        assert provider.requests
+    finally:
+        await worker.stop(grace=0.1)
+    [job] = await jobs(hub)
+    assert job.status == "queued" and job.attempts == 0 and job.lease_token is None
