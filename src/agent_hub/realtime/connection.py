@@ -251,8 +251,9 @@ async def serve(hub: Realtime, ws: WebSocket) -> None:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if conn._catch_up is not None:
-            conn._catch_up.cancel()
+        if conn._catch_up is not None:  # short; cancelling mid-query would strand a connection
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(conn._catch_up), 5)
         with contextlib.suppress(Exception):
             await hub.cap.release(agent.id, conn.id)
         code, reason = conn.closing or (1000, "bye")

@@ -14,6 +14,7 @@ Everything here is a signal: published after commit, best effort, never blocking
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent_hub import metrics
 from agent_hub.config import Settings
-from agent_hub.realtime.bus import LocalBus, RedisBus
+from agent_hub.realtime.bus import CHANNEL, LocalBus, RedisBus
 from agent_hub.realtime.limits import ConnectionCap
 
 if TYPE_CHECKING:
@@ -32,12 +33,21 @@ log = logging.getLogger("agent_hub.realtime")
 Listener = Callable[[list[dict[str, Any]]], Awaitable[None] | None]
 
 
+def channel_for(settings: Settings) -> str:
+    """Pub/sub ignores Redis database numbers: namespace the channel by the hub's database, so
+    two hubs (or test runs) sharing one Valkey never hear each other."""
+    digest = hashlib.sha256(f"{settings.redis_url}|{settings.effective_database_url}".encode()).hexdigest()[:16]
+    return f"{CHANNEL}:{digest}"
+
+
 class Realtime:
     def __init__(self, settings: Settings, sessionmaker: Any, redis: Any | None) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.redis = redis
-        self.bus: LocalBus | RedisBus = RedisBus(redis, self.dispatch) if redis is not None else LocalBus(self.dispatch)
+        self.bus: LocalBus | RedisBus = (
+            RedisBus(redis, self.dispatch, channel_for(settings)) if redis is not None else LocalBus(self.dispatch)
+        )
         self.by_agent: dict[str, set[Connection]] = defaultdict(set)
         self.by_topic: dict[str, set[Connection]] = defaultdict(set)
         # Called with every committed batch on this replica (e.g. to wake the webhook loop).
@@ -51,6 +61,10 @@ class Realtime:
         for conns in list(self.by_agent.values()):
             for conn in list(conns):
                 conn.drop(1001, "server shutting down")
+        for _ in range(100):  # let each connection's handler finish its cleanup
+            if not self.by_agent:
+                break
+            await asyncio.sleep(0.02)
         await self.bus.stop()
 
     async def publish_many(self, messages: list[dict[str, Any]]) -> None:
