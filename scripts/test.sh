@@ -2,6 +2,7 @@
 # The whole test suite: backend (SQLite and PostgreSQL, Redis), deployment checks, SDK, UI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"  # tools installed into the venv (kubectl, agent-hub)
 status=0
 .venv/bin/pytest tests "$@" || status=$?
 if [ -d client/tests ]; then
