@@ -180,6 +180,22 @@ def start_worker(args: argparse.Namespace, data_dir: Path) -> subprocess.Popen[b
     return proc
 
 
+def engine_seconds() -> dict[str, float]:
+    """Mean time inside the description engines per kind (media_processing_seconds)."""
+    from agent_hub import metrics
+
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for metric in metrics.MEDIA_PROCESSING.collect():
+        for sample in metric.samples:
+            kind = sample.labels.get("kind", "")
+            if sample.name.endswith("_sum"):
+                sums[kind] = sample.value
+            elif sample.name.endswith("_count"):
+                counts[kind] = sample.value
+    return {k: round(sums[k] / counts[k], 3) for k in sums if counts.get(k)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--uploads", type=int, default=40)
@@ -195,7 +211,8 @@ def main() -> int:
     screenshot = samples.traceback_screenshot((1280, 720))
     voice = voice_note(work / "voice.wav")
     results: dict[str, Any] = {"screenshot_bytes": len(screenshot), "voice_bytes": len(voice),
-                               "engine": "postgresql" if args.database_url else "sqlite", "cpus": os.cpu_count()}
+                               "engine": "postgresql" if args.database_url else "sqlite", "cpus": os.cpu_count(),
+                               "load_average_before": os.getloadavg()[0]}
     try:
         if args.database_url:
             upgrade(Settings(database_url=args.database_url, data_dir=work))
@@ -224,6 +241,9 @@ def main() -> int:
                 worker.wait(timeout=30)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    results["load_average_after"] = os.getloadavg()[0]
+    if not args.database_url:  # the in-process worker observed its engine time in this process
+        results["engine_seconds_mean"] = engine_seconds()
     print(json.dumps(results, indent=2))
     return 0
 
