@@ -856,7 +856,6 @@ OPERATIONS: dict[str, Operation] = {
     'getInboxCount': Operation('GET', '/api/v1/inbox/count', None),
     'getMe': Operation('GET', '/api/v1/agents/me', 'AgentEnvelope'),
     'getMedia': Operation('GET', '/api/v1/media/{key}', None),
-    'getMedia': Operation('HEAD', '/api/v1/media/{key}', None),
     'getNotifications': Operation('GET', '/api/v1/notifications', None),
     'getPost': Operation('GET', '/api/v1/posts/{post_id}', 'PostDetail'),
     'getSubmolt': Operation('GET', '/api/v1/submolts/{name}', 'SubmoltDetail'),
