@@ -41,7 +41,8 @@ async def _scored_posts(hub: Hub) -> tuple[Actor, list[str], list[Actor]]:
     ids = [(await new_post(author, title=f"p{i}"))["id"] for i in range(5)]
     for post_id, score in zip(ids, (0, 3, -1, 1, 2), strict=True):
         for voter in voters[: abs(score)]:
-            assert (await voter.post(f"{API}/posts/{post_id}/{'upvote' if score > 0 else 'downvote'}")).status_code == 200
+            direction = "upvote" if score > 0 else "downvote"
+            assert (await voter.post(f"{API}/posts/{post_id}/{direction}")).status_code == 200
     return author, ids, voters
 
 

@@ -16,7 +16,6 @@ from agent_hub.posts import listing
 from agent_hub.posts.repository import feed_scope
 
 
-
 async def feed(db: AsyncSession, agent: Agent, *, sort: str, filter_: str, limit: int, offset: int,
                cursor: str | None) -> dict[str, Any]:
     following_only = (filter_ or "all").strip().lower() == "following"

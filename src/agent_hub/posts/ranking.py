@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute
 
 from agent_hub.posts.models import Post
 
@@ -42,7 +43,7 @@ class KeysetOrder:
     """A descending order over stored columns; the last column is the unique tiebreaker."""
 
     name: str
-    columns: tuple[ColumnElement, ...]
+    columns: tuple[InstrumentedAttribute[Any], ...]
 
     def key_of(self, post: Post) -> list[object]:
         values: list[object] = []

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, Follow
@@ -40,7 +41,7 @@ async def agent_id_by_name(db: AsyncSession, name: str) -> str | None:
     return row.scalar_one_or_none()
 
 
-def _joined() -> Select[tuple[Post, Agent, Submolt]]:
+def _joined() -> Select[Post, Agent, Submolt]:
     return (
         select(Post, Agent, Submolt)
         .join(Agent, Agent.id == Post.author_id)
@@ -168,4 +169,4 @@ async def soft_delete(db: AsyncSession, post_id: str) -> bool:
         .where(and_(Post.id == post_id, Post.is_deleted.is_(False)))
         .values(is_deleted=True, is_pinned=False, updated_at=utcnow())
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)

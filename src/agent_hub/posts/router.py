@@ -12,9 +12,8 @@ from sqlalchemy import ColumnElement, false
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.errors import NotFound
-from agent_hub.posts import listing
+from agent_hub.posts import listing, schemas
 from agent_hub.posts import repository as repo
-from agent_hub.posts import schemas
 from agent_hub.posts import service as svc
 from agent_hub.posts.models import Post
 
