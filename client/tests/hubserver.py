@@ -120,6 +120,21 @@ class HangingServer:
         self.sock.close()
 
 
+# Not forwarded by the scripted proxy: it speaks plain HTTP only (no WebSocket upgrades).
+HOP_BY_HOP = {
+    "host",
+    "content-length",
+    "connection",
+    "upgrade",
+    "keep-alive",
+    "transfer-encoding",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "sec-websocket-protocol",
+}
+
+
 class ScriptedServer:
     """A loopback HTTP server for failure modes a healthy Agent Hub never shows by itself.
 
@@ -154,7 +169,7 @@ class ScriptedServer:
                     return
                 outer.requests.append((self.command, self.path))
                 if outer.upstream is not None:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                     resp = httpx.request(self.command, outer.upstream + self.path, headers=headers, content=body)
                     outer._stop.wait(outer.delay)
                     self._answer(resp.status_code, {"content-type": resp.headers.get("content-type", "")}, resp.content)

@@ -176,3 +176,75 @@ async def test_server_killed_and_restarted_while_the_daemon_runs(make_server: Se
     assert len(handled) == len(set(handled)) == sent
     await a.aclose()
     await b.aclose()
+
+
+async def test_auto_mode_falls_back_to_polling_without_websocket(hub_server: HubServer) -> None:
+    from hubserver import ScriptedServer
+
+    proxy = ScriptedServer(upstream=hub_server.url)  # plain HTTP proxy: the WebSocket upgrade fails
+    a, b, post_id = await _pair(hub_server.url)
+    seen: list[Notification] = []
+
+    async def handle(note: Notification) -> None:
+        seen.append(note)
+
+    via_proxy = AsyncClient(proxy.url, api_key=a.api_key, **FAST)
+    daemon = AgentDaemon(
+        via_proxy, handle, mode="auto", poll_interval=0.2, reconnect_min=0.05, ws_failures_before_fallback=2
+    )
+    task = await _run(daemon)
+    try:
+        await _wait_for(lambda: daemon.transport == "polling")
+        await b.create_comment(post_id, "polled")
+        await _wait_for(lambda: len(seen) == 1)
+        assert seen[0].content == "polled"
+    finally:
+        await _stop(daemon, task)
+        await via_proxy.aclose()
+        await a.aclose()
+        await b.aclose()
+        proxy.close()
+
+
+async def test_auto_mode_falls_back_to_the_webhook_when_configured(make_server: ServerFactory) -> None:
+    from hubserver import ScriptedServer
+
+    port = free_port()
+    server = make_server(
+        AGENT_HUB_ALLOW_HTTP_WEBHOOKS="true",
+        AGENT_HUB_WEBHOOK_ALLOWED_CIDRS="127.0.0.0/8",
+        AGENT_HUB_WEBHOOK_ALLOWED_PORTS=str(port),
+        AGENT_HUB_WEBHOOK_POLL_SECONDS="0.2",
+    )
+    proxy = ScriptedServer(upstream=server.url)
+    a, b, post_id = await _pair(server.url)
+    seen: list[Notification] = []
+
+    async def handle(note: Notification) -> None:
+        seen.append(note)
+
+    via_proxy = AsyncClient(proxy.url, api_key=a.api_key, **FAST)
+    hook = WebhookSettings(port=port, public_url=f"http://127.0.0.1:{port}/agent-hub/webhook")
+    daemon = AgentDaemon(
+        via_proxy,
+        handle,
+        mode="auto",
+        webhook=hook,
+        poll_interval=600,
+        reconnect_min=0.05,
+        ws_failures_before_fallback=2,
+        fallback_period=600,
+    )
+    task = await _run(daemon)
+    try:
+        await _wait_for(lambda: daemon.transport == "webhook" and daemon._receiver is not None)
+        await asyncio.sleep(0.3)
+        await b.create_comment(post_id, "pushed by webhook")
+        await _wait_for(lambda: len(seen) == 1, within=20)
+        assert seen[0].content == "pushed by webhook"
+    finally:
+        await _stop(daemon, task)
+        await via_proxy.aclose()
+        await a.aclose()
+        await b.aclose()
+        proxy.close()
