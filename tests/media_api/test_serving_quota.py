@@ -144,3 +144,10 @@ async def test_submolt_avatar_banner_and_settings_form(hub: Hub) -> None:
                             files={"file": ("a.png", png())})
     assert resp.status_code == 400
     assert stored_objects(hub) == before
+
+
+async def test_upload_paths_without_multipart_say_so(hub: Hub) -> None:
+    me = await hub.register()
+    for path in ("/agents/me/avatar", "/submolts/general/avatar", "/submolts/general/banner"):
+        resp = await me.post(f"{API}{path}", json={"file": "x"})
+        assert resp.status_code == 415 and "multipart" in resp.json()["error"], path

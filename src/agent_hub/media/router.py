@@ -23,7 +23,7 @@ from agent_hub.agents.identity import Writer, bearer_token
 from agent_hub.comments import service as comments_service
 from agent_hub.comments.models import Comment
 from agent_hub.db.uow import CommitRoute, DbSession, after_commit
-from agent_hub.errors import BadRequest, NotFound, Unauthorized
+from agent_hub.errors import BadRequest, NotFound, Unauthorized, UnsupportedMediaType
 from agent_hub.posts import schemas as post_schemas
 from agent_hub.posts import service as posts_service
 from agent_hub.posts.models import Post
@@ -233,6 +233,15 @@ async def upload_submolt_settings(
     if kind not in ("avatar", "banner"):
         raise BadRequest("Invalid type", "Send type=avatar or type=banner with the file")
     return await _submolt_image(request, db, agent, name, form, kind)
+
+
+@router.post("/agents/me/avatar", include_in_schema=False)
+@router.post("/submolts/{name}/avatar", include_in_schema=False)
+@router.post("/submolts/{name}/banner", include_in_schema=False)
+async def upload_not_multipart() -> None:
+    """The same paths without multipart (the multipart routes above did not match)."""
+    raise UnsupportedMediaType("Uploads must be multipart/form-data",
+                               "Send the image as the multipart form field 'file'")
 
 
 # --- serving ------------------------------------------------------------------------------------
