@@ -133,6 +133,9 @@ class SyncTransport:
         errors: list[tuple[str, str]] = []
         maybe_sent = False
         rate_waits = 0
+        # When every URL failed but some answered 502/503/504, that answer is returned (the
+        # caller raises ServerError with its status and body) rather than AllEndpointsFailed.
+        last_gateway: httpx.Response | None = None
         for round_no in range(self.retry_rounds + 1):
             if round_no:
                 time.sleep(self.retry_backoff * 2 ** (round_no - 1))
@@ -170,6 +173,7 @@ class SyncTransport:
                     if not retry_safe:
                         return response
                     response.close()
+                    last_gateway = response
                     continue
                 if response.status_code == 429 and rate_waits < self.max_rate_limit_retries:
                     wait = _retry_after(response)
@@ -181,6 +185,8 @@ class SyncTransport:
                         continue
                 self.pool.mark_ok(index)
                 return response
+        if last_gateway is not None:
+            return last_gateway
         raise AllEndpointsFailed(errors, sent=maybe_sent)
 
 
