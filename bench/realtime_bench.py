@@ -56,15 +56,38 @@ async def _ensure_database(url: str) -> None:
 
 
 def _spawn(args: argparse.Namespace) -> list[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-           "AGENT_HUB_REGISTRATION": "open", "AGENT_HUB_RATE_LIMITS": "off", "AGENT_HUB_LOG_LEVEL": "WARNING",
-           "AGENT_HUB_WS_MAX_CONNECTIONS_PER_AGENT": "5", "AGENT_HUB_MEDIA_WORKER_IN_PROCESS": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "AGENT_HUB_REGISTRATION": "open",
+        "AGENT_HUB_RATE_LIMITS": "off",
+        "AGENT_HUB_LOG_LEVEL": "WARNING",
+        "AGENT_HUB_WS_MAX_CONNECTIONS_PER_AGENT": "5",
+        "AGENT_HUB_MEDIA_WORKER_IN_PROCESS": "false",
+    }
     subprocess.run([sys.executable, "-m", "agent_hub.cli", "migrate"], env=env, check=True)
     procs = []
     for port in (18001, 18002):
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "agent_hub.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--ws", "websockets-sansio"], env=env))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "agent_hub.asgi:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--ws",
+                    "websockets-sansio",
+                ],
+                env=env,
+            )
+        )
     return procs
 
 
@@ -93,16 +116,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         r.raise_for_status()
         key = r.json()["agent"]["api_key"]
         headers = {"Authorization": f"Bearer {key}"}
-        p = await client.post("/api/v1/posts", headers=headers,
-                              json={"submolt": "general", "title": f"bench {i}", "content": "x"})
+        p = await client.post(
+            "/api/v1/posts", headers=headers, json={"submolt": "general", "title": f"bench {i}", "content": "x"}
+        )
         p.raise_for_status()
-        agents.append({"i": i, "key": key, "headers": headers, "post": p.json()["post"]["id"],
-                       "received": [], "ws_api": apis[(i + 1) % len(apis)]})
+        agents.append(
+            {
+                "i": i,
+                "key": key,
+                "headers": headers,
+                "post": p.json()["post"]["id"],
+                "received": [],
+                "ws_api": apis[(i + 1) % len(apis)],
+            }
+        )
 
     async def listen(agent: dict[str, Any], ready: asyncio.Event, stop: asyncio.Event) -> None:
         url = agent["ws_api"].replace("http", "ws", 1) + "/api/v1/ws"
-        async with connect(url, additional_headers={"Authorization": f"Bearer {agent['key']}"},
-                           max_queue=None) as ws:
+        async with connect(url, additional_headers={"Authorization": f"Bearer {agent['key']}"}, max_queue=None) as ws:
             ready.set()
             while not stop.is_set():
                 try:
@@ -128,8 +159,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async def one(n: int) -> None:
         author, target = rng.sample(agents, 2)
         async with sem:
-            r = await clients[n % len(clients)].post(f"/api/v1/posts/{target['post']}/comments",
-                                                     headers=author["headers"], json={"content": f"bench {n}"})
+            r = await clients[n % len(clients)].post(
+                f"/api/v1/posts/{target['post']}/comments", headers=author["headers"], json={"content": f"bench {n}"}
+            )
             r.raise_for_status()
 
     started = time.perf_counter()
@@ -167,11 +199,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for client in clients:
         await client.aclose()
     return {
-        "agents": len(agents), "comments": args.comments, "write_seconds": round(write_seconds, 2),
-        "notifications_expected": expected, "signals_received": received, "lost": expected - received,
-        "duplicated": duplicates, "latency_ms_p50": round(_pct(latencies, 50), 1),
-        "latency_ms_p99": round(_pct(latencies, 99), 1), "latency_ms_mean": round(statistics.fmean(latencies), 1)
-        if latencies else None, "inbox_fetch_rps": round(fetch_rps, 1),
+        "agents": len(agents),
+        "comments": args.comments,
+        "write_seconds": round(write_seconds, 2),
+        "notifications_expected": expected,
+        "signals_received": received,
+        "lost": expected - received,
+        "duplicated": duplicates,
+        "latency_ms_p50": round(_pct(latencies, 50), 1),
+        "latency_ms_p99": round(_pct(latencies, 99), 1),
+        "latency_ms_mean": round(statistics.fmean(latencies), 1) if latencies else None,
+        "inbox_fetch_rps": round(fetch_rps, 1),
     }
 
 

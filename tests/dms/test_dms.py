@@ -42,8 +42,9 @@ async def test_request_approve_chat_and_unread(hub: Hub) -> None:
     assert (await bob.get("/api/v1/inbox/count")).json()["unread"] == 0  # request notification read
 
     for text in ("one", "two"):
-        r = await alice.post(f"/api/v1/agents/dm/conversations/{cid}/send",
-                             json={"message": text, "needs_human_input": text == "two"})
+        r = await alice.post(
+            f"/api/v1/agents/dm/conversations/{cid}/send", json={"message": text, "needs_human_input": text == "two"}
+        )
         assert r.status_code == 200, r.text
     convs = (await bob.get("/api/v1/agents/dm/conversations")).json()
     assert convs["inbox"] == "main" and convs["total_unread"] == 3  # request message + two
@@ -122,12 +123,12 @@ async def test_mutual_request_is_consent(hub: Hub) -> None:
 
 async def test_new_agents_cannot_dm_under_moltbook_limits(make_hub: HubFactory) -> None:
     hub = await make_hub(rate_limits="moltbook")
-    alice, bob = await hub.register("alice"), await hub.register("bob")
+    alice = await hub.register("alice")
+    await hub.register("bob")
     r = await alice.post("/api/v1/agents/dm/request", json={"to": "bob", "message": MSG})
     assert r.status_code == 403 and "24 hours" in r.json()["error"] and r.json()["retry_after_seconds"] > 0
     async with hub.app.state.sessionmaker() as db, db.begin():
-        await db.execute(update(Agent).where(Agent.name_key == "alice")
-                         .values(created_at=utcnow() - timedelta(days=2)))
+        await db.execute(update(Agent).where(Agent.name_key == "alice").values(created_at=utcnow() - timedelta(days=2)))
     r = await alice.post("/api/v1/agents/dm/request", json={"to": "bob", "message": MSG})
     assert r.status_code == 200, r.text
 

@@ -18,8 +18,16 @@ async def test_home_shape(hub: Hub) -> None:
     r = await alice.get("/api/v1/home")
     assert r.status_code == 200
     home = r.json()
-    for key in ("your_account", "activity_on_your_posts", "your_direct_messages", "latest_moltbook_announcement",
-                "posts_from_accounts_you_follow", "explore", "what_to_do_next", "quick_links"):
+    for key in (
+        "your_account",
+        "activity_on_your_posts",
+        "your_direct_messages",
+        "latest_moltbook_announcement",
+        "posts_from_accounts_you_follow",
+        "explore",
+        "what_to_do_next",
+        "quick_links",
+    ):
         assert key in home
     assert home["your_account"]["name"] == "alice" and home["your_account"]["unread_notification_count"] == 2
     assert isinstance(home["your_account"]["karma"], int)

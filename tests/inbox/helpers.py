@@ -7,7 +7,9 @@ from typing import Any
 from tests.conftest import Actor
 
 
-async def post(actor: Actor, title: str = "A post", content: str = "Hello world", submolt: str = "general") -> dict[str, Any]:
+async def post(
+    actor: Actor, title: str = "A post", content: str = "Hello world", submolt: str = "general"
+) -> dict[str, Any]:
     resp = await actor.post("/api/v1/posts", json={"submolt": submolt, "title": title, "content": content})
     assert resp.status_code == 201, resp.text
     return resp.json()["post"]

@@ -7,22 +7,25 @@ import pytest
 from agent_hub.inbox.mentions import MAX_MENTIONS, parse_mentions
 
 
-@pytest.mark.parametrize(("text", "names"), [
-    ("hi @bob, ok", ["bob"]),
-    ("(@bob)", ["bob"]),
-    ("@bob's idea", ["bob"]),
-    ("@bob! @carol? @dan: @erin;", ["bob", "carol", "dan", "erin"]),
-    ("end of sentence @bob.", ["bob"]),
-    ("mail a@b.com or x@bob", []),
-    ("see @bob.example.com", []),
-    ("@Bob and @BOB and @bob", ["bob"]),
-    ("@x is too short", []),
-    ("@" + "a" * 33, []),
-    ("@ann-lee- and @under_score", ["ann-lee", "under_score"]),
-    ("`@code` ```\n@fenced\n``` @real", ["real"]),
-    ("x@@bob path/@bob", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("hi @bob, ok", ["bob"]),
+        ("(@bob)", ["bob"]),
+        ("@bob's idea", ["bob"]),
+        ("@bob! @carol? @dan: @erin;", ["bob", "carol", "dan", "erin"]),
+        ("end of sentence @bob.", ["bob"]),
+        ("mail a@b.com or x@bob", []),
+        ("see @bob.example.com", []),
+        ("@Bob and @BOB and @bob", ["bob"]),
+        ("@x is too short", []),
+        ("@" + "a" * 33, []),
+        ("@ann-lee- and @under_score", ["ann-lee", "under_score"]),
+        ("`@code` ```\n@fenced\n``` @real", ["real"]),
+        ("x@@bob path/@bob", []),
+        ("", []),
+    ],
+)
 def test_parse(text: str, names: list[str]) -> None:
     assert parse_mentions(text) == names
 

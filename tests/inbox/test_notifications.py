@@ -135,8 +135,19 @@ async def test_moltbook_notifications_shape_and_paging(hub: Hub) -> None:
     first = body["notifications"][0]
     assert first["type"] == "new_follower" and first["message"] == "bob started following you"
     n = body["notifications"][1]
-    for key in ("id", "type", "message", "content", "post_id", "post_title", "comment_id", "from_agent",
-                "is_read", "isRead", "created_at"):
+    for key in (
+        "id",
+        "type",
+        "message",
+        "content",
+        "post_id",
+        "post_title",
+        "comment_id",
+        "from_agent",
+        "is_read",
+        "isRead",
+        "created_at",
+    ):
         assert key in n
     assert n["type"] == "post_comment" and n["post_title"] == "Title here" and n["from_agent"]["name"] == "bob"
     assert n["is_read"] is False and n["isRead"] is False and isinstance(n["id"], str)

@@ -33,8 +33,14 @@ class LiveServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", ws="websockets-sansio", lifespan="on",
-                                ws_ping_interval=None, timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="on",
+            ws_ping_interval=None,
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -93,8 +99,8 @@ async def ws_connect(url: str, key: str | None = None, **kw: Any) -> ClientConne
     return await connect(url, additional_headers=headers, open_timeout=5, **kw)
 
 
-async def recv(ws: ClientConnection, timeout: float = 2.0, skip: tuple[str, ...] = ("ping",)) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+async def recv(ws: ClientConnection, within: float = 2.0, skip: tuple[str, ...] = ("ping",)) -> dict[str, Any]:
+    deadline = time.monotonic() + within
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -104,8 +110,8 @@ async def recv(ws: ClientConnection, timeout: float = 2.0, skip: tuple[str, ...]
             return message
 
 
-async def recv_type(ws: ClientConnection, kind: str, timeout: float = 2.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+async def recv_type(ws: ClientConnection, kind: str, within: float = 2.0) -> dict[str, Any]:
+    deadline = time.monotonic() + within
     while True:
         message = await recv(ws, max(0.01, deadline - time.monotonic()))
         if message.get("type") == kind:
@@ -113,7 +119,9 @@ async def recv_type(ws: ClientConnection, kind: str, timeout: float = 2.0) -> di
 
 
 @contextlib.asynccontextmanager
-async def live_servers(database_url: str, tmp_path: Path, count: int = 1, **overrides: Any) -> AsyncIterator[list[LiveServer]]:
+async def live_servers(
+    database_url: str, tmp_path: Path, count: int = 1, **overrides: Any
+) -> AsyncIterator[list[LiveServer]]:
     """Start `count` servers on the (emptied) test database; all share its data."""
     await dbsupport.truncate_all(database_url)
     servers = [LiveServer(base_settings(database_url, tmp_path, **overrides)) for _ in range(count)]

@@ -12,8 +12,9 @@ import uvicorn
 
 
 class Receiver:
-    def __init__(self, statuses: list[int] | None = None, default: int = 200,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, statuses: list[int] | None = None, default: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
         self.statuses = list(statuses or [])
         self.default = default
         self.headers = headers or {}
@@ -55,8 +56,8 @@ class Receiver:
         self.thread.join(timeout=5)
         self.sock.close()
 
-    async def wait_for(self, count: int, timeout: float = 8.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, count: int, within: float = 8.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
         while len(self.requests) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"expected {count} requests, got {len(self.requests)}")

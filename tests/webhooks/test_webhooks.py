@@ -116,20 +116,23 @@ async def test_redirects_are_not_followed(make_hub: HubFactory) -> None:
         assert [req["path"] for req in receiver.requests] == ["/hook"]
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/hook",  # plain http is off by default
-    "https://127.0.0.1/hook",
-    "https://[::1]/hook",
-    "https://169.254.169.254/latest/meta-data",
-    "https://10.0.0.5/hook",
-    "https://100.64.0.1/hook",
-    "https://[::ffff:127.0.0.1]/hook",
-    "https://[fd00::1]/hook",
-    "https://localhost/hook",  # a name that resolves to loopback
-    "https://user:pw@example.com/hook",
-    "ftp://example.com/hook",
-    "https://example.com:22/hook",  # port not on the allow-list
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hook",  # plain http is off by default
+        "https://127.0.0.1/hook",
+        "https://[::1]/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.5/hook",
+        "https://100.64.0.1/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[fd00::1]/hook",
+        "https://localhost/hook",  # a name that resolves to loopback
+        "https://user:pw@example.com/hook",
+        "ftp://example.com/hook",
+        "https://example.com:22/hook",  # port not on the allow-list
+    ],
+)
 async def test_ssrf_targets_are_refused(make_hub: HubFactory, url: str) -> None:
     hub = await make_hub()
     alice = await hub.register("alice")
@@ -138,13 +141,28 @@ async def test_ssrf_targets_are_refused(make_hub: HubFactory, url: str) -> None:
     assert r.json()["success"] is False
 
 
-@pytest.mark.parametrize(("ip", "allowed"), [
-    ("127.0.0.1", False), ("10.1.2.3", False), ("172.16.0.1", False), ("192.168.1.1", False),
-    ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("::1", False),
-    ("fd00::1", False), ("fe80::1", False), ("::ffff:127.0.0.1", False), ("64:ff9b::a00:1", False),
-    ("2002:7f00:1::", False), ("224.0.0.1", False), ("8.8.8.8", True), ("2606:4700:4700::1111", True),
-    ("::ffff:8.8.8.8", True),
-])
+@pytest.mark.parametrize(
+    ("ip", "allowed"),
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fd00::1", False),
+        ("fe80::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("64:ff9b::a00:1", False),
+        ("2002:7f00:1::", False),
+        ("224.0.0.1", False),
+        ("8.8.8.8", True),
+        ("2606:4700:4700::1111", True),
+        ("::ffff:8.8.8.8", True),
+    ],
+)
 def test_ip_filter(ip: str, allowed: bool) -> None:
     assert is_allowed_ip(ipaddress.ip_address(ip)) is allowed
 

@@ -40,9 +40,7 @@ class Message(Base):
     __tablename__ = "dm_messages"
 
     id: Mapped[str] = id_column()
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("dm_conversations.id", ondelete="CASCADE"), nullable=False
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("dm_conversations.id", ondelete="CASCADE"), nullable=False)
     sender_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     needs_human_input: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

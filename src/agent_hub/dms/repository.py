@@ -34,8 +34,6 @@ def involving(agent_id: str) -> Any:
     return or_(Conversation.agent_a_id == agent_id, Conversation.agent_b_id == agent_id)
 
 
-
-
 async def list_for(db: AsyncSession, agent_id: str, statuses: tuple[str, ...], limit: int = 100) -> list[Conversation]:
     rows = await db.execute(
         select(Conversation)
@@ -61,8 +59,9 @@ async def unread_totals(db: AsyncSession, agent_id: str) -> tuple[int, int]:
     mine = case((Conversation.agent_a_id == agent_id, Conversation.a_unread), else_=Conversation.b_unread)
     row = (
         await db.execute(
-            select(func.coalesce(func.sum(mine), 0), func.coalesce(func.sum(case((mine > 0, 1), else_=0)), 0))
-            .where(involving(agent_id), Conversation.status == "active")
+            select(func.coalesce(func.sum(mine), 0), func.coalesce(func.sum(case((mine > 0, 1), else_=0)), 0)).where(
+                involving(agent_id), Conversation.status == "active"
+            )
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -70,7 +69,8 @@ async def unread_totals(db: AsyncSession, agent_id: str) -> tuple[int, int]:
 
 async def pending_count(db: AsyncSession, agent_id: str) -> int:
     row = await db.execute(
-        select(func.count()).select_from(Conversation)
+        select(func.count())
+        .select_from(Conversation)
         .where(involving(agent_id), Conversation.status == "pending", Conversation.initiator_id != agent_id)
     )
     return int(row.scalar_one())
@@ -94,8 +94,10 @@ async def messages(db: AsyncSession, conversation_id: str, limit: int, before: t
 
 async def latest_message(db: AsyncSession, conversation_id: str) -> Message | None:
     rows = await db.execute(
-        select(Message).where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1)
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
     )
     return rows.scalar_one_or_none()
 
@@ -103,9 +105,15 @@ async def latest_message(db: AsyncSession, conversation_id: str) -> Message | No
 async def add_unread(db: AsyncSession, conv: Conversation, recipient_id: str, when: Any) -> None:
     column = "a_unread" if conv.agent_a_id == recipient_id else "b_unread"
     await db.execute(
-        update(Conversation).where(Conversation.id == conv.id).values(
-            {column: getattr(Conversation, column) + 1, "message_count": Conversation.message_count + 1,
-             "last_message_at": when, "updated_at": when}
+        update(Conversation)
+        .where(Conversation.id == conv.id)
+        .values(
+            {
+                column: getattr(Conversation, column) + 1,
+                "message_count": Conversation.message_count + 1,
+                "last_message_at": when,
+                "updated_at": when,
+            }
         )
     )
 

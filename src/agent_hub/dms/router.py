@@ -45,14 +45,18 @@ async def conversations(db: DbSession, agent: CurrentAgent) -> dict:
 
 @router.get("/conversations/{conversation_id}", operation_id="dmConversation")
 async def conversation(
-    db: DbSession, agent: CurrentAgent, conversation_id: str,
-    limit: int | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, max_length=300),
+    db: DbSession,
+    agent: CurrentAgent,
+    conversation_id: str,
+    limit: int | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, max_length=300),
 ) -> dict:
     return await service.read(db, agent, conversation_id, clamp_limit(limit, 50), cursor)
 
 
 @router.post("/conversations/{conversation_id}/send", operation_id="dmSend")
-async def send(request: Request, db: DbSession, agent: Writer, conversation_id: str,
-               body: SendRequest = Body(...)) -> dict:
+async def send(
+    request: Request, db: DbSession, agent: Writer, conversation_id: str, body: SendRequest = Body(...)
+) -> dict:
     text = body.message if body.message is not None else body.content
     return await service.send(db, request.app.state.settings, agent, conversation_id, text, body.needs_human_input)

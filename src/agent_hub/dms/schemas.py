@@ -38,8 +38,13 @@ def agent_ref(agent: Agent | None, owners: dict[str, Agent]) -> dict[str, Any] |
         return None
     owner = owners.get(agent.owner_id or "")
     return {
-        "id": agent.id, "name": agent.name, "display_name": agent.display_name or agent.name,
-        "description": agent.description, "karma": agent.karma, "type": agent.type, "avatar_url": agent.avatar_url,
+        "id": agent.id,
+        "name": agent.name,
+        "display_name": agent.display_name or agent.name,
+        "description": agent.description,
+        "karma": agent.karma,
+        "type": agent.type,
+        "avatar_url": agent.avatar_url,
         "owner": {"x_handle": owner.name, "x_name": owner.display_name or owner.name} if owner else None,
     }
 
@@ -53,8 +58,9 @@ def request_item(conv: Conversation, sender: Agent | None, owners: dict[str, Age
     }
 
 
-def conversation_item(conv: Conversation, me: str, other: Agent | None, owners: dict[str, Agent],
-                      last: Message | None = None) -> dict[str, Any]:
+def conversation_item(
+    conv: Conversation, me: str, other: Agent | None, owners: dict[str, Agent], last: Message | None = None
+) -> dict[str, Any]:
     unread = conv.a_unread if conv.agent_a_id == me else conv.b_unread
     return {
         "conversation_id": conv.id,

@@ -33,7 +33,9 @@ def _not_found() -> NotFound:
     return NotFound("Conversation not found", "Check the conversation id (GET /agents/dm/conversations)")
 
 
-async def dm_for_participant(db: AsyncSession, viewer: Agent, conversation_id: str, *, lock: bool = False) -> Conversation:
+async def dm_for_participant(
+    db: AsyncSession, viewer: Agent, conversation_id: str, *, lock: bool = False
+) -> Conversation:
     """The one access check for conversations."""
     conv = await repo.get(db, conversation_id, lock=lock)
     if conv is None or viewer.id not in (conv.agent_a_id, conv.agent_b_id):
@@ -61,7 +63,9 @@ def ensure_may_dm(settings: Settings, agent: Agent) -> None:
 def _text(raw: str | None, low: int, high: int, what: str) -> str:
     text = (raw or "").strip()
     if not low <= len(text) <= high:
-        raise BadRequest(f"{what} must be {low}-{high} characters", f"Send a {what.lower()} of {low} to {high} characters")
+        raise BadRequest(
+            f"{what} must be {low}-{high} characters", f"Send a {what.lower()} of {low} to {high} characters"
+        )
     return text
 
 
@@ -82,17 +86,29 @@ async def _target(db: AsyncSession, body: DmRequest) -> Agent:
     raise BadRequest("Missing recipient", "Send 'to' (an agent name) or 'to_owner' (the owner's handle)")
 
 
-async def _post_message(db: AsyncSession, conv: Conversation, sender: Agent, content: str,
-                        needs_human_input: bool, *, kind: str) -> Message:
+async def _post_message(
+    db: AsyncSession, conv: Conversation, sender: Agent, content: str, needs_human_input: bool, *, kind: str
+) -> Message:
     now = utcnow()
-    msg = Message(conversation_id=conv.id, sender_id=sender.id, content=content,
-                  needs_human_input=needs_human_input, created_at=now)
+    msg = Message(
+        conversation_id=conv.id,
+        sender_id=sender.id,
+        content=content,
+        needs_human_input=needs_human_input,
+        created_at=now,
+    )
     db.add(msg)
     await db.flush()
     recipient = other_id(conv, sender.id)
     await repo.add_unread(db, conv, recipient, now)
-    note = inbox.Note(recipient, kind, sender, conversation_id=conv.id, preview=content,
-                      agg_key=f"dm:{conv.id}" if kind == "dm" else None)
+    note = inbox.Note(
+        recipient,
+        kind,
+        sender,
+        conversation_id=conv.id,
+        preview=content,
+        agg_key=f"dm:{conv.id}" if kind == "dm" else None,
+    )
     await inbox.deliver(db, [note])
     return msg
 
@@ -108,11 +124,15 @@ async def request(db: AsyncSession, settings: Settings, sender: Agent, body: DmR
         if conv.status == "blocked" and conv.blocked_by != sender.id:
             raise Forbidden("You cannot message this agent", "This agent has blocked requests from you")
         if conv.status == "active":
-            raise Conflict("Conversation already exists", "Send messages with POST /agents/dm/conversations/{id}/send",
-                           extra={"conversation_id": conv.id})
+            raise Conflict(
+                "Conversation already exists",
+                "Send messages with POST /agents/dm/conversations/{id}/send",
+                extra={"conversation_id": conv.id},
+            )
         if conv.status == "pending" and conv.initiator_id == sender.id:
-            raise Conflict("Request already pending", "Wait for the other agent to approve it",
-                           extra={"conversation_id": conv.id})
+            raise Conflict(
+                "Request already pending", "Wait for the other agent to approve it", extra={"conversation_id": conv.id}
+            )
         if conv.status == "pending":  # they asked first: asking back is consent
             conv.status = "active"
         else:  # rejected earlier (or blocked by the sender, who now asks again)
@@ -120,8 +140,14 @@ async def request(db: AsyncSession, settings: Settings, sender: Agent, body: DmR
         conv.request_message, conv.updated_at = text, utcnow()
     else:
         a, b = repo.pair(sender.id, target.id)
-        conv = Conversation(agent_a_id=a, agent_b_id=b, initiator_id=sender.id, status="pending",
-                            request_message=text, created_at=utcnow())
+        conv = Conversation(
+            agent_a_id=a,
+            agent_b_id=b,
+            initiator_id=sender.id,
+            status="pending",
+            request_message=text,
+            created_at=utcnow(),
+        )
         try:
             async with db.begin_nested():
                 db.add(conv)
@@ -137,8 +163,12 @@ async def request(db: AsyncSession, settings: Settings, sender: Agent, body: DmR
         "message": "Request sent! They must approve it before you can chat." if pending else "Conversation started",
         "conversation_id": conv.id,
         "status": conv.status,
-        "request": {"conversation_id": conv.id, "to": target.name, "status": conv.status,
-                    "created_at": iso(conv.created_at)},
+        "request": {
+            "conversation_id": conv.id,
+            "to": target.name,
+            "status": conv.status,
+            "created_at": iso(conv.created_at),
+        },
     }
 
 
@@ -156,8 +186,12 @@ async def approve(db: AsyncSession, viewer: Agent, conversation_id: str) -> dict
     conv.status, conv.updated_at = "active", utcnow()
     await db.flush()
     await inbox.mark_read(db, viewer.id, conversation_id=conv.id)
-    return {"success": True, "message": "Request approved. You can chat now.", "conversation_id": conv.id,
-            "status": conv.status}
+    return {
+        "success": True,
+        "message": "Request approved. You can chat now.",
+        "conversation_id": conv.id,
+        "status": conv.status,
+    }
 
 
 async def reject(db: AsyncSession, viewer: Agent, conversation_id: str, block: bool) -> dict[str, Any]:
@@ -170,12 +204,17 @@ async def reject(db: AsyncSession, viewer: Agent, conversation_id: str, block: b
     conv.updated_at = utcnow()
     await db.flush()
     await inbox.mark_read(db, viewer.id, conversation_id=conv.id)
-    return {"success": True, "message": "Blocked" if block else "Request rejected", "conversation_id": conv.id,
-            "status": conv.status}
+    return {
+        "success": True,
+        "message": "Blocked" if block else "Request rejected",
+        "conversation_id": conv.id,
+        "status": conv.status,
+    }
 
 
-async def send(db: AsyncSession, settings: Settings, sender: Agent, conversation_id: str, text: str | None,
-               needs_human_input: bool) -> dict[str, Any]:
+async def send(
+    db: AsyncSession, settings: Settings, sender: Agent, conversation_id: str, text: str | None, needs_human_input: bool
+) -> dict[str, Any]:
     ensure_may_dm(settings, sender)
     conv = await dm_for_participant(db, sender, conversation_id, lock=True)
     if conv.status == "pending":
@@ -185,8 +224,12 @@ async def send(db: AsyncSession, settings: Settings, sender: Agent, conversation
         raise Forbidden("This conversation is closed", f"The request was {conv.status}")
     content = _text(text, 1, MESSAGE_MAX, "Message")
     msg = await _post_message(db, conv, sender, content, needs_human_input, kind="dm")
-    return {"success": True, "message": "Message sent", "conversation_id": conv.id,
-            "dm": message_item(msg, sender, sender.id)}
+    return {
+        "success": True,
+        "message": "Message sent",
+        "conversation_id": conv.id,
+        "dm": message_item(msg, sender, sender.id),
+    }
 
 
 async def read(db: AsyncSession, viewer: Agent, conversation_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -212,9 +255,15 @@ async def read(db: AsyncSession, viewer: Agent, conversation_id: str, limit: int
     item["unread_count"] = 0
     next_cursor = encode_cursor({"t": iso(rows[0].created_at), "id": rows[0].id}) if has_more and rows else None
     return {
-        "success": True, "conversation": item, "conversation_id": conv.id, "with_agent": item["with_agent"],
-        "status": conv.status, "messages": [message_item(m, agents.get(m.sender_id), viewer.id) for m in rows],
-        "marked_read": unread_before, "has_more": has_more, "next_cursor": next_cursor,
+        "success": True,
+        "conversation": item,
+        "conversation_id": conv.id,
+        "with_agent": item["with_agent"],
+        "status": conv.status,
+        "messages": [message_item(m, agents.get(m.sender_id), viewer.id) for m in rows],
+        "marked_read": unread_before,
+        "has_more": has_more,
+        "next_cursor": next_cursor,
     }
 
 
@@ -231,14 +280,21 @@ async def requests(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
 
 
 async def conversations(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
-    convs = [c for c in await repo.list_for(db, viewer.id, ("active", "pending"))
-             if c.status == "active" or c.initiator_id == viewer.id]
+    convs = [
+        c
+        for c in await repo.list_for(db, viewer.id, ("active", "pending"))
+        if c.status == "active" or c.initiator_id == viewer.id
+    ]
     agents = await repo.agents_by_id(db, {other_id(c, viewer.id) for c in convs})
     owners = await _owners(db, agents)
     items = [conversation_item(c, viewer.id, agents.get(other_id(c, viewer.id)), owners) for c in convs]
     total, _ = await repo.unread_totals(db, viewer.id)
-    return {"success": True, "inbox": "main", "total_unread": total,
-            "conversations": {"count": len(items), "items": items}}
+    return {
+        "success": True,
+        "inbox": "main",
+        "total_unread": total,
+        "conversations": {"count": len(items), "items": items},
+    }
 
 
 async def check(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
@@ -246,13 +302,19 @@ async def check(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
     total, with_unread = await repo.unread_totals(db, viewer.id)
     latest: list[dict[str, Any]] = []
     if with_unread:
-        convs = [c for c in await repo.list_for(db, viewer.id, ("active",), limit=50)
-                 if (c.a_unread if c.agent_a_id == viewer.id else c.b_unread) > 0][:5]
+        convs = [
+            c
+            for c in await repo.list_for(db, viewer.id, ("active",), limit=50)
+            if (c.a_unread if c.agent_a_id == viewer.id else c.b_unread) > 0
+        ][:5]
         agents = await repo.agents_by_id(db, {other_id(c, viewer.id) for c in convs})
         owners = await _owners(db, agents)
         for c in convs:
-            latest.append(conversation_item(c, viewer.id, agents.get(other_id(c, viewer.id)), owners,
-                                            await repo.latest_message(db, c.id)))
+            latest.append(
+                conversation_item(
+                    c, viewer.id, agents.get(other_id(c, viewer.id)), owners, await repo.latest_message(db, c.id)
+                )
+            )
     parts = []
     if reqs["count"]:
         parts.append(f"{reqs['count']} pending request(s)")
@@ -269,4 +331,8 @@ async def check(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
 
 async def counts(db: AsyncSession, viewer: Agent) -> dict[str, int]:
     total, with_unread = await repo.unread_totals(db, viewer.id)
-    return {"unread": total, "conversations_with_unread": with_unread, "pending": await repo.pending_count(db, viewer.id)}
+    return {
+        "unread": total,
+        "conversations_with_unread": with_unread,
+        "pending": await repo.pending_count(db, viewer.id),
+    }

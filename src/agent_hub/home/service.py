@@ -30,9 +30,14 @@ async def _activity(db: AsyncSession, agent: Agent) -> list[dict[str, Any]]:
             if len(groups) >= 10:
                 continue
             group = groups[n.post_id or ""] = {
-                "post_id": n.post_id, "post_title": title, "submolt_name": None,
-                "new_notification_count": 0, "latest_at": iso(n.created_at), "latest_commenters": [],
-                "preview": n.preview, "suggested_actions": [],
+                "post_id": n.post_id,
+                "post_title": title,
+                "submolt_name": None,
+                "new_notification_count": 0,
+                "latest_at": iso(n.created_at),
+                "latest_commenters": [],
+                "preview": n.preview,
+                "suggested_actions": [],
             }
         group["new_notification_count"] += 1
         if actor is not None and n.type != "upvote" and actor.name not in group["latest_commenters"]:
@@ -40,9 +45,13 @@ async def _activity(db: AsyncSession, agent: Agent) -> list[dict[str, Any]]:
                 group["latest_commenters"].append(actor.name)
     if groups:
         ids = [pid for pid in groups if pid]
-        posts = dict((await db.execute(
-            select(Post.id, Submolt.name).join(Submolt, Submolt.id == Post.submolt_id).where(Post.id.in_(ids))
-        )).all())
+        posts = dict(
+            (
+                await db.execute(
+                    select(Post.id, Submolt.name).join(Submolt, Submolt.id == Post.submolt_id).where(Post.id.in_(ids))
+                )
+            ).all()
+        )
         for pid, group in groups.items():
             group["submolt_name"] = posts.get(pid)
             group["suggested_actions"] = [
@@ -63,11 +72,21 @@ async def _following_posts(db: AsyncSession, agent: Agent, limit: int = 5) -> li
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)
     )
-    return [{
-        "post_id": p.id, "id": p.id, "title": p.title, "content_preview": inbox.preview(p.content)[:200],
-        "submolt_name": submolt, "author_name": author, "upvotes": p.upvotes, "score": p.score,
-        "comment_count": p.comment_count, "created_at": iso(p.created_at),
-    } for p, author, submolt in rows.all()]
+    return [
+        {
+            "post_id": p.id,
+            "id": p.id,
+            "title": p.title,
+            "content_preview": inbox.preview(p.content)[:200],
+            "submolt_name": submolt,
+            "author_name": author,
+            "upvotes": p.upvotes,
+            "score": p.score,
+            "comment_count": p.comment_count,
+            "created_at": iso(p.created_at),
+        }
+        for p, author, submolt in rows.all()
+    ]
 
 
 async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, Any]:
@@ -93,22 +112,34 @@ async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
         "your_account": {"name": agent.name, "karma": agent.karma, "unread_notification_count": counts["unread"]},
         "activity_on_your_posts": activity,
         "your_direct_messages": {
-            "pending_request_count": dm["pending"], "unread_message_count": dm["unread"],
-            "pending_requests": dm["pending"], "unread_count": dm["unread"], "count": dm["unread"] + dm["pending"],
+            "pending_request_count": dm["pending"],
+            "unread_message_count": dm["unread"],
+            "pending_requests": dm["pending"],
+            "unread_count": dm["unread"],
+            "count": dm["unread"] + dm["pending"],
             "conversations_with_unread": dm["conversations_with_unread"],
             "endpoint": "/api/v1/agents/dm/check",
         },
         "latest_moltbook_announcement": None,
         "posts_from_accounts_you_follow": {
-            "posts": following, "total_following": agent.following_count,
+            "posts": following,
+            "total_following": agent.following_count,
             "see_more": "/api/v1/feed?filter=following",
             "hint": "Posts from agents you follow, newest first",
         },
-        "explore": {"description": "Discover posts from the whole hub, hottest first", "endpoint": "/api/v1/posts?sort=hot"},
+        "explore": {
+            "description": "Discover posts from the whole hub, hottest first",
+            "endpoint": "/api/v1/posts?sort=hot",
+        },
         "what_to_do_next": todo,
         "quick_links": {
-            "notifications": f"{base}/notifications", "inbox": f"{base}/inbox", "feed": f"{base}/feed",
-            "dms": f"{base}/agents/dm/check", "profile": f"{base}/agents/me", "search": f"{base}/search",
-            "create_post": f"{base}/posts", "websocket": f"{base}/ws",
+            "notifications": f"{base}/notifications",
+            "inbox": f"{base}/inbox",
+            "feed": f"{base}/feed",
+            "dms": f"{base}/agents/dm/check",
+            "profile": f"{base}/agents/me",
+            "search": f"{base}/search",
+            "create_post": f"{base}/posts",
+            "websocket": f"{base}/ws",
         },
     }

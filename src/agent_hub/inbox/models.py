@@ -16,7 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from agent_hub.db.base import Base, UtcDateTime, created_column, utcnow
 
 NOTIFICATION_TYPES = (
-    "comment", "reply", "mention", "follow", "dm", "dm_request", "thread_update", "upvote", "webhook_disabled",
+    "comment",
+    "reply",
+    "mention",
+    "follow",
+    "dm",
+    "dm_request",
+    "thread_update",
+    "upvote",
+    "webhook_disabled",
 )
 
 

@@ -22,15 +22,23 @@ from agent_hub.posts.models import Post
 Row = tuple[Notification, Agent | None, str | None]  # notification, actor, post title
 
 
+def rowcount(result: Any) -> int:
+    """Rows matched by an UPDATE/DELETE (typed loosely: SQLAlchemy's Result lacks it)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def lock_state(db: AsyncSession, agent_id: str) -> None:
     """Create the recipient's counter row if needed and hold its row lock until commit."""
     touch = update(InboxState).where(InboxState.agent_id == agent_id).values(last_id=InboxState.last_id)
-    if (await db.execute(touch)).rowcount:
+    if rowcount(await db.execute(touch)):
         return
     try:
         async with db.begin_nested():
-            await db.execute(insert(InboxState).values(agent_id=agent_id, unread_count=0, total_count=0,
-                                                       last_id=0, updated_at=utcnow()))
+            await db.execute(
+                insert(InboxState).values(
+                    agent_id=agent_id, unread_count=0, total_count=0, last_id=0, updated_at=utcnow()
+                )
+            )
     except IntegrityError:  # created by a concurrent transaction: lock it now
         await db.execute(touch)
 
@@ -71,7 +79,7 @@ async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
-def _rows() -> Select[Any]:
+def _rows() -> Select[Notification, Agent, str]:
     return (
         select(Notification, Agent, Post.title)
         .outerjoin(Agent, Agent.id == Notification.actor_id)
@@ -109,8 +117,14 @@ async def by_ids(db: AsyncSession, ids: Sequence[int]) -> list[Row]:
     return [(n, a, t) for n, a, t in rows.all()]
 
 
-async def mark_read(db: AsyncSession, agent_id: str, *, ids: Sequence[int] | None = None,
-                    post_id: str | None = None, conversation_id: str | None = None) -> int:
+async def mark_read(
+    db: AsyncSession,
+    agent_id: str,
+    *,
+    ids: Sequence[int] | None = None,
+    post_id: str | None = None,
+    conversation_id: str | None = None,
+) -> int:
     """Mark unread rows read (all, some ids, one post's or one conversation's); returns how
     many changed. Read aggregates drop their key, so the next event starts a fresh row."""
     query = update(Notification).where(Notification.recipient_id == agent_id, Notification.is_read.is_(False))
@@ -121,7 +135,7 @@ async def mark_read(db: AsyncSession, agent_id: str, *, ids: Sequence[int] | Non
     if conversation_id is not None:
         query = query.where(Notification.conversation_id == conversation_id)
     result = await db.execute(query.values(is_read=True, agg_key=None).execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 async def recipients_of(db: AsyncSession, **where: str) -> list[str]:
@@ -175,7 +189,7 @@ async def unwatch(db: AsyncSession, agent_id: str, post_id: str) -> bool:
     result = await db.execute(
         delete(ThreadWatch).where(ThreadWatch.agent_id == agent_id, ThreadWatch.post_id == post_id)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def watchers(db: AsyncSession, post_id: str) -> list[str]:

@@ -23,8 +23,9 @@ async def get_inbox(
     cursor: str | None = Query(None, max_length=200),
     after_id: int | None = Query(None, ge=0),
 ) -> dict:
-    return await service.inbox_page(db, agent.id, unread_only=unread_only, limit=clamp_limit(limit, 25),
-                                    cursor=cursor, after_id=after_id)
+    return await service.inbox_page(
+        db, agent.id, unread_only=unread_only, limit=clamp_limit(limit, 25), cursor=cursor, after_id=after_id
+    )
 
 
 @router.get("/inbox/count", operation_id="getInboxCount")
@@ -53,22 +54,31 @@ async def notifications(
     limit: int | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200),
 ) -> dict:
-    return await service.notifications_page(db, agent.id, unread_only=(filter or "").lower() == "unread",
-                                            limit=clamp_limit(limit, 25), cursor=cursor)
+    return await service.notifications_page(
+        db, agent.id, unread_only=(filter or "").lower() == "unread", limit=clamp_limit(limit, 25), cursor=cursor
+    )
 
 
 @router.post("/notifications/read-by-post/{post_id}", operation_id="markNotificationsReadByPost")
 async def read_by_post(db: DbSession, agent: CurrentAgent, post_id: str) -> dict:
     marked, unread = await service.mark_read(db, agent.id, post_id=post_id)
-    return {"success": True, "message": f"Marked {marked} notification(s) as read", "marked": marked,
-            "unread_count": unread}
+    return {
+        "success": True,
+        "message": f"Marked {marked} notification(s) as read",
+        "marked": marked,
+        "unread_count": unread,
+    }
 
 
 @router.post("/notifications/read-all", operation_id="markNotificationsReadAll")
 async def read_all(db: DbSession, agent: CurrentAgent) -> dict:
     marked, unread = await service.mark_read(db, agent.id)
-    return {"success": True, "message": f"Marked {marked} notification(s) as read", "marked": marked,
-            "unread_count": unread}
+    return {
+        "success": True,
+        "message": f"Marked {marked} notification(s) as read",
+        "marked": marked,
+        "unread_count": unread,
+    }
 
 
 @router.post("/posts/{post_id}/watch", operation_id="watchPost")
@@ -87,7 +97,9 @@ async def unwatch(db: DbSession, agent: CurrentAgent, post_id: str) -> dict:
 
 @router.get("/watched", operation_id="getWatched")
 async def watched(
-    db: DbSession, agent: CurrentAgent,
-    limit: int | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, max_length=300),
+    db: DbSession,
+    agent: CurrentAgent,
+    limit: int | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, max_length=300),
 ) -> dict:
     return await watching.watched(db, agent, limit=clamp_limit(limit, 25), cursor=cursor)

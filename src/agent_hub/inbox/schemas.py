@@ -79,8 +79,12 @@ def moltbook_item(n: Notification, actor: Agent | None, post_title: str | None) 
     from_agent = None
     if actor is not None:
         from_agent = {
-            "id": actor.id, "name": actor.name, "display_name": actor.display_name or actor.name,
-            "avatar_url": actor.avatar_url, "type": actor.type, "karma": actor.karma,
+            "id": actor.id,
+            "name": actor.name,
+            "display_name": actor.display_name or actor.name,
+            "avatar_url": actor.avatar_url,
+            "type": actor.type,
+            "karma": actor.karma,
         }
     return {
         "id": str(n.id),

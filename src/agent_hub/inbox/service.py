@@ -62,30 +62,56 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
         await repo.lock_state(db, rid)
         previous = await repo.take_aggregate(db, rid, note.agg_key) if note.agg_key else 0
         now = utcnow()
-        nid = await repo.insert_notification(db, {
-            "recipient_id": rid, "type": note.type, "actor_id": note.actor.id if note.actor else None,
-            "post_id": note.post_id, "comment_id": note.comment_id, "conversation_id": note.conversation_id,
-            "preview": preview(note.preview), "count": previous + 1, "agg_key": note.agg_key,
-            "is_read": False, "created_at": now,
-        })
+        nid = await repo.insert_notification(
+            db,
+            {
+                "recipient_id": rid,
+                "type": note.type,
+                "actor_id": note.actor.id if note.actor else None,
+                "post_id": note.post_id,
+                "comment_id": note.comment_id,
+                "conversation_id": note.conversation_id,
+                "preview": preview(note.preview),
+                "count": previous + 1,
+                "agg_key": note.agg_key,
+                "is_read": False,
+                "created_at": now,
+            },
+        )
         fresh = 0 if previous else 1
         unread = await repo.bump(db, rid, fresh, fresh, nid)
         ids.append(nid)
         signals.emit(db, {"k": "inbox", "agent": rid, "id": nid, "type": note.type})
         if rid in hooked:
             item = _item_from_note(nid, note, previous + 1, now)
-            await webhook_queue.enqueue(db, rid, "notification", {
-                "type": "notification", "notification": item, "unread_count": unread, "last_id": nid,
-            })
+            await webhook_queue.enqueue(
+                db,
+                rid,
+                "notification",
+                {
+                    "type": "notification",
+                    "notification": item,
+                    "unread_count": unread,
+                    "last_id": nid,
+                },
+            )
     return ids
 
 
 def _item_from_note(nid: int, note: Note, count: int, created_at: Any) -> dict[str, Any]:
     from agent_hub.inbox.models import Notification
 
-    row = Notification(id=nid, type=note.type, post_id=note.post_id, comment_id=note.comment_id,
-                       conversation_id=note.conversation_id, preview=preview(note.preview), count=count,
-                       is_read=False, created_at=created_at)
+    row = Notification(
+        id=nid,
+        type=note.type,
+        post_id=note.post_id,
+        comment_id=note.comment_id,
+        conversation_id=note.conversation_id,
+        preview=preview(note.preview),
+        count=count,
+        is_read=False,
+        created_at=created_at,
+    )
     return inbox_item(row, note.actor)
 
 
@@ -109,10 +135,17 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
     await deliver(db, [Note(a.id, "mention", actor, post_id=post.id, preview=post.title) for a in mentioned])
     submolt = await db.get(Submolt, post.submolt_id)
     name = submolt.name if submolt is not None else ""
-    event = {"type": "post_created", "post": {
-        "id": post.id, "title": post.title, "content": preview(post.content), "submolt_name": name,
-        "author": {"id": actor.id, "name": actor.name, "type": actor.type}, "created_at": iso(post.created_at),
-    }}
+    event = {
+        "type": "post_created",
+        "post": {
+            "id": post.id,
+            "title": post.title,
+            "content": preview(post.content),
+            "submolt_name": name,
+            "author": {"id": actor.id, "name": actor.name, "type": actor.type},
+            "created_at": iso(post.created_at),
+        },
+    }
     for topic in (f"submolt:{name}", "submolt:*"):
         signals.emit(db, {"k": "topic", "topic": topic, "event": event})
 
@@ -136,10 +169,24 @@ async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Ag
         if watcher != actor.id:
             notes.append(Note(watcher, "thread_update", actor, **common))
     await deliver(db, notes)
-    signals.emit(db, {"k": "topic", "topic": f"post:{post.id}", "event": {"type": "comment_created", "comment": {
-        "id": comment.id, "post_id": post.id, "parent_id": comment.parent_id, "content": preview(comment.content),
-        "author": {"id": actor.id, "name": actor.name, "type": actor.type}, "created_at": iso(comment.created_at),
-    }}})
+    signals.emit(
+        db,
+        {
+            "k": "topic",
+            "topic": f"post:{post.id}",
+            "event": {
+                "type": "comment_created",
+                "comment": {
+                    "id": comment.id,
+                    "post_id": post.id,
+                    "parent_id": comment.parent_id,
+                    "content": preview(comment.content),
+                    "author": {"id": actor.id, "name": actor.name, "type": actor.type},
+                    "created_at": iso(comment.created_at),
+                },
+            },
+        },
+    )
 
 
 async def notify_follow(db: AsyncSession, *, follower: Agent, followee: Agent) -> None:
@@ -152,11 +199,19 @@ async def notify_upvote(db: AsyncSession, *, voter: Agent, post: Any = None, com
     if target is None or target.author_id == voter.id:
         return
     if comment is not None:
-        note = Note(comment.author_id, "upvote", voter, post_id=comment.post_id, comment_id=comment.id,
-                    preview=comment.content, agg_key=f"upvote:comment:{comment.id}")
+        note = Note(
+            comment.author_id,
+            "upvote",
+            voter,
+            post_id=comment.post_id,
+            comment_id=comment.id,
+            preview=comment.content,
+            agg_key=f"upvote:comment:{comment.id}",
+        )
     else:
-        note = Note(post.author_id, "upvote", voter, post_id=post.id, preview=post.title,
-                    agg_key=f"upvote:post:{post.id}")
+        note = Note(
+            post.author_id, "upvote", voter, post_id=post.id, preview=post.title, agg_key=f"upvote:post:{post.id}"
+        )
     await deliver(db, [note])
 
 
@@ -192,8 +247,14 @@ async def _remove(db: AsyncSession, **where: str) -> None:
 
 
 # --- the recipient's side ------------------------------------------------------------------
-async def mark_read(db: AsyncSession, agent_id: str, *, ids: Sequence[int] | None = None,
-                    post_id: str | None = None, conversation_id: str | None = None) -> tuple[int, int]:
+async def mark_read(
+    db: AsyncSession,
+    agent_id: str,
+    *,
+    ids: Sequence[int] | None = None,
+    post_id: str | None = None,
+    conversation_id: str | None = None,
+) -> tuple[int, int]:
     """Returns (how many changed, unread count now)."""
     await repo.lock_state(db, agent_id)
     changed = await repo.mark_read(db, agent_id, ids=ids, post_id=post_id, conversation_id=conversation_id)
@@ -224,15 +285,15 @@ def _cursor_before(cursor: str | None) -> int | None:
     return before
 
 
-async def inbox_page(db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int, cursor: str | None,
-                     after_id: int | None) -> dict[str, Any]:
+async def inbox_page(
+    db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int, cursor: str | None, after_id: int | None
+) -> dict[str, Any]:
     """Newest first with an opaque cursor; or, with `after_id`, everything after that id
     oldest first (resume), `next_cursor` then carrying on after the last item."""
     from agent_hub.common.pagination import encode_cursor
 
     before = None if after_id is not None else _cursor_before(cursor)
-    rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=before,
-                           after_id=after_id)
+    rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=before, after_id=after_id)
     has_more = len(rows) > limit
     rows = rows[:limit]
     items = [inbox_item(n, actor) for n, actor, _ in rows]
@@ -241,14 +302,21 @@ async def inbox_page(db: AsyncSession, agent_id: str, *, unread_only: bool, limi
         next_cursor = encode_cursor({"before": items[-1]["id"]})
     state = await counts(db, agent_id)
     return {
-        "success": True, "items": items, "count": len(items), "unread_count": state["unread"],
-        "total": state["total"], "last_id": state["last_id"], "has_more": has_more, "next_cursor": next_cursor,
+        "success": True,
+        "items": items,
+        "count": len(items),
+        "unread_count": state["unread"],
+        "total": state["total"],
+        "last_id": state["last_id"],
+        "has_more": has_more,
+        "next_cursor": next_cursor,
         "next_after_id": items[-1]["id"] if after_id is not None and items else after_id,
     }
 
 
-async def notifications_page(db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int,
-                             cursor: str | None) -> dict[str, Any]:
+async def notifications_page(
+    db: AsyncSession, agent_id: str, *, unread_only: bool, limit: int, cursor: str | None
+) -> dict[str, Any]:
     from agent_hub.common.pagination import encode_cursor
     from agent_hub.inbox.schemas import moltbook_item
 
@@ -258,7 +326,11 @@ async def notifications_page(db: AsyncSession, agent_id: str, *, unread_only: bo
     items = [moltbook_item(n, actor, title) for n, actor, title in rows]
     state = await counts(db, agent_id)
     return {
-        "success": True, "notifications": items, "unread_count": state["unread"], "total": state["total"],
-        "count": len(items), "has_more": has_more,
+        "success": True,
+        "notifications": items,
+        "unread_count": state["unread"],
+        "total": state["total"],
+        "count": len(items),
+        "has_more": has_more,
         "next_cursor": encode_cursor({"before": rows[-1][0].id}) if has_more and rows else None,
     }

@@ -47,11 +47,25 @@ async def watched(db: AsyncSession, agent: Agent, *, limit: int, cursor: str | N
     if rows:
         ids = {post.submolt_id for _, post in rows}
         names = dict((await db.execute(select(Submolt.id, Submolt.name).where(Submolt.id.in_(ids)))).all())
-    items = [{
-        "post_id": post.id, "title": post.title, "submolt_name": names.get(post.submolt_id),
-        "comment_count": post.comment_count, "score": post.score, "is_author": post.author_id == agent.id,
-        "watched_at": iso(at), "created_at": iso(post.created_at),
-    } for at, post in rows]
+    items = [
+        {
+            "post_id": post.id,
+            "title": post.title,
+            "submolt_name": names.get(post.submolt_id),
+            "comment_count": post.comment_count,
+            "score": post.score,
+            "is_author": post.author_id == agent.id,
+            "watched_at": iso(at),
+            "created_at": iso(post.created_at),
+        }
+        for at, post in rows
+    ]
     next_cursor = encode_cursor({"t": items[-1]["watched_at"], "id": items[-1]["post_id"]}) if has_more else None
-    return {"success": True, "posts": items, "watched": items, "count": len(items), "has_more": has_more,
-            "next_cursor": next_cursor}
+    return {
+        "success": True,
+        "posts": items,
+        "watched": items,
+        "count": len(items),
+        "has_more": has_more,
+        "next_cursor": next_cursor,
+    }

@@ -118,8 +118,9 @@ class Connection:
             fresh = [(n, a) for n, a, _ in rows if n.id not in self._sent_set]
             for n, actor in fresh:
                 self._remember(n.id)
-                self.offer({"type": "inbox_update", "unread_count": unread, "latest": inbox_item(n, actor),
-                            "last_id": n.id})
+                self.offer(
+                    {"type": "inbox_update", "unread_count": unread, "latest": inbox_item(n, actor), "last_id": n.id}
+                )
             if not fresh:
                 # Something else changed (read marks, deletions): counts only.
                 self.offer({"type": "inbox_update", "unread_count": unread, "latest": None, "last_id": last_id})
@@ -169,7 +170,7 @@ class Connection:
         while True:
             await asyncio.sleep(settings.ws_heartbeat_seconds)
             if time.monotonic() - self.last_heard > settings.ws_idle_timeout_seconds:
-                self.drop(IDLE, "idle: answer pings with {\"type\": \"pong\"}")
+                self.drop(IDLE, 'idle: answer pings with {"type": "pong"}')
                 return
             self.offer({"type": "ping", "t": int(time.time())})
             with contextlib.suppress(Exception):
@@ -237,9 +238,15 @@ async def serve(hub: Realtime, ws: WebSocket) -> None:
             state = await inbox_repo.state(db, agent.id)
         current = state.last_id if state else 0
         conn.sent_id = current if last_id is None else last_id
-        conn.offer({"type": "hello", "agent": {"id": agent.id, "name": agent.name, "type": agent.type},
-                    "unread_count": state.unread_count if state else 0, "last_id": current,
-                    "heartbeat_seconds": settings.ws_heartbeat_seconds})
+        conn.offer(
+            {
+                "type": "hello",
+                "agent": {"id": agent.id, "name": agent.name, "type": agent.type},
+                "unread_count": state.unread_count if state else 0,
+                "last_id": current,
+                "heartbeat_seconds": settings.ws_heartbeat_seconds,
+            }
+        )
         tasks = [asyncio.create_task(c) for c in (conn.writer(), conn.reader(), conn.heartbeat())]
         if last_id is not None:
             await conn.resume(last_id)

@@ -40,9 +40,15 @@ async def post(url: str, body: bytes, headers: dict[str, str], settings: Setting
     # A fresh client per call: no pooled connection is ever shared between host names.
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         request = client.build_request(
-            "POST", _origin(target) + target.path, content=body,
-            headers={**headers, "Host": host_header, "Content-Type": "application/json",
-                     "User-Agent": "AgentHub-Webhooks/1"},
+            "POST",
+            _origin(target) + target.path,
+            content=body,
+            headers={
+                **headers,
+                "Host": host_header,
+                "Content-Type": "application/json",
+                "User-Agent": "AgentHub-Webhooks/1",
+            },
             extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
         )
         try:

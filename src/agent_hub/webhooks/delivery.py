@@ -30,7 +30,9 @@ CONCURRENCY = 8
 
 
 def backoff(settings: Settings, attempts: int) -> float:
-    return min(settings.webhook_backoff_base_seconds * (2 ** max(attempts - 1, 0)), settings.webhook_backoff_max_seconds)
+    return min(
+        settings.webhook_backoff_base_seconds * (2 ** max(attempts - 1, 0)), settings.webhook_backoff_max_seconds
+    )
 
 
 def body_for(delivery_id: int, event: str, payload: str) -> bytes:
@@ -99,9 +101,15 @@ class DeliveryWorker:
         async with self.sessionmaker() as db, db.begin():
             claimed = await repo.claim(db, limit=BATCH, lease=self.settings.webhook_lease_seconds)
             jobs = [
-                {"id": d.id, "agent_id": d.agent_id, "event": d.event, "payload": d.payload, "attempts": d.attempts,
-                 "url": hook.url if hook is not None and hook.enabled else None,
-                 "secret": hook.secret if hook is not None else None}
+                {
+                    "id": d.id,
+                    "agent_id": d.agent_id,
+                    "event": d.event,
+                    "payload": d.payload,
+                    "attempts": d.attempts,
+                    "url": hook.url if hook is not None and hook.enabled else None,
+                    "secret": hook.secret if hook is not None else None,
+                }
                 for d, hook in claimed
             ]
         await asyncio.gather(*(self._attempt(job) for job in jobs))

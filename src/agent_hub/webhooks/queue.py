@@ -30,8 +30,15 @@ async def enqueue(db: AsyncSession, agent_id: str, event: str, payload: dict[str
     body = {**payload, "created_at": iso(now)}
     result = await db.execute(
         insert(WebhookDelivery)
-        .values(agent_id=agent_id, event=event, payload=orjson.dumps(body).decode(), status="pending",
-                attempts=0, next_attempt_at=now, created_at=now)
+        .values(
+            agent_id=agent_id,
+            event=event,
+            payload=orjson.dumps(body).decode(),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         .returning(WebhookDelivery.id)
     )
     signals.emit(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.db.base import utcnow
+from agent_hub.inbox.repository import rowcount
 from agent_hub.webhooks.models import Webhook, WebhookDelivery
 
 
@@ -18,7 +19,8 @@ async def get(db: AsyncSession, agent_id: str) -> Webhook | None:
 
 async def pending_count(db: AsyncSession, agent_id: str) -> int:
     row = await db.execute(
-        select(func.count()).select_from(WebhookDelivery)
+        select(func.count())
+        .select_from(WebhookDelivery)
         .where(WebhookDelivery.agent_id == agent_id, WebhookDelivery.status == "pending")
     )
     return int(row.scalar_one())
@@ -38,18 +40,22 @@ async def claim(db: AsyncSession, *, limit: int, lease: float) -> list[tuple[Web
     worker's lease simply runs out and the delivery is claimed again."""
     now = utcnow()
     rows = (
-        await db.execute(
-            select(WebhookDelivery)
-            .where(
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+        (
+            await db.execute(
+                select(WebhookDelivery)
+                .where(
+                    WebhookDelivery.status == "pending",
+                    WebhookDelivery.next_attempt_at <= now,
+                    or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+                )
+                .order_by(WebhookDelivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
             )
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     out: list[tuple[WebhookDelivery, Webhook | None]] = []
     for delivery in rows:
         delivery.locked_until = now + timedelta(seconds=lease)
@@ -61,14 +67,21 @@ async def claim(db: AsyncSession, *, limit: int, lease: float) -> list[tuple[Web
 
 async def record_success(db: AsyncSession, delivery_id: int, agent_id: str, status: int | None) -> None:
     now = utcnow()
-    await db.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(
-        status="delivered", delivered_at=now, locked_until=None, last_status=status, last_error=None))
-    await db.execute(update(Webhook).where(Webhook.agent_id == agent_id).values(
-        consecutive_failures=0, last_success_at=now, updated_at=now))
+    await db.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(status="delivered", delivered_at=now, locked_until=None, last_status=status, last_error=None)
+    )
+    await db.execute(
+        update(Webhook)
+        .where(Webhook.agent_id == agent_id)
+        .values(consecutive_failures=0, last_success_at=now, updated_at=now)
+    )
 
 
-async def record_failure(db: AsyncSession, delivery: dict[str, Any], error: str, status: int | None,
-                         retry_at: datetime | None) -> int:
+async def record_failure(
+    db: AsyncSession, delivery: dict[str, Any], error: str, status: int | None, retry_at: datetime | None
+) -> int:
     """Returns the webhook's consecutive failure count after this one."""
     now = utcnow()
     values: dict[str, Any] = {"locked_until": None, "last_error": error[:300], "last_status": status}
@@ -78,9 +91,14 @@ async def record_failure(db: AsyncSession, delivery: dict[str, Any], error: str,
         values["next_attempt_at"] = retry_at
     await db.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery["id"]).values(**values))
     result = await db.execute(
-        update(Webhook).where(Webhook.agent_id == delivery["agent_id"])
-        .values(consecutive_failures=Webhook.consecutive_failures + 1, last_failure_at=now,
-                last_error=error[:300], updated_at=now)
+        update(Webhook)
+        .where(Webhook.agent_id == delivery["agent_id"])
+        .values(
+            consecutive_failures=Webhook.consecutive_failures + 1,
+            last_failure_at=now,
+            last_error=error[:300],
+            updated_at=now,
+        )
         .returning(Webhook.consecutive_failures)
     )
     row = result.first()
@@ -91,7 +109,8 @@ async def disable(db: AsyncSession, agent_id: str, reason: str) -> bool:
     """True when this call disabled it (it was enabled)."""
     now = utcnow()
     result = await db.execute(
-        update(Webhook).where(Webhook.agent_id == agent_id, Webhook.enabled.is_(True))
+        update(Webhook)
+        .where(Webhook.agent_id == agent_id, Webhook.enabled.is_(True))
         .values(enabled=False, disabled_at=now, disabled_reason=reason[:300], updated_at=now)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))

@@ -31,7 +31,10 @@ def webhook_out(hook: Webhook, pending: int, secret: str | None = None) -> dict[
         "pending_deliveries": pending,
         "created_at": iso(hook.created_at),
         "updated_at": iso(hook.updated_at),
-        "signature": {"header": "X-AgentHub-Signature", "scheme": "t=<unix>,v1=<hex hmac_sha256(secret, t + '.' + body)>"},
+        "signature": {
+            "header": "X-AgentHub-Signature",
+            "scheme": "t=<unix>,v1=<hex hmac_sha256(secret, t + '.' + body)>",
+        },
     }
     if secret is not None:
         out["secret"] = secret

@@ -22,7 +22,7 @@ from agent_hub.webhooks.ssrf import UnsafeUrl, vet_url
 
 
 def _not_found() -> NotFound:
-    return NotFound("No webhook configured", "Set one with PUT /api/v1/agents/me/webhook {\"url\": \"https://...\"}")
+    return NotFound("No webhook configured", 'Set one with PUT /api/v1/agents/me/webhook {"url": "https://..."}')
 
 
 async def put(db: AsyncSession, settings: Settings, agent: Agent, url: str) -> dict[str, Any]:
@@ -36,8 +36,15 @@ async def put(db: AsyncSession, settings: Settings, agent: Agent, url: str) -> d
     now = utcnow()
     hook = await repo.get(db, agent.id)
     if hook is None:
-        hook = Webhook(agent_id=agent.id, url=url, secret=secret, enabled=True, consecutive_failures=0,
-                       created_at=now, updated_at=now)
+        hook = Webhook(
+            agent_id=agent.id,
+            url=url,
+            secret=secret,
+            enabled=True,
+            consecutive_failures=0,
+            created_at=now,
+            updated_at=now,
+        )
         db.add(hook)
     else:
         hook.url, hook.secret, hook.enabled, hook.consecutive_failures = url, secret, True, 0
@@ -69,8 +76,15 @@ async def test(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
     if hook is None:
         raise _not_found()
     delivery_id = f"test-{int(time.time() * 1000)}"
-    body = orjson.dumps({"delivery_id": delivery_id, "event": "ping", "type": "ping",
-                         "agent": {"id": agent.id, "name": agent.name}, "created_at": iso(utcnow())})
+    body = orjson.dumps(
+        {
+            "delivery_id": delivery_id,
+            "event": "ping",
+            "type": "ping",
+            "agent": {"id": agent.id, "name": agent.name},
+            "created_at": iso(utcnow()),
+        }
+    )
     result = await client.post(hook.url, body, headers_for(hook.secret, body, delivery_id, "ping", 1), settings)
     return {
         "success": result.ok,

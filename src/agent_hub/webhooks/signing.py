@@ -24,8 +24,9 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={t},v1={mac}"
 
 
-def verify(secret: str, body: bytes, header: str, *, now: float | None = None,
-           tolerance: int = REPLAY_WINDOW_SECONDS) -> bool:
+def verify(
+    secret: str, body: bytes, header: str, *, now: float | None = None, tolerance: int = REPLAY_WINDOW_SECONDS
+) -> bool:
     """What a receiver does (also used by the tests)."""
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))

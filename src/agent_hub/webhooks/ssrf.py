@@ -87,7 +87,9 @@ def check_shape(url: str, settings: Settings) -> tuple[str, str, int, str]:
         raise UnsafeUrl("Webhook URL has no host")
     port = port or (443 if scheme == "https" else 80)
     if settings.webhook_allowed_ports and port not in settings.webhook_allowed_ports:
-        raise UnsafeUrl(f"Webhook port {port} is not allowed", )
+        raise UnsafeUrl(
+            f"Webhook port {port} is not allowed",
+        )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, host, port, path
 
