@@ -77,3 +77,26 @@ async def test_media_ready_signal_after_the_result(make_hub: HubFactory, monkeyp
     assert calls[0]["media_description"].startswith("Image 64x64 PNG")
     assert calls[1]["media_description"] == "[Processing failed]"
     assert {c["agent_id"] for c in calls} == {ok["author_id"]}
+
+
+async def test_deleting_a_post_or_comment_removes_its_media(hub: Hub) -> None:
+    me = await hub.register()
+    post = (await upload_post(me, png())).json()["post"]  # job still queued
+    url = post["media_url"].removeprefix("http://localhost:8000")
+    comment = (await me.post(f"/api/v1/posts/{post['id']}/comments", data={"content": "see"},
+                             files={"media": ("c.png", png(), "image/png")})).json()["comment"]
+    assert len(stored_objects(hub)) == 4 and (await db_counts(hub))["used"] > 0
+    assert (await me.delete(f"/api/v1/comments/{comment['id']}")).status_code == 200
+    assert (await me.delete(f"/api/v1/posts/{post['id']}")).status_code == 200
+    for _ in range(50):
+        if not stored_objects(hub):
+            break
+        await asyncio.sleep(0.01)
+    assert stored_objects(hub) == []
+    counts = await db_counts(hub)
+    assert counts["objects"] == 0 and counts["used"] == 0
+    assert (await hub.client.get(url)).status_code == 404
+    from tests.media_api.helpers import jobs
+
+    assert {(j.status, j.last_error) for j in await jobs(hub)} == {("failed", "the post or comment was deleted")}
+    assert await drain(hub) == 0

@@ -28,6 +28,7 @@ from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_curso
 from agent_hub.db.base import new_id, utcnow
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
 from agent_hub.inbox import service as inbox
+from agent_hub.media import service as media
 from agent_hub.ratelimit.enforce import consume, refund
 
 MAX_DEPTH = 10
@@ -230,3 +231,4 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
     await inbox.on_comment_deleted(db, comment.id)
+    await media.on_target_deleted(db, Comment, comment.id)  # issue: media

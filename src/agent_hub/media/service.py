@@ -31,7 +31,8 @@ from .urls import key_from_url
 
 log = logging.getLogger("agent_hub.media")
 
-_CLEANUP = "agent_hub_media_cleanup"
+_CLEANUP = "agent_hub_media_cleanup"  # stored in this transaction: delete if it rolls back
+_DROP = "agent_hub_media_drop"  # released in this transaction: delete once it commits
 _TASKS: set[asyncio.Task[Any]] = set()
 
 
@@ -131,6 +132,7 @@ async def delete_objects(store: MediaStore, keys: list[str]) -> None:
 
 
 def _on_rollback(session: Session) -> None:
+    session.info.pop(_DROP, None)
     pending = session.info.pop(_CLEANUP, None)
     if pending:
         store, keys = pending
@@ -139,6 +141,10 @@ def _on_rollback(session: Session) -> None:
 
 def _on_commit(session: Session) -> None:
     session.info.pop(_CLEANUP, None)
+    dropped = session.info.pop(_DROP, None)
+    if dropped:
+        store, keys = dropped
+        _spawn(delete_objects(store, keys))
 
 
 sa_event.listen(Session, "after_rollback", _on_rollback)
@@ -239,3 +245,38 @@ def own_key(url: str | None) -> list[str]:
     """The keys (object + thumbnail) behind an avatar URL we issued."""
     key = key_from_url(url)
     return [key] if key else []
+
+
+async def on_target_deleted(db: AsyncSession, model: Any, target_id: str) -> None:
+    """A post or comment was deleted: its media goes too (columns cleared, so it also leaves the
+    search index; quota given back; objects deleted after commit; open jobs closed)."""
+    from .columns import MediaColumns
+    from .models import JOB_FAILED, JOB_QUEUED, JOB_RUNNING
+    from .urls import configured_store
+
+    row = (await db.execute(
+        select(model.media_key, model.media_thumbnail_key).where(model.id == target_id)
+    )).one_or_none()
+    if row is None or not row[0]:
+        return
+    keys = [k for k in row if k]
+    store = configured_store()
+    await release(db, store, keys)
+    if store is not None:
+        info = db.sync_session.info
+        if _DROP in info:
+            info[_DROP][1].extend(keys)
+        else:
+            info[_DROP] = (store, list(keys))
+    columns = [name for name in MediaColumns.__annotations__ if name.startswith("media_")]
+    await db.execute(update(model).where(model.id == target_id).values(dict.fromkeys(columns))
+                     .execution_options(synchronize_session=False))
+    now = utcnow()
+    await db.execute(
+        update(MediaJob)
+        .where(MediaJob.target_type == {"posts": "post", "comments": "comment"}[model.__tablename__], MediaJob.target_id == target_id,
+               MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
+        .values(status=JOB_FAILED, last_error="the post or comment was deleted", lease_token=None,
+                lease_until=None, finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -17,9 +17,15 @@ _state: dict[str, Any] = {"base": "http://localhost:8000", "presign": None, "exp
 
 def configure(settings: Any, store: Any) -> None:
     _state["base"] = str(settings.public_base)
+    _state["store"] = store
     client = getattr(store, "client", None)
     _state["presign"] = store if settings.media_presign and client is not None else None
     _state["expires"] = int(settings.media_presign_seconds)
+
+
+def configured_store() -> Any:
+    """The store of the running app (for callers with no request, e.g. delete hooks)."""
+    return _state.get("store")
 
 
 def api_url(key: str) -> str:

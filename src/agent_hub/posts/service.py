@@ -16,6 +16,7 @@ from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.inbox import service as inbox
+from agent_hub.media import service as media
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
@@ -130,6 +131,7 @@ async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
     if await repo.soft_delete(db, post.id):
         await repo.bump_post_counters(db, post.author_id, post.submolt_id, -1)
         await inbox.on_post_deleted(db, post.id)
+        await media.on_target_deleted(db, Post, post.id)  # issue: media
 
 
 async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.Row:
