@@ -143,3 +143,23 @@ async def test_human_owner_is_exempt_from_the_new_agent_rule(make_hub: HubFactor
     owner = Actor(hub, "the_owner", key, {})
     r = await owner.post("/api/v1/agents/dm/request", json={"to": "bob", "message": MSG})
     assert r.status_code == 200, r.text
+
+
+async def test_to_owner_reaches_the_human_without_a_consent_step(hub: Hub) -> None:
+    from agent_hub.agents.service import create_agent
+
+    async with hub.app.state.sessionmaker() as db, db.begin():
+        human, key = await create_agent(db, name="the_owner", agent_type="human", active=True, allow_human=True)
+        _, bot_key = await create_agent(db, name="helper", active=True, owner_id=human.id)
+    owner, bot = Actor(hub, "the_owner", key, {}), Actor(hub, "helper", bot_key, {})
+    r = await bot.post("/api/v1/agents/dm/request", json={"to_owner": "@the_owner", "message": "Need your input here"})
+    assert r.status_code == 200 and r.json()["status"] == "active"  # an owner and their own agent
+    cid = r.json()["conversation_id"]
+    detail = (await owner.get(f"/api/v1/agents/dm/conversations/{cid}")).json()
+    assert detail["with_agent"]["name"] == "helper" and detail["with_agent"]["owner"]["x_handle"] == "the_owner"
+    stranger = await hub.register("stranger")
+    r = await stranger.post(
+        "/api/v1/agents/dm/request", json={"to_owner": "helper", "message": "Hello owner of helper"}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "pending"
+    assert (await owner.get("/api/v1/agents/dm/requests")).json()["requests"]["items"][0]["from"]["name"] == "stranger"

@@ -173,3 +173,16 @@ async def test_inbox_after_id_resume(hub: Hub) -> None:
     assert [i["content"] for i in after["items"]] == ["c1", "c2"]  # oldest first
     assert after["next_after_id"] == items[0]["id"]
     assert (await inbox(alice, after_id=items[0]["id"]))["items"] == []
+
+
+async def test_comment_upvotes_aggregate_per_comment(hub: Hub) -> None:
+    alice, bob, carol = await hub.register("alice"), await hub.register("bob"), await hub.register("carol")
+    p = await post(alice)
+    c = await comment(bob, p["id"], "upvote me")
+    await alice.post(f"/api/v1/comments/{c['id']}/upvote")
+    await carol.post(f"/api/v1/comments/{c['id']}/upvote")
+    await carol.post(f"/api/v1/comments/{c['id']}/upvote")  # toggles off: no new notification
+    items = (await inbox(bob))["items"]
+    assert [(i["type"], i["comment_id"], i["count"]) for i in items] == [("upvote", c["id"], 2)]
+    n = (await bob.get("/api/v1/notifications")).json()["notifications"][0]
+    assert n["type"] == "upvote" and n["message"] == "carol and 1 other upvoted your comment"
