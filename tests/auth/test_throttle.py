@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import redis.asyncio as aioredis
-
 from tests.auth.support import FAST, PASSWORD, Browser, FakeClock, Owner, make_owner
 from tests.conftest import Hub, HubFactory
 
@@ -62,26 +60,32 @@ async def test_totp_guessing_is_limited(owner: Owner) -> None:
 
 
 async def test_two_instances_share_limits_through_redis(make_hub: HubFactory, redis_url: str) -> None:
-    client = aioredis.from_url(redis_url)
-    async for key in client.scan_iter(match="agent_hub:auth:*"):
-        await client.delete(key)
-    await client.aclose()
+    import hashlib
+    import random
+    import uuid
+
+    # Unique names and addresses: other test runs may share this Redis database.
+    user = "own_" + uuid.uuid4().hex[:8]
+    net = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}"
     clock = FakeClock()
     a = await make_hub(**FAST, redis_url=redis_url)
     b = await make_hub(**FAST, redis_url=redis_url)
     b.app.state.auth.clock = clock
-    owner = await make_owner(a, clock=clock)
+    owner = await make_owner(a, username=user, clock=clock, ip=f"{net}.200")
     hubs: list[Hub] = [a, b]
     for i in range(5):
-        resp = await _try(Browser(hubs[i % 2], ip=f"192.0.2.{200 + i}"))
+        resp = await _try(Browser(hubs[i % 2], ip=f"{net}.{i + 1}"), user=user)
         assert resp.status_code == 401
-    _assert_429(await _try(Browser(b, ip="192.0.2.210"), password=PASSWORD, code=owner.code()))
-    _assert_429(await _try(Browser(a, ip="192.0.2.211"), password=PASSWORD, code=owner.code()))
-    # a passkey challenge issued by one instance is consumed (once) by the other
-    browser_a = Browser(a, ip="192.0.2.212")
+    _assert_429(await _try(Browser(b, ip=f"{net}.10"), user=user, password=PASSWORD, code=owner.code()))
+    _assert_429(await _try(Browser(a, ip=f"{net}.11"), user=user, password=PASSWORD, code=owner.code()))
+    # a passkey challenge issued by one instance is stored once, in Redis, for any instance to take
+    browser_a = Browser(a, ip=f"{net}.12")
     assert (await browser_a.post("/auth/login/passkey/challenge")).status_code == 200
-    state = a.app.state.auth.store
-    keys = [k async for k in state._redis.scan_iter(match="agent_hub:auth:st:login:*")]
-    assert len(keys) == 1
+    preauth = browser_a.cookie("agent_hub_preauth") or ""
+    key = "agent_hub:auth:st:login:" + hashlib.sha256(preauth.encode()).hexdigest()
+    redis = a.app.state.redis
+    assert await redis.exists(key) == 1
+    assert await b.app.state.auth.store.pop(key.removeprefix("agent_hub:auth:st:")) is not None
+    assert await redis.exists(key) == 0
     clock.advance(minutes=16)
-    assert (await owner.login(ip="192.0.2.213")).status_code == 200
+    assert (await owner.login(ip=f"{net}.13")).status_code == 200

@@ -76,10 +76,10 @@ async def start(db: AsyncSession, request: Request, response: Response, setup_to
                 username: str | None) -> dict[str, Any]:
     await ensure_open(db)
     rt = runtime(request)
-    await throttle.before_password_attempt(request, "\x00setup")
+    await throttle.before_setup_attempt(request)
     token = await repo.setup_token(db, _hash(setup_token), rt.now())
     if token is None:
-        await throttle.password_failed(request, "\x00setup")
+        await throttle.setup_failed(request)
         audit.audit(request, "setup.token_rejected")
         raise InvalidSetupToken("Invalid or expired setup token", "Run `agent-hub setup-token` for a new one")
     owner = await repo.owner(db)

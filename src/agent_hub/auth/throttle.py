@@ -66,6 +66,24 @@ async def password_failed(request: Request, username: str) -> None:
         audit(request, "login.lockout", minutes=fail_rule.window / 60)
 
 
+async def before_setup_attempt(request: Request) -> None:
+    """Setup tokens carry 256 bits; limits here only slow noise down. Keyed per client IP, so
+    nobody can lock the operator out of setup from elsewhere."""
+    limiter = runtime(request).limiter
+    ip_rule, _, fail_rule, _ = _rules(request)
+    ip = request.state.client_ip
+    locked, _ = await limiter.hit(fail_rule, "setup:" + ip, record=False)
+    if not locked.allowed:
+        raise _refuse(request, locked, fail_rule, locked=True)
+    decision, _ = await limiter.hit(ip_rule, ip)
+    if not decision.allowed:
+        raise _refuse(request, decision, ip_rule)
+
+
+async def setup_failed(request: Request) -> None:
+    await runtime(request).limiter.hit(_rules(request)[2], "setup:" + request.state.client_ip)
+
+
 async def before_passkey_attempt(request: Request) -> None:
     rule = _rules(request)[3]
     decision, _ = await runtime(request).limiter.hit(rule, request.state.client_ip)
