@@ -41,7 +41,7 @@ class _SecondFactor(Strict):
     backup_code: str | None = CODE
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "_SecondFactor":
+    def _exactly_one(self) -> _SecondFactor:
         if (self.totp_code is None) == (self.backup_code is None):
             raise ValueError("send exactly one of totp_code or backup_code")
         return self
