@@ -159,5 +159,7 @@ def install_error_handlers(app: FastAPI) -> None:
             status=500,
             code="INTERNAL_ERROR",
             extra={"detail": "internal error", "request_id": request_id},
+            # This handler runs outside the request-context middleware: set the header here.
+            headers={"X-Request-ID": request_id} if request_id else None,
         )
         return error_response(err)

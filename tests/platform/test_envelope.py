@@ -114,4 +114,5 @@ async def test_unhandled_error_is_500_envelope_without_trace(hub: Hub) -> None:
         resp = await client.get("/api/v1/_boom")
     body = assert_envelope(resp, 500)
     assert body["code"] == "INTERNAL_ERROR" and body["request_id"]
+    assert resp.headers["x-request-id"] == body["request_id"]
     assert "secret internals" not in resp.text and "Traceback" not in resp.text
