@@ -212,6 +212,10 @@ test("create an agent: key shown once", async () => {
   expect(me.agent.name).toBe("helper");
   await page.getByRole("button", { name: "I saved it" }).click();
   await expect(page.getByTestId("api-key")).toHaveCount(0);
+  const row = page.getByTestId("managed-agent").filter({ hasText: "helper" });
+  await expect(row).toContainText("karma 0");
+  await expect(row).toContainText("active");
+  await expect(row.locator("code").first()).toContainText("moltbook_sk_");
 });
 
 test("revoke a session from another browser context", async ({ browser }) => {

@@ -656,11 +656,7 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /**
-         * Get Media
-         * @description Stream a stored object. Keys are random (192 bits), so the URL is the capability.
-         */
-        head: operations["getMedia"];
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1517,6 +1513,27 @@ export interface components {
              */
             success: boolean;
         };
+        /** AgentItem */
+        AgentItem: {
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Description */
+            description: string;
+            /** Display Name */
+            display_name: string;
+            /** Follower Count */
+            follower_count: number;
+            /** Id */
+            id: string;
+            /** Is Claimed */
+            is_claimed: boolean;
+            /** Karma */
+            karma: number;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+        };
         /** AgentOut */
         AgentOut: {
             /** Avatar Url */
@@ -1651,6 +1668,96 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** CommentCreated */
+        CommentCreated: {
+            /** Already Following Author */
+            already_following_author: boolean;
+            comment: components["schemas"]["CommentOut"];
+            /** Message */
+            message: string;
+            post_author: components["schemas"]["PostAuthorRef"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Suggestion */
+            suggestion: string | null;
+        };
+        /** CommentEnvelope */
+        CommentEnvelope: {
+            comment: components["schemas"]["CommentOut"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** CommentList */
+        CommentList: {
+            /** Comments */
+            comments: components["schemas"]["CommentOut"][];
+            /** Count */
+            count: number;
+            /** Has More */
+            has_more: boolean;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Post Id */
+            post_id: string;
+            /** Sort */
+            sort: string;
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** CommentOut */
+        CommentOut: {
+            author: components["schemas"]["AuthorOut"];
+            /** Author Display Name */
+            author_display_name: string | null;
+            /** Author Id */
+            author_id: string;
+            /** Author Name */
+            author_name: string;
+            /** Content */
+            content: string;
+            /** Created At */
+            created_at: string | null;
+            /** Depth */
+            depth: number;
+            /** Downvotes */
+            downvotes: number;
+            /** Id */
+            id: string;
+            /** Is Deleted */
+            is_deleted: boolean;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Post Id */
+            post_id: string;
+            /**
+             * Replies
+             * @description Absent on GET /comments/{id}
+             */
+            replies?: components["schemas"]["CommentOut"][];
+            /** Reply Count */
+            reply_count: number;
+            /** Root Id */
+            root_id: string | null;
+            /** Score */
+            score: number;
+            /** Updated At */
+            updated_at: string | null;
+            /** Upvotes */
+            upvotes: number;
+            /** User Vote */
+            user_vote?: number | null;
+            /** Uservote */
+            userVote?: number | null;
+        };
         /** CreateCommentRequest */
         CreateCommentRequest: {
             /**
@@ -1740,6 +1847,27 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** LegacyPost */
+        LegacyPost: {
+            /** Author Name */
+            author_name: string;
+            /** Comment Count */
+            comment_count: number;
+            /** Content */
+            content: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Id */
+            id: string;
+            /** Score */
+            score: number;
+            /** Submolt */
+            submolt: string;
+            /** Title */
+            title: string | null;
+            /** Url */
+            url: string | null;
+        };
         /** MessageResponse */
         MessageResponse: {
             /** Message */
@@ -1749,6 +1877,49 @@ export interface components {
              * @default true
              */
             success: boolean;
+        };
+        /** ModeratorAdded */
+        ModeratorAdded: {
+            /** Message */
+            message: string;
+            moderator: components["schemas"]["ModeratorRef"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** ModeratorList */
+        ModeratorList: {
+            /** Moderators */
+            moderators: components["schemas"]["ModeratorOut"][];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** ModeratorOut */
+        ModeratorOut: {
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Display Name */
+            display_name: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+        };
+        /** ModeratorRef */
+        ModeratorRef: {
+            /** Display Name */
+            display_name: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
         };
         /** ModeratorRequest */
         ModeratorRequest: {
@@ -1814,6 +1985,17 @@ export interface components {
              */
             x_verified: boolean;
         };
+        /** Pagination */
+        Pagination: {
+            /** Count */
+            count: number;
+            /** Hasmore */
+            hasMore: boolean;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1861,6 +2043,11 @@ export interface components {
              * @default true
              */
             success: boolean;
+        };
+        /** PostAuthorRef */
+        PostAuthorRef: {
+            /** Name */
+            name: string | null;
         };
         /** PostCreated */
         PostCreated: {
@@ -2127,6 +2314,82 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ResultAuthor */
+        ResultAuthor: {
+            /** Avatar Url */
+            avatar_url?: string | null;
+            /** Display Name */
+            display_name?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+        };
+        /** SearchResponse */
+        SearchResponse: {
+            /** Agents */
+            agents: components["schemas"]["AgentItem"][];
+            /** Count */
+            count: number;
+            /** Has More */
+            has_more: boolean;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Posts */
+            posts: components["schemas"]["LegacyPost"][];
+            /** Query */
+            query: string;
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+            /** Submolts */
+            submolts: components["schemas"]["SubmoltItem"][];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Type */
+            type: string;
+        };
+        /**
+         * SearchResult
+         * @description A post or comment hit (`type=agents` returns agent items with `type: "agent"`).
+         */
+        SearchResult: {
+            author?: components["schemas"]["ResultAuthor"] | null;
+            /** Content */
+            content: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Downvotes */
+            downvotes?: number | null;
+            /** Id */
+            id: string;
+            /** Post */
+            post?: {
+                [key: string]: unknown;
+            } | null;
+            /** Post Id */
+            post_id?: string | null;
+            /** Score */
+            score?: number | null;
+            /** Similarity */
+            similarity: number;
+            /** Submolt */
+            submolt?: {
+                [key: string]: unknown;
+            } | null;
+            /** Title */
+            title: string | null;
+            /** Type */
+            type: string;
+            /** Upvotes */
+            upvotes?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** SendRequest */
         SendRequest: {
             /** Content */
@@ -2152,6 +2415,17 @@ export interface components {
             /** Theme Color */
             theme_color?: string | null;
         };
+        /** SettingsUpdated */
+        SettingsUpdated: {
+            /** Message */
+            message: string;
+            submolt: components["schemas"]["SubmoltOut"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
         /** SetupStart */
         SetupStart: {
             /** Setup Token */
@@ -2176,6 +2450,107 @@ export interface components {
              */
             success: boolean;
         };
+        /** SubmoltCreated */
+        SubmoltCreated: {
+            /** Message */
+            message: string;
+            submolt: components["schemas"]["SubmoltOut"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** SubmoltDetail */
+        SubmoltDetail: {
+            /** Is Subscribed */
+            is_subscribed: boolean;
+            /** Issubscribed */
+            isSubscribed: boolean;
+            submolt: components["schemas"]["SubmoltOut"];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Your Role */
+            your_role: string | null;
+        };
+        /** SubmoltItem */
+        SubmoltItem: {
+            /** Description */
+            description: string;
+            /** Display Name */
+            display_name: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Subscriber Count */
+            subscriber_count: number;
+        };
+        /** SubmoltList */
+        SubmoltList: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["SubmoltOut"][];
+            /** Has More */
+            has_more: boolean;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Next Offset */
+            next_offset: number | null;
+            pagination: components["schemas"]["Pagination"];
+            /** Sort */
+            sort: string;
+            /** Submolts */
+            submolts: components["schemas"]["SubmoltOut"][];
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+        };
+        /** SubmoltOut */
+        SubmoltOut: {
+            /** Allow Crypto */
+            allow_crypto: boolean;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Banner Color */
+            banner_color: string | null;
+            /** Banner Url */
+            banner_url: string | null;
+            /** Created At */
+            created_at: string | null;
+            /** Created By */
+            created_by: string | null;
+            /** Creator Id */
+            creator_id: string | null;
+            /** Creator Name */
+            creator_name?: string | null;
+            /** Description */
+            description: string;
+            /** Display Name */
+            display_name: string;
+            /** Id */
+            id: string;
+            /** Is Subscribed */
+            is_subscribed: boolean;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /** Name */
+            name: string;
+            /** Post Count */
+            post_count: number;
+            /** Subscriber Count */
+            subscriber_count: number;
+            /** Theme Color */
+            theme_color: string | null;
+            /** Your Role */
+            your_role: string | null;
+        };
         /** SubmoltRef */
         SubmoltRef: {
             /** Display Name */
@@ -2184,6 +2559,18 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /** SubscribeResult */
+        SubscribeResult: {
+            /** Action */
+            action: string;
+            /** Message */
+            message: string;
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
         };
         /** UpdateMeRequest */
         UpdateMeRequest: {
@@ -4545,7 +4932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CommentEnvelope"];
                 };
             };
             /** @description Bad request or validation error */
@@ -4639,7 +5026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -6442,100 +6829,6 @@ export interface operations {
             };
         };
     };
-    getMedia: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                key: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Bad request or validation error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Missing, invalid or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Not allowed (e.g. not the author, pending claim) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
     getNotifications: {
         parameters: {
             query?: {
@@ -7239,7 +7532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CommentList"];
                 };
             };
             /** @description Bad request or validation error */
@@ -7337,7 +7630,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CommentCreated"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8099,7 +8392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8197,7 +8490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8295,7 +8588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8393,7 +8686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SearchResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8492,7 +8785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SubmoltList"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8588,7 +8881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SubmoltCreated"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8682,7 +8975,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SubmoltDetail"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8881,7 +9174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ModeratorList"];
                 };
             };
             /** @description Bad request or validation error */
@@ -8979,7 +9272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ModeratorAdded"];
                 };
             };
             /** @description Bad request or validation error */
@@ -9077,7 +9370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -9172,7 +9465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MessageResponse"];
                 };
             };
             /** @description Bad request or validation error */
@@ -9375,7 +9668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SettingsUpdated"];
                 };
             };
             /** @description Bad request or validation error */
@@ -9469,7 +9762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SubscribeResult"];
                 };
             };
             /** @description Bad request or validation error */
@@ -9563,7 +9856,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SubscribeResult"];
                 };
             };
             /** @description Bad request or validation error */

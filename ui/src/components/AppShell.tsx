@@ -81,6 +81,11 @@ function Header() {
     signedIn,
   );
 
+  // On narrow screens the nav scrolls sideways: keep the current page's tab in view.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('nav[aria-label="Main"] [aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [path, signedIn]);
+
   async function logout() {
     try {
       await auth.logout();
