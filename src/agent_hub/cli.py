@@ -151,4 +151,8 @@ DOMAIN_COMMAND_MODULES: list[str] = ["agent_hub.auth.cli", "agent_hub.media.cli"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, where domain commands register themselves (under
+    # `python -m`, this file is `__main__`, a different module object).
+    from agent_hub.cli import main as _main
+
+    sys.exit(_main())
