@@ -9,6 +9,6 @@ if [ -d client/tests ]; then
   .venv/bin/pytest client/tests || status=$?
 fi
 if [ -f ui/package.json ] && [ "${AGENT_HUB_SKIP_UI:-0}" != "1" ]; then
-  (cd ui && npm test) || status=$?
+  (cd ui && npm run check:api && npm test) || status=$?
 fi
 exit $status

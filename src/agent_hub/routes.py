@@ -33,11 +33,11 @@ def api_routers() -> list[APIRouter]:
         posts_router,
         votes_router,
         feed_router,
+        keys_router,
+        claims_router,
         webhooks_router,
         dms_router,
         inbox_router,
         home_router,
         realtime_router,
-        keys_router,
-        claims_router,
     ]
