@@ -101,3 +101,25 @@ async def test_extra_fields_are_refused(owner: Owner) -> None:
     resp = await Browser(owner.hub).post("/auth/login/password", json={
         "username": "a", "password": "b", "totp_code": "1", "is_admin": True})
     assert resp.status_code == 400
+
+
+async def test_owner_sees_webhook_health_without_the_secret(make_hub: HubFactory) -> None:
+    from tests.auth.conftest import FAST
+    from tests.auth.support import make_owner
+
+    hub = await make_hub(**FAST, allow_http_webhooks=True, webhook_allowed_cidrs=["127.0.0.1/32"],
+                         webhook_allowed_ports=[])
+    owner = await make_owner(hub)
+    created = await _new_agent(owner, "hooked")
+    auth = {"Authorization": f"Bearer {created['api_key']}"}
+    put = await hub.client.put("/api/v1/agents/me/webhook", json={"url": "http://127.0.0.1:9/hook"}, headers=auth)
+    assert put.status_code in (200, 201), put.text
+    secret = put.json().get("secret") or put.json().get("webhook", {}).get("secret")
+    listing = (await owner.browser.get("/api/v1/keys")).json()
+    hooked = next(a for a in listing["agents"] if a["name"] == "hooked")
+    assert hooked["webhook"]["url"] == "http://127.0.0.1:9/hook"
+    assert hooked["webhook"]["healthy"] is True and hooked["webhook"]["consecutive_failures"] == 0
+    assert "karma" in hooked
+    assert secret and secret not in str(listing)
+    plain = next(a for a in listing["agents"] if a["name"] != "hooked") if len(listing["agents"]) > 1 else None
+    assert plain is None or plain["webhook"] is None

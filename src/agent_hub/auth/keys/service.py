@@ -18,6 +18,7 @@ from agent_hub.auth.sessions import OwnerContext, require_fresh
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, NotFound
+from agent_hub.webhooks.models import Webhook
 
 
 def key_out(k: ApiKey) -> dict[str, Any]:
@@ -25,10 +26,23 @@ def key_out(k: ApiKey) -> dict[str, Any]:
             "last_used_at": iso(k.last_used_at), "revoked_at": iso(k.revoked_at)}
 
 
-def agent_out(a: Agent, keys: list[ApiKey]) -> dict[str, Any]:
+def webhook_health(hook: Webhook | None) -> dict[str, Any] | None:
+    """What the owner needs to see of an agent's webhook: where it points and whether it works.
+    The secret never leaves the server."""
+    if hook is None:
+        return None
+    last_delivery = max((t for t in (hook.last_success_at, hook.last_failure_at) if t is not None), default=None)
+    failing = not hook.enabled or hook.consecutive_failures > 0
+    return {"url": hook.url, "enabled": hook.enabled, "healthy": not failing,
+            "consecutive_failures": hook.consecutive_failures, "last_error": hook.last_error,
+            "last_success_at": iso(hook.last_success_at), "last_failure_at": iso(hook.last_failure_at),
+            "last_delivery_at": iso(last_delivery), "disabled_reason": hook.disabled_reason}
+
+
+def agent_out(a: Agent, keys: list[ApiKey], hook: Webhook | None = None) -> dict[str, Any]:
     return {"id": a.id, "name": a.name, "type": a.type, "description": a.description, "status": a.status,
-            "is_active": a.is_active, "created_at": iso(a.created_at), "last_active": iso(a.last_active),
-            "keys": [key_out(k) for k in keys]}
+            "is_active": a.is_active, "karma": a.karma, "created_at": iso(a.created_at),
+            "last_active": iso(a.last_active), "keys": [key_out(k) for k in keys], "webhook": webhook_health(hook)}
 
 
 async def _keys(db: AsyncSession, agent_id: str) -> list[ApiKey]:
@@ -45,7 +59,10 @@ async def list_agents(db: AsyncSession) -> list[dict[str, Any]]:
     by_agent: dict[str, list[ApiKey]] = {}
     for k in key_rows:
         by_agent.setdefault(k.agent_id, []).append(k)
-    return [agent_out(a, by_agent.get(a.id, [])) for a in agents_rows]
+    hooks = {h.agent_id: h for h in (await db.execute(
+        select(Webhook).where(Webhook.agent_id.in_([a.id for a in agents_rows]))
+    )).scalars()} if agents_rows else {}
+    return [agent_out(a, by_agent.get(a.id, []), hooks.get(a.id)) for a in agents_rows]
 
 
 async def managed_agent(db: AsyncSession, agent_id: str) -> Agent:
