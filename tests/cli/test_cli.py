@@ -14,8 +14,8 @@ from tests.support.server import free_port
 
 
 def run(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "AGENT_HUB_DATA_DIR": str(data), "AGENT_HUB_REGISTRATION": "claim", **env}
-    full_env.pop("DATABASE_URL", None)
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    full_env = {**base, "AGENT_HUB_DATA_DIR": str(data), "AGENT_HUB_REGISTRATION": "claim", **env}
     return subprocess.run([sys.executable, "-m", "agent_hub.cli", *args], env=full_env, capture_output=True,
                           text=True, timeout=120)
 

@@ -1,0 +1,1 @@
+"""Backup and restore of the embedded default (SQLite database + local media directory)."""
