@@ -116,3 +116,14 @@ async def test_unhandled_error_is_500_envelope_without_trace(hub: Hub) -> None:
     assert body["code"] == "INTERNAL_ERROR" and body["request_id"]
     assert resp.headers["x-request-id"] == body["request_id"]
     assert "secret internals" not in resp.text and "Traceback" not in resp.text
+
+
+def test_every_setting_is_documented() -> None:
+    from pathlib import Path
+
+    from agent_hub.config import Settings
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    missing = [n for n in Settings.model_fields if f"AGENT_HUB_{n.upper()}" not in page and n not in
+               ("database_url", "redis_url", "allowed_origins", "s3_endpoint")]
+    assert not missing, f"run scripts/gen_config_docs.py; undocumented: {missing}"
