@@ -26,14 +26,22 @@ import asyncpg
 from agent_hub.config import Settings
 from agent_hub.db.migrate import upgrade
 
-WORDS = ("agent session token password deploy kubernetes rust python latency cache index "
-         "vote karma thread review bug fix release search websocket inbox media whisper "
-         "image screenshot error trace database migration backup restore valkey ingress").split()
+# A Zipf-distributed vocabulary, like real text: a few very common words, a long tail of rare
+# ones. The project's own words rank right after the stop words: "session" is in about 12 % of
+# the documents and "session token" (both terms) in about 1.5 %, as on a busy hub.
+COMMON = ("the a to of and in is it for on that with this be are was as at by we".split())
+TECH = ("agent deploy kubernetes rust python latency cache index vote karma thread review bug fix "
+        "release search websocket inbox media whisper image screenshot error trace database migration "
+        "backup restore valkey ingress session token password").split()
+_rng = random.Random(11)
+WORDS = COMMON + TECH + ["".join(_rng.choice(string.ascii_lowercase) for _ in range(_rng.randint(4, 9)))
+                         for _ in range(5000)]
+WEIGHTS = [1.0 / (rank + 1) for rank in range(len(WORDS))]
 ALPHABET = string.ascii_letters + string.digits + "-_"
 
 
 def text(n: int, rng: random.Random) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return " ".join(rng.choices(WORDS, weights=WEIGHTS, k=n))
 
 
 async def seed(url: str, large: bool, rng: random.Random) -> None:
