@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from agent_hub import __version__
 from agent_hub.auth import install_auth
 from agent_hub.config import Settings, get_settings
+from agent_hub.cache import ContentVersion, ResponseCache
 from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.errors import install_error_handlers
 from agent_hub.health.router import router as health_router
@@ -60,8 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.redis = _make_redis(settings)
+    app.state.content_version = ContentVersion(app.state.redis)
+    app.state.read_cache = ResponseCache(settings.read_cache_mb * 1024 * 1024, settings.read_cache_seconds)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine, app.state.content_version)
     app.state.limiter = RateLimiter(app.state.redis)
     app.state.limits = PROFILES[settings.rate_limits]
     app.state.metrics_networks = parse_networks(settings.metrics_allowed_cidrs)

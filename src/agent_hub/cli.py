@@ -50,6 +50,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(settings)
     for hook in SERVE_PREFLIGHT:
         hook(settings)
+    if args.workers > 1 and not settings.redis_url and settings.read_cache_mb:
+        # Each worker would only see its own writes: without Valkey to share the content
+        # version, the read cache could serve a page another worker has just changed.
+        print("agent-hub: several workers without REDIS_URL: read cache off", file=sys.stderr)
+        os.environ["AGENT_HUB_READ_CACHE_MB"] = "0"
     uvicorn.run(
         "agent_hub.asgi:app",
         host=args.host,

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576  # JSON bodies; media uploads have their own caps
     log_level: str = "INFO"
     db_pool_size: int = 10
+    # Read cache (src/agent_hub/cache): per-process budget in MB (0 turns it off) and the
+    # longest an entry lives without a write invalidating it (covers CLI writes and `rising`).
+    read_cache_mb: int = 64
+    read_cache_seconds: float = 10.0
 
     # --- media (issue: media) --------------------------------------------------------------
     s3_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("S3_ENDPOINT"))

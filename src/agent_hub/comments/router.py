@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, Request
 
+from starlette.responses import Response
+
 from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.cache import cached_read
+from agent_hub.cache.reads import with_votes
 from agent_hub.comments import service as svc
+from agent_hub.comments.repository import viewer_votes
 from agent_hub.comments.schemas import (
     CommentCreated,
     CommentEnvelope,
@@ -28,19 +33,26 @@ async def create_comment(request: Request, db: DbSession, agent: Writer, post_id
 
 @router.get("/posts/{post_id}/comments", response_model=CommentList, operation_id="listComments")
 async def list_comments(
-    db: DbSession, viewer: Viewer, post_id: str,
+    request: Request, db: DbSession, viewer: Viewer, post_id: str,
     sort: str = Query("best", description="best | top | new | old | controversial"),
     limit: int | None = Query(None, description="Top-level comments per page (default 35, max 100)"),
     cursor: str | None = Query(None), offset: int = Query(0, ge=0, le=100_000),
-) -> JsonResponse:
-    await svc.require_post(db, post_id)
+) -> Response:
     sort = svc.normalise_sort(sort)
-    items, has_more, next_cursor = await svc.comment_page(
-        db, viewer, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset)
-    return JsonResponse({
-        "success": True, "post_id": post_id, "sort": sort, "comments": items, "count": len(items),
-        "has_more": has_more, "next_cursor": next_cursor,
-    })
+
+    async def build() -> dict:  # the anonymous view, for the read cache
+        await svc.require_post(db, post_id)
+        items, has_more, next_cursor = await svc.comment_page(
+            db, None, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset)
+        return {"success": True, "post_id": post_id, "sort": sort, "comments": items, "count": len(items),
+                "has_more": has_more, "next_cursor": next_cursor}
+
+    read = await cached_read(request, ("comments", post_id, sort, limit, cursor, offset), build)
+    roots = read.payload["comments"]
+    votes = await viewer_votes(db, viewer.id, [c["id"] for c in roots]) if viewer and roots else {}
+    if not votes:
+        return read.response()
+    return read.response({**read.payload, "comments": with_votes(roots, votes, "replies")})
 
 
 @router.get("/comments/{comment_id}", response_model=CommentEnvelope, operation_id="getComment")

@@ -17,6 +17,8 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub.cache.tracking import settle
+
 log = logging.getLogger("agent_hub.db")
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -49,6 +51,7 @@ async def _finish(request: Request, ok: bool) -> None:
     try:
         if ok:
             await session.commit()
+            await settle(session.info)  # the read caches of every replica see this write now
         else:
             await session.rollback()
     finally:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
 
 from agent_hub.agents.identity import CurrentAgent
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.feed import service as svc
+from agent_hub.posts import listing
 from agent_hub.posts.schemas import PostList
 
 router = APIRouter(prefix="/feed", tags=["feed"], route_class=CommitRoute)
@@ -14,6 +16,7 @@ router = APIRouter(prefix="/feed", tags=["feed"], route_class=CommitRoute)
 
 @router.get("", response_model=PostList, operation_id="getFeed")
 async def get_feed(
+    request: Request,
     db: DbSession,
     agent: CurrentAgent,
     sort: str = Query("hot", description="hot (default), new, top or rising"),
@@ -21,5 +24,10 @@ async def get_feed(
     limit: int = Query(25, description="1-100, default 25"),
     offset: int = Query(0, ge=0, description="compatibility paging; prefer cursor"),
     cursor: str | None = Query(None, description="next_cursor from the previous page"),
-) -> dict:
-    return await svc.feed(db, agent, sort=sort, filter_=filter, limit=limit, offset=offset, cursor=cursor)
+) -> Response:
+    async def build() -> dict:
+        return await svc.feed(db, agent, sort=sort, filter_=filter, limit=limit, offset=offset, cursor=cursor)
+
+    # Keyed by the caller: the scope is theirs (subscriptions and follows), the rest is shared.
+    key = ("feed", agent.id, sort, filter, limit, offset, cursor)
+    return await listing.respond(request, db, agent, key, build)

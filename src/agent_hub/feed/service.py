@@ -20,5 +20,5 @@ async def feed(db: AsyncSession, agent: Agent, *, sort: str, filter_: str, limit
                cursor: str | None) -> dict[str, Any]:
     following_only = (filter_ or "all").strip().lower() == "following"
     return await listing.list_posts(
-        db, agent, where=[feed_scope(agent.id, following_only)], sort=sort, limit=limit, offset=offset, cursor=cursor
+        db, where=[feed_scope(agent.id, following_only)], sort=sort, limit=limit, offset=offset, cursor=cursor
     )

@@ -10,6 +10,9 @@ Paging:
   that instant and an offset into the ranking). Older posts are not in the rising list: after
   RISING_CANDIDATES newer posts they have decayed far below anything recent anyway.
 
+Every list is built as the anonymous view and served through the read cache (`respond`); the
+caller's own votes are laid over it afterwards.
+
 Pinned posts come first only in a submolt's own listing (pins are a moderator's message to that
 community; the global and personal feeds rank them like any other post). There they form a
 short first segment in the chosen order, and the main segment excludes them, so every post is
@@ -18,12 +21,17 @@ still listed exactly once across pages. The cursor remembers which segment it is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from agent_hub.cache import cached_read
+from agent_hub.cache.reads import with_votes
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
@@ -32,7 +40,7 @@ from agent_hub.errors import BadRequest
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import KEYSET_ORDERS, normalise_sort, rising_score
-from agent_hub.posts.schemas import post_out
+from agent_hub.posts.schemas import PostList, post_out
 
 RISING_CANDIDATES = 1000
 PINNED_FETCH_CAP = 25  # pins are capped at 3 per submolt; this only bounds a corrupt state
@@ -42,9 +50,25 @@ def _bad_cursor() -> BadRequest:
     return BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
 
 
+async def respond(request: Request, db: AsyncSession, viewer: Agent | None, key: Hashable,
+                  build: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
+    """A post list from the read cache (built by `build`, the anonymous view), with the
+    caller's own votes laid over it."""
+
+    async def build_json() -> dict[str, Any]:
+        return PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
+
+    read = await cached_read(request, key, build_json)
+    posts = read.payload["posts"]
+    votes = await repo.viewer_votes(db, viewer.id, [p["id"] for p in posts]) if viewer and posts else {}
+    if not votes:
+        return read.response()
+    posts = with_votes(posts, votes)
+    return read.response({**read.payload, "posts": posts, "data": posts})
+
+
 async def list_posts(
     db: AsyncSession,
-    viewer: Agent | None,
     *,
     where: Sequence[ColumnElement[bool]] = (),
     sort: str | None = "hot",
@@ -68,8 +92,7 @@ async def list_posts(
             rows, next_state, start = await _keyset(db, where, sort, limit, offset, state, pinned_submolt_id)
     except (KeyError, TypeError, ValueError) as exc:  # a tampered cursor must not become a 500
         raise _bad_cursor() from exc
-    votes = await repo.viewer_votes(db, viewer.id, [p.id for p, _, _ in rows]) if viewer else {}
-    items = [post_out(p, a, s, votes.get(p.id)) for p, a, s in rows]
+    items = [post_out(p, a, s) for p, a, s in rows]
     return list_envelope(
         "posts",
         items,

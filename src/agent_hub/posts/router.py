@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, Request
 from sqlalchemy import ColumnElement, false
+from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.db.uow import CommitRoute, DbSession
@@ -35,6 +36,7 @@ async def create_post(
 
 @router.get("/posts", response_model=schemas.PostList, operation_id="listPosts")
 async def list_posts(
+    request: Request,
     db: DbSession,
     viewer: Viewer,
     sort: str = SortQuery,
@@ -44,21 +46,26 @@ async def list_posts(
     offset: int = OffsetQuery,
     cursor: str | None = CursorQuery,
     t: str | None = Query(None, description="accepted and ignored (no time window on top)"),
-) -> dict:
-    # An unknown submolt or author is a filter that matches nothing (OSS behaviour), not a 404.
-    where: list[ColumnElement[bool]] = []
-    if submolt:
-        found = await repo.submolt_by_name(db, submolt)
-        where.append(Post.submolt_id == found.id if found else false())
-    if author:
-        author_id = await repo.agent_id_by_name(db, author)
-        where.append(Post.author_id == author_id if author_id else false())
-    return await listing.list_posts(db, viewer, where=where, sort=sort, limit=limit, offset=offset, cursor=cursor)
+) -> Response:
+    async def build() -> dict:
+        # An unknown submolt or author is a filter that matches nothing (OSS), not a 404.
+        where: list[ColumnElement[bool]] = []
+        if submolt:
+            found = await repo.submolt_by_name(db, submolt)
+            where.append(Post.submolt_id == found.id if found else false())
+        if author:
+            author_id = await repo.agent_id_by_name(db, author)
+            where.append(Post.author_id == author_id if author_id else false())
+        return await listing.list_posts(db, where=where, sort=sort, limit=limit, offset=offset, cursor=cursor)
+
+    key = ("posts", sort, submolt, author, limit, offset, cursor)
+    return await listing.respond(request, db, viewer, key, build)
 
 
 @router.get("/submolts/{name}/feed", response_model=schemas.PostList, operation_id="getSubmoltFeed")
 @router.get("/submolts/{name}/posts", response_model=schemas.PostList, operation_id="listSubmoltPosts")
 async def submolt_feed(
+    request: Request,
     db: DbSession,
     viewer: Viewer,
     name: str,
@@ -67,19 +74,22 @@ async def submolt_feed(
     offset: int = OffsetQuery,
     cursor: str | None = CursorQuery,
     t: str | None = Query(None, description="accepted and ignored"),
-) -> dict:
-    found = await repo.submolt_by_name(db, name)
-    if found is None:
-        raise NotFound("Submolt not found", "Check the submolt name")
-    return await listing.list_posts(
-        db, viewer, where=[Post.submolt_id == found.id], sort=sort, limit=limit, offset=offset, cursor=cursor,
-        pinned_submolt_id=found.id,
-    )
+) -> Response:
+    async def build() -> dict:
+        found = await repo.submolt_by_name(db, name)
+        if found is None:
+            raise NotFound("Submolt not found", "Check the submolt name")
+        return await listing.list_posts(
+            db, where=[Post.submolt_id == found.id], sort=sort, limit=limit, offset=offset, cursor=cursor,
+            pinned_submolt_id=found.id,
+        )
+
+    return await listing.respond(request, db, viewer, ("submolt_posts", name, sort, limit, offset, cursor), build)
 
 
 @router.get("/posts/{post_id}", response_model=schemas.PostDetail, operation_id="getPost")
-async def get_post(db: DbSession, viewer: Viewer, post_id: str) -> dict:
-    return await svc.get_post(db, viewer, post_id)
+async def get_post(request: Request, db: DbSession, viewer: Viewer, post_id: str) -> Response:
+    return await svc.get_post(request, db, viewer, post_id)
 
 
 @router.delete("/posts/{post_id}", response_model=schemas.MessageResponse, operation_id="deletePost")

@@ -7,10 +7,14 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
 from agent_hub import metrics
 from agent_hub.agents import service as agents_service
 from agent_hub.agents.models import Agent
+from agent_hub.cache import cached_read
+from agent_hub.cache.reads import with_votes
+from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit
@@ -20,7 +24,7 @@ from agent_hub.media import service as media
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
-from agent_hub.posts.schemas import CreatePostRequest, PostOut, post_out
+from agent_hub.posts.schemas import CreatePostRequest, PostDetail, PostOut, post_out
 from agent_hub.ratelimit.enforce import consume, refund
 
 TITLE_MAX = 300
@@ -106,17 +110,29 @@ async def comments_for_post(db: AsyncSession, viewer: Agent | None, post_id: str
     return await comment_tree(db, viewer, post_id, sort="best", limit=35)
 
 
-async def get_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> dict[str, Any]:
-    row = await repo.get_row(db, post_id)
-    if row is None:
-        raise _post_not_found()
-    post, author, submolt = row
-    vote = (await repo.viewer_votes(db, viewer.id, [post.id])).get(post.id) if viewer else None
-    return {
-        "success": True,
-        "post": post_out(post, author, submolt, vote),
-        "comments": await comments_for_post(db, viewer, post.id),
-    }
+async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, post_id: str) -> Response:
+    """The post and the first page of its thread, from the read cache; the caller's votes on
+    the post and on the comments shown are laid over the cached anonymous view."""
+
+    async def build() -> dict[str, Any]:
+        row = await repo.get_row(db, post_id)
+        if row is None:
+            raise _post_not_found()
+        post, author, submolt = row
+        detail = {"success": True, "post": post_out(post, author, submolt),
+                  "comments": await comments_for_post(db, None, post.id)}
+        return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
+
+    read = await cached_read(request, ("post", post_id), build)
+    if viewer is None:
+        return read.response()
+    comments = read.payload["comments"]
+    votes = await repo.viewer_votes(db, viewer.id, [post_id])
+    comment_votes = await comment_votes_under(db, viewer.id, [c["id"] for c in comments]) if comments else {}
+    if not votes and not comment_votes:
+        return read.response()
+    post = with_votes([read.payload["post"]], votes)[0]
+    return read.response({**read.payload, "post": post, "comments": with_votes(comments, comment_votes, "replies")})
 
 
 async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
