@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from agent_hub import __version__
 from agent_hub.auth import install_auth
 from agent_hub.config import Settings, get_settings
+from agent_hub.agents.key_cache import KeyCache
 from agent_hub.cache import ContentVersion, ResponseCache
 from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.errors import install_error_handlers
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.redis = _make_redis(settings)
     app.state.content_version = ContentVersion(app.state.redis)
     app.state.read_cache = ResponseCache(settings.read_cache_mb * 1024 * 1024, settings.read_cache_seconds)
+    app.state.key_cache = KeyCache(settings.key_cache_seconds if settings.read_cache_mb else 0)
     app.state.sessionmaker = make_sessionmaker(app.state.engine, app.state.content_version)
     app.state.limiter = RateLimiter(app.state.redis)
     app.state.limits = PROFILES[settings.rate_limits]

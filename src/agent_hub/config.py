@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     # longest an entry lives without a write invalidating it (covers CLI writes and `rising`).
     read_cache_mb: int = 64
     read_cache_seconds: float = 10.0
+    key_cache_seconds: float = 5.0  # cached API-key lookups for GET/HEAD (0 turns them off)
 
     # --- media (issue: media) --------------------------------------------------------------
     s3_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("S3_ENDPOINT"))

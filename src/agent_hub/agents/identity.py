@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents import keys
 from agent_hub.agents import repository as repo
+from agent_hub.agents.key_cache import KeyCache
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import ensure_can_write
 from agent_hub.db.base import utcnow
@@ -49,14 +50,22 @@ async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
     agent: Agent | None = None
     token = bearer_token(request)
     if token is not None:
-        found = await repo.key_with_agent(db, keys.hash_key(token))
-        if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
-            raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
-        api_key, agent = found
-        request.state.api_key_id = api_key.id
+        key_cache: KeyCache = request.app.state.key_cache
+        # The version memo must be read before the query (store() relies on it).
+        cached = await key_cache.lookup(request, keys.hash_key(token))
+        if cached is not None and keys.matches(cached.key_hash, token):
+            api_key_id, agent = cached.api_key_id, cached.agent()
+        else:
+            found = await repo.key_with_agent(db, keys.hash_key(token))
+            if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
+                raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+            api_key, agent = found
+            api_key_id = api_key.id
+            await key_cache.store(request, api_key, agent)
+        request.state.api_key_id = api_key_id
         now = utcnow()
         if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
-            await repo.touch(db, agent.id, api_key.id, now)
+            await repo.touch(db, agent.id, api_key_id, now)  # its commit invalidates the cached copy
     elif request.headers.get("authorization") is not None:
         raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
     else:

@@ -16,6 +16,7 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
+from agent_hub.cache.version import versions_now
 from agent_hub.http.responses import JsonResponse
 
 Build = Callable[[], Awaitable[dict[str, Any]]]
@@ -38,7 +39,8 @@ async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRe
     if cache is not None and cache.enabled:
         # Read the version before building: a write that lands meanwhile bumps it past the
         # one this entry is stored under, so the entry can only be too fresh, never stale.
-        version = await request.app.state.content_version.current()
+        now = await versions_now(request)
+        version = now.content if now is not None else None
         if version is not None:
             entry = cache.get(key, version)
             if entry is not None:
@@ -48,6 +50,22 @@ async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRe
     if version is not None:
         cache.put(key, version, payload, body)
     return CachedRead(payload, body)
+
+
+async def cached_votes(request: Request, kind: str, viewer_id: str, ids: list[str],
+                       fetch: Callable[[], Awaitable[dict[str, int]]]) -> dict[str, int]:
+    """The caller's votes on the items of a page, cached like the page (votes are content)."""
+    cache = getattr(request.app.state, "read_cache", None)
+    now = await versions_now(request) if cache is not None and cache.enabled else None
+    key = ("votes", kind, viewer_id, tuple(ids))
+    if now is not None:
+        entry = cache.get(key, now.content)
+        if entry is not None:
+            return entry.payload
+    votes = await fetch()
+    if now is not None:
+        cache.put(key, now.content, votes, b"", cost=200 + 100 * len(ids))
+    return votes
 
 
 def with_votes(items: list[dict[str, Any]], votes: dict[str, int], nested: str | None = None) -> list[dict[str, Any]]:

@@ -49,8 +49,9 @@ class ResponseCache:
         self.hits += 1
         return entry
 
-    def put(self, key: Hashable, version: object, payload: dict[str, Any], body: bytes) -> None:
-        cost = len(body) * _MEMORY_PER_JSON_BYTE
+    def put(self, key: Hashable, version: object, payload: dict[str, Any], body: bytes,
+            cost: int | None = None) -> None:
+        cost = len(body) * _MEMORY_PER_JSON_BYTE if cost is None else cost
         if cost > self.budget // 8:  # one huge response must not flush everything else
             return
         self._drop(key)

@@ -1,8 +1,9 @@
 """Marks transactions that change cached content, and bumps the content version on commit.
 
-Every session comes from `make_sessionmaker`, whose class is `TrackedSession`. A flush of a
-mapped object, or a DML statement run through the session, on a table outside IGNORED_TABLES
-marks the session; its commit then bumps the version (and a rollback forgets the mark). The
+Every session comes from `make_sessionmaker`, whose class is `TrackedSession`. Flushes of
+mapped objects and DML statements run through the session record the tables they wrote; the
+commit bumps the content version when one is outside IGNORED_TABLES and the auth version when
+one is in AUTH_TABLES (a rollback forgets them). The
 request path awaits the Valkey write before responding (db/uow.py), so a client that reads
 right after its own write never gets the cached old page, whichever replica it reaches.
 """
@@ -16,12 +17,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 
-WRITTEN = "content_written"
+WRITTEN = "written_tables"
 VERSION = "content_version"
 BUMP = "content_bump"
 
 # Tables no cached read shows (auth, inbox, DMs, webhooks, idempotency, quotas). Anything not
 # listed counts as content: a new table is safe by default, at worst it invalidates too often.
+# Tables a cached key lookup (agents/key_cache.py) depends on.
+AUTH_TABLES = frozenset({"agents", "api_keys"})
+
 IGNORED_TABLES = frozenset({
     "auth_owners", "auth_passkeys", "auth_backup_codes", "auth_sessions", "auth_setup_tokens",
     "auth_events", "api_keys", "idempotency_keys", "notifications", "inbox_state", "thread_watches",
@@ -38,15 +42,14 @@ def _class_table(cls: type) -> str | None:
     return getattr(table, "name", None)
 
 
-def _any_content(tables: Iterable[str | None]) -> bool:
-    return any(name not in IGNORED_TABLES for name in tables)
+def _mark(session: Session, tables: Iterable[str | None]) -> None:
+    written: set[str | None] = session.info.setdefault(WRITTEN, set())
+    written.update(tables)
 
 
 @event.listens_for(TrackedSession, "after_flush")
 def _after_flush(session: Session, _ctx: Any) -> None:
-    objects = [*session.new, *session.dirty, *session.deleted]
-    if _any_content(_class_table(type(obj)) for obj in objects):
-        session.info[WRITTEN] = True
+    _mark(session, {_class_table(type(obj)) for obj in (*session.new, *session.dirty, *session.deleted)})
 
 
 @event.listens_for(TrackedSession, "do_orm_execute")
@@ -57,22 +60,22 @@ def _after_statement(state: ORMExecuteState) -> None:
     if isinstance(stmt, TextClause):
         if stmt.text.lstrip()[:6].lower() == "select":
             return
-        state.session.info[WRITTEN] = True  # raw DML: we cannot tell which table, so assume content
+        _mark(state.session, [None])  # raw DML: we cannot tell which table, so assume content
         return
     table = getattr(stmt, "table", None)  # Insert/Update/Delete name their Table
-    if _any_content([getattr(table, "name", None)]):
-        state.session.info[WRITTEN] = True
+    _mark(state.session, [getattr(table, "name", None)])
 
 
 @event.listens_for(TrackedSession, "after_commit")
 def _after_commit(session: Session) -> None:
-    if not session.info.pop(WRITTEN, False):
-        return
+    written = session.info.pop(WRITTEN, None)
     version = session.info.get(VERSION)
-    if version is not None:
-        task = version.bump()
-        if task is not None:
-            session.info[BUMP] = task
+    if not written or version is None:
+        return
+    # None stands for a table we could not name (raw SQL): it counts for both.
+    task = version.bump(content=bool(written - IGNORED_TABLES), auth=bool(written & (AUTH_TABLES | {None})))
+    if task is not None:
+        session.info[BUMP] = task
 
 
 @event.listens_for(TrackedSession, "after_rollback")

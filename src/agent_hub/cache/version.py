@@ -1,11 +1,15 @@
-"""The content version every cached read is checked against.
+"""The versions every cached read (and cached key lookup) is checked against.
 
-Embedded default (no REDIS_URL): an integer in this process — the only process that writes,
-apart from CLI commands, which the cache's maximum age covers.
+Two versions: `content` (anything a cached read shows) and `auth` (agents and API keys: what a
+cached key lookup holds). A commit bumps the ones whose tables it wrote (tracking.py).
 
-With Valkey: a random token under one key, replaced after each content-changing commit. A token
-rather than INCR so that a Valkey restart (which forgets the key) can never bring back a value
-that old cache entries were stored under. Reading it is one GET per cached request (~0.1 ms).
+Embedded default (no REDIS_URL): counters in this process — the only process that writes,
+apart from CLI commands, which the caches' maximum ages cover.
+
+With Valkey: random tokens under two keys, replaced after each commit that changes them (a
+token rather than INCR so that a Valkey restart, which forgets the keys, can never bring back
+a value that old entries were stored under). Reading both is one MGET per request (~0.1 ms),
+memoised on the request.
 """
 
 from __future__ import annotations
@@ -13,48 +17,72 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
+
+from fastapi import Request
 
 log = logging.getLogger("agent_hub.cache")
 
-VERSION_KEY = "agent_hub:content_version"
+CONTENT_KEY = "agent_hub:content_version"
+AUTH_KEY = "agent_hub:auth_version"
+
+
+class Now(NamedTuple):
+    content: object
+    auth: object
 
 
 class ContentVersion:
     def __init__(self, redis: Any | None) -> None:
         self.redis = redis  # set later by processes that create the client afterwards
-        self._local = 0
+        self._content = 0
+        self._auth = 0
         self._pending: set[asyncio.Task[None]] = set()
 
-    async def current(self) -> object | None:
-        """The version now, or None when it cannot be known (Valkey down): then nothing is
-        served from or stored in the cache."""
+    async def current(self) -> Now | None:
+        """The versions now, or None when they cannot be known (Valkey down): then nothing is
+        served from or stored in a cache."""
         if self.redis is None:
-            return self._local
+            return Now(self._content, self._auth)
         try:
-            return await self.redis.get(VERSION_KEY) or b"initial"
+            content, auth = await self.redis.mget(CONTENT_KEY, AUTH_KEY)
         except Exception:  # a cache must never fail a read
-            log.warning("content version unavailable; reading without the cache", exc_info=True)
+            log.warning("cache versions unavailable; reading without the caches", exc_info=True)
             return None
+        return Now(content or b"initial", auth or b"initial")
 
-    def bump(self) -> asyncio.Task[None] | None:
-        """Called right after a content-changing commit. Returns the Valkey write to await when
-        the caller can (the request path does, before responding)."""
-        self._local += 1
-        if self.redis is None:
+    def bump(self, content: bool = True, auth: bool = False) -> asyncio.Task[None] | None:
+        """Called right after a commit that changed content and/or auth data. Returns the Valkey
+        write to await when the caller can (the request path does, before responding)."""
+        self._content += content
+        self._auth += auth
+        if self.redis is None or not (content or auth):
             return None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a synchronous caller (CLI): entries expire by age instead
             return None
-        task = loop.create_task(self._publish())
+        keys = [k for k, on in ((CONTENT_KEY, content), (AUTH_KEY, auth)) if on]
+        task = loop.create_task(self._publish(keys))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return task
 
-    async def _publish(self) -> None:
+    async def _publish(self, keys: list[str]) -> None:
         try:
-            await self.redis.set(VERSION_KEY, uuid.uuid4().hex)  # type: ignore[union-attr]
+            await self.redis.mset({k: uuid.uuid4().hex for k in keys})  # type: ignore[union-attr]
         except Exception:
-            log.error("could not publish the content version; other replicas may serve entries "
-                      "up to the cache's maximum age old", exc_info=True)
+            log.error("could not publish cache versions; other replicas may serve entries up to "
+                      "the caches' maximum age old", exc_info=True)
+
+
+_UNREAD = object()
+
+
+async def versions_now(request: Request) -> Now | None:
+    """The versions, read once per request (a request's own writes bump them only at commit)."""
+    memo = getattr(request.state, "cache_versions", _UNREAD)
+    if memo is _UNREAD:
+        memo = await request.app.state.content_version.current()
+        request.state.cache_versions = memo
+    return memo  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import with_votes
+from agent_hub.cache.reads import cached_votes, with_votes
 from agent_hub.comments import service as svc
 from agent_hub.comments.repository import viewer_votes
 from agent_hub.comments.schemas import (
@@ -49,7 +49,10 @@ async def list_comments(
 
     read = await cached_read(request, ("comments", post_id, sort, limit, cursor, offset), build)
     roots = read.payload["comments"]
-    votes = await viewer_votes(db, viewer.id, [c["id"] for c in roots]) if viewer and roots else {}
+    votes: dict[str, int] = {}
+    if viewer is not None and roots:
+        ids = [c["id"] for c in roots]
+        votes = await cached_votes(request, "comments", viewer.id, ids, lambda: viewer_votes(db, viewer.id, ids))
     if not votes:
         return read.response()
     return read.response({**read.payload, "comments": with_votes(roots, votes, "replies")})

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import with_votes
+from agent_hub.cache.reads import cached_votes, with_votes
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
@@ -60,7 +60,10 @@ async def respond(request: Request, db: AsyncSession, viewer: Agent | None, key:
 
     read = await cached_read(request, key, build_json)
     posts = read.payload["posts"]
-    votes = await repo.viewer_votes(db, viewer.id, [p["id"] for p in posts]) if viewer and posts else {}
+    votes: dict[str, int] = {}
+    if viewer is not None and posts:
+        ids = [p["id"] for p in posts]
+        votes = await cached_votes(request, "posts", viewer.id, ids, lambda: repo.viewer_votes(db, viewer.id, ids))
     if not votes:
         return read.response()
     posts = with_votes(posts, votes)

@@ -13,7 +13,7 @@ from agent_hub import metrics
 from agent_hub.agents import service as agents_service
 from agent_hub.agents.models import Agent
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import with_votes
+from agent_hub.cache.reads import cached_votes, with_votes
 from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
@@ -127,8 +127,11 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
     if viewer is None:
         return read.response()
     comments = read.payload["comments"]
-    votes = await repo.viewer_votes(db, viewer.id, [post_id])
-    comment_votes = await comment_votes_under(db, viewer.id, [c["id"] for c in comments]) if comments else {}
+    votes = await cached_votes(request, "posts", viewer.id, [post_id],
+                               lambda: repo.viewer_votes(db, viewer.id, [post_id]))
+    roots = [c["id"] for c in comments]
+    comment_votes = await cached_votes(request, "comments", viewer.id, roots,
+                                       lambda: comment_votes_under(db, viewer.id, roots)) if roots else {}
     if not votes and not comment_votes:
         return read.response()
     post = with_votes([read.payload["post"]], votes)[0]

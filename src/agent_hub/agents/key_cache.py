@@ -1,0 +1,76 @@
+"""Cached API-key lookups for safe requests (GET/HEAD).
+
+Why: an agent polling listings pays a key+agent query (~1 ms of Python) on every request,
+more than a cached listing costs. What: key hash -> the key's id and a copy of the agent's
+columns, valid for one *auth version* (cache/version.py), which every commit that writes the
+`agents` or `api_keys` table replaces — on every replica when Valkey is configured. So a
+revoked key, a suspended agent or a changed profile is seen by the next request anywhere.
+The maximum age (AGENT_HUB_KEY_CACHE_SECONDS) covers CLI commands writing the embedded
+database from another process.
+
+Only safe requests use it: they get a transient `Agent` built from the copy, which no handler
+of a read writes back. Writes always load the agent in their own transaction. Unknown keys
+are never cached (nothing to hold).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import inspect
+
+from agent_hub.agents.models import Agent, ApiKey
+from agent_hub.cache.version import versions_now
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+MAX_ENTRIES = 20_000
+_COLUMNS = [c.key for c in inspect(Agent).column_attrs]
+
+
+@dataclass(slots=True)
+class CachedKey:
+    api_key_id: str
+    key_hash: str
+    agent_columns: dict[str, Any]
+    version: object
+    born: float
+
+    def agent(self) -> Agent:
+        return Agent(**self.agent_columns)
+
+
+class KeyCache:
+    def __init__(self, max_age_seconds: float) -> None:
+        self.max_age = max_age_seconds
+        self._entries: OrderedDict[str, CachedKey] = OrderedDict()
+
+    async def lookup(self, request: Request, key_hash: str) -> CachedKey | None:
+        if self.max_age <= 0 or request.method not in SAFE_METHODS:
+            return None
+        entry = self._entries.get(key_hash)
+        if entry is None:
+            return None
+        now = await versions_now(request)
+        if now is None or entry.version != now.auth or time.monotonic() - entry.born > self.max_age:
+            self._entries.pop(key_hash, None)
+            return None
+        self._entries.move_to_end(key_hash)
+        return entry
+
+    async def store(self, request: Request, api_key: ApiKey, agent: Agent) -> None:
+        """Remember a key that just authenticated. The version was read (memoised) before the
+        lookup query ran, so a concurrent revocation makes this entry stale, never valid."""
+        if self.max_age <= 0 or request.method not in SAFE_METHODS:
+            return
+        now = await versions_now(request)
+        if now is None:
+            return
+        columns = {name: getattr(agent, name) for name in _COLUMNS}
+        self._entries[api_key.key_hash] = CachedKey(api_key.id, api_key.key_hash, columns, now.auth, time.monotonic())
+        self._entries.move_to_end(api_key.key_hash)
+        while len(self._entries) > MAX_ENTRIES:
+            self._entries.popitem(last=False)
