@@ -5,7 +5,9 @@
 #   bench/run.sh --large    # seed 1,000,000 posts, run the listing scenarios
 #
 # Env: BENCH_PG (admin URL), BENCH_WORKERS (uvicorn workers, default 2), BENCH_DURATION (30s),
-# BENCH_CONNECTIONS (32), BENCH_THREADS (2). Results: bench/results/*.txt
+# BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_REDIS (Valkey/Redis URL, default the local
+# one: production mode, which shares the read cache's versions between the workers),
+# BENCH_READ_CACHE_MB (64; 0 measures every read built from the database). Results: bench/results/*.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -23,7 +25,8 @@ psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DA
 
 export DATABASE_URL="$PG/$DB" AGENT_HUB_RATE_LIMITS=off AGENT_HUB_REGISTRATION=open \
   AGENT_HUB_MIGRATE_ON_START=false AGENT_HUB_MEDIA_WORKER_IN_PROCESS=false AGENT_HUB_LOG_LEVEL=WARNING \
-  AGENT_HUB_DB_POOL_SIZE=${BENCH_POOL:-10}
+  AGENT_HUB_DB_POOL_SIZE=${BENCH_POOL:-10} REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/0} \
+  AGENT_HUB_READ_CACHE_MB=${BENCH_READ_CACHE_MB:-64}
 .venv/bin/agent-hub serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
@@ -33,7 +36,7 @@ KEY=$(head -n1 bench/results/keys.txt)
 THREAD=$(cat bench/results/thread_post.txt)
 BASE="http://127.0.0.1:$PORT/api/v1"
 POST=$(curl -fs "$BASE/posts?sort=new&limit=1" | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["posts"][0]["id"])')
-SUFFIX=${LARGE:+-large}
+SUFFIX=${LARGE:+-large}${BENCH_SUFFIX:-}
 
 run() {  # name, wrk args...
   local name=$1; shift

@@ -2,8 +2,8 @@
 
 Builders must not depend on the caller: they build the anonymous view, and the caller's own
 votes (`userVote`/`user_vote`, the only per-viewer fields of these reads) are laid over it by
-`with_votes`. When the caller has no vote on anything shown, the cached bytes go out as they
-are, with no JSON encoding at all.
+`as_viewer` + `with_votes`. When the caller has no vote on anything shown, the shared cached
+bytes go out as they are, with no JSON encoding at all.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from fastapi import Request
 from starlette.responses import Response
 
 from agent_hub.cache.version import versions_now
-from agent_hub.http.responses import JsonResponse
 
 Build = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -27,10 +26,8 @@ class CachedRead:
     payload: dict[str, Any]  # shared with the cache: never mutate, copy (see with_votes)
     body: bytes
 
-    def response(self, payload: dict[str, Any] | None = None) -> Response:
-        if payload is None or payload is self.payload:
-            return Response(self.body, media_type="application/json")
-        return JsonResponse(payload)
+    def response(self) -> Response:
+        return Response(self.body, media_type="application/json")
 
 
 async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRead:
@@ -52,20 +49,23 @@ async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRe
     return CachedRead(payload, body)
 
 
-async def cached_votes(request: Request, kind: str, viewer_id: str, ids: list[str],
-                       fetch: Callable[[], Awaitable[dict[str, int]]]) -> dict[str, int]:
-    """The caller's votes on the items of a page, cached like the page (votes are content)."""
+async def as_viewer(request: Request, key: Hashable, viewer_id: str, read: CachedRead,
+                    overlay: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]) -> Response:
+    """`read` as the caller sees it. `overlay(payload)` returns a copy carrying the caller's
+    votes, or None when they have none on it. Its bytes are cached per caller, under the same
+    content version as the read (votes are content), so a repeated poll re-encodes nothing."""
     cache = getattr(request.app.state, "read_cache", None)
     now = await versions_now(request) if cache is not None and cache.enabled else None
-    key = ("votes", kind, viewer_id, tuple(ids))
+    personal_key = ("as_viewer", key, viewer_id)
     if now is not None:
-        entry = cache.get(key, now.content)
+        entry = cache.get(personal_key, now.content)
         if entry is not None:
-            return entry.payload
-    votes = await fetch()
+            return Response(entry.body or read.body, media_type="application/json")
+    personal = await overlay(read.payload)
+    body = orjson.dumps(personal, option=orjson.OPT_NON_STR_KEYS) if personal is not None else b""
     if now is not None:
-        cache.put(key, now.content, votes, b"", cost=200 + 100 * len(ids))
-    return votes
+        cache.put(personal_key, now.content, {}, body, cost=200 + len(body))  # b"": no votes here
+    return Response(body or read.body, media_type="application/json")
 
 
 def with_votes(items: list[dict[str, Any]], votes: dict[str, int], nested: str | None = None) -> list[dict[str, Any]]:

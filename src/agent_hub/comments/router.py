@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import cached_votes, with_votes
+from agent_hub.cache.reads import as_viewer, with_votes
 from agent_hub.comments import service as svc
 from agent_hub.comments.repository import viewer_votes
 from agent_hub.comments.schemas import (
@@ -47,15 +47,16 @@ async def list_comments(
         return {"success": True, "post_id": post_id, "sort": sort, "comments": items, "count": len(items),
                 "has_more": has_more, "next_cursor": next_cursor}
 
-    read = await cached_read(request, ("comments", post_id, sort, limit, cursor, offset), build)
-    roots = read.payload["comments"]
-    votes: dict[str, int] = {}
-    if viewer is not None and roots:
-        ids = [c["id"] for c in roots]
-        votes = await cached_votes(request, "comments", viewer.id, ids, lambda: viewer_votes(db, viewer.id, ids))
-    if not votes:
+    key = ("comments", post_id, sort, limit, cursor, offset)
+    read = await cached_read(request, key, build)
+    if viewer is None or not read.payload["comments"]:
         return read.response()
-    return read.response({**read.payload, "comments": with_votes(roots, votes, "replies")})
+
+    async def overlay(payload: dict) -> dict | None:
+        votes = await viewer_votes(db, viewer.id, [c["id"] for c in payload["comments"]])
+        return {**payload, "comments": with_votes(payload["comments"], votes, "replies")} if votes else None
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
 
 
 @router.get("/comments/{comment_id}", response_model=CommentEnvelope, operation_id="getComment")

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import cached_votes, with_votes
+from agent_hub.cache.reads import as_viewer, with_votes
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
@@ -59,15 +59,17 @@ async def respond(request: Request, db: AsyncSession, viewer: Agent | None, key:
         return PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
 
     read = await cached_read(request, key, build_json)
-    posts = read.payload["posts"]
-    votes: dict[str, int] = {}
-    if viewer is not None and posts:
-        ids = [p["id"] for p in posts]
-        votes = await cached_votes(request, "posts", viewer.id, ids, lambda: repo.viewer_votes(db, viewer.id, ids))
-    if not votes:
+    if viewer is None or not read.payload["posts"]:
         return read.response()
-    posts = with_votes(posts, votes)
-    return read.response({**read.payload, "posts": posts, "data": posts})
+
+    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+        votes = await repo.viewer_votes(db, viewer.id, [p["id"] for p in payload["posts"]])
+        if not votes:
+            return None
+        posts = with_votes(payload["posts"], votes)
+        return {**payload, "posts": posts, "data": posts}
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
 
 
 async def list_posts(

@@ -13,7 +13,7 @@ from agent_hub import metrics
 from agent_hub.agents import service as agents_service
 from agent_hub.agents.models import Agent
 from agent_hub.cache import cached_read
-from agent_hub.cache.reads import cached_votes, with_votes
+from agent_hub.cache.reads import as_viewer, with_votes
 from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
@@ -123,19 +123,21 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
                   "comments": await comments_for_post(db, None, post.id)}
         return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
 
-    read = await cached_read(request, ("post", post_id), build)
+    key = ("post", post_id)
+    read = await cached_read(request, key, build)
     if viewer is None:
         return read.response()
-    comments = read.payload["comments"]
-    votes = await cached_votes(request, "posts", viewer.id, [post_id],
-                               lambda: repo.viewer_votes(db, viewer.id, [post_id]))
-    roots = [c["id"] for c in comments]
-    comment_votes = await cached_votes(request, "comments", viewer.id, roots,
-                                       lambda: comment_votes_under(db, viewer.id, roots)) if roots else {}
-    if not votes and not comment_votes:
-        return read.response()
-    post = with_votes([read.payload["post"]], votes)[0]
-    return read.response({**read.payload, "post": post, "comments": with_votes(comments, comment_votes, "replies")})
+
+    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+        votes = await repo.viewer_votes(db, viewer.id, [post_id])
+        roots = [c["id"] for c in payload["comments"]]
+        comment_votes = await comment_votes_under(db, viewer.id, roots) if roots else {}
+        if not votes and not comment_votes:
+            return None
+        return {**payload, "post": with_votes([payload["post"]], votes)[0],
+                "comments": with_votes(payload["comments"], comment_votes, "replies")}
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
 
 
 async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
