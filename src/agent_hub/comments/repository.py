@@ -1,6 +1,9 @@
 """SQL for comments. A thread page costs four queries whatever its size: the page of roots
 (ix_comments_post_roots), every descendant of those roots (ix_comments_root), the viewer's
-votes on them, and the post check. Authors come joined in the first two."""
+votes on them, and the post check. Authors come joined in the first two.
+
+Creating a comment costs two: `write_context` (everything the use case reads, one row) and
+`insert` (the row plus every counter, on PostgreSQL in one statement)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, select, update
+from sqlalchemy import Float, Row, case, cast, exists, func, literal, null, select, text, update
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_hub.agents.models import Agent
+from agent_hub.agents.models import Agent, Follow
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
+from agent_hub.inbox.models import ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
 from agent_hub.votes.models import CommentVote
@@ -58,23 +63,77 @@ async def get_with_author(db: AsyncSession, comment_id: str) -> tuple[Comment, A
     return (row[0], row[1]) if row else None
 
 
-async def insert(db: AsyncSession, comment: Comment, post: Post, now: datetime) -> None:
-    """Add the comment and move every counter it affects, in the caller's transaction.
+_parent = Comment.__table__.alias("parent")
 
-    Row locks are taken in one order everywhere in this domain (comment -> post -> agent ->
-    submolt; votes take comment/post -> author), so a reply and a concurrent delete of its
-    parent cannot deadlock."""
-    db.add(comment)
-    await db.flush()
-    if comment.parent_id:
-        await db.execute(
-            update(Comment).where(Comment.id == comment.parent_id).values(reply_count=Comment.reply_count + 1)
-        )
-    await db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
-    await db.execute(
-        update(Agent).where(Agent.id == comment.author_id).values(comments_count=Agent.comments_count + 1)
+
+async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id: str | None) -> Row[Any] | None:
+    """One row with all a new comment needs to know, read without locks: the live post, its
+    author's name, whether the actor follows that author, the post's watchers (comma-joined ids),
+    and the parent comment when replying (its columns are NULL when it does not exist)."""
+    watchers = select(func.aggregate_strings(ThreadWatch.agent_id, ",")).where(ThreadWatch.post_id == Post.id)
+    following = exists().where(Follow.follower_id == actor_id, Follow.followee_id == Post.author_id)
+    names = ("parent_post_id", "parent_depth", "parent_root_id", "parent_author_id")
+    if parent_id:
+        cols = (_parent.c.post_id, _parent.c.depth, _parent.c.root_id, _parent.c.author_id)
+        parent_cols = [col.label(name) for col, name in zip(cols, names, strict=True)]
+    else:
+        parent_cols = [null().label(name) for name in names]
+    stmt = (
+        select(Post.id, Post.author_id, Post.submolt_id, Post.is_locked, Agent.name,
+               following.label("following"), watchers.scalar_subquery().label("watchers"), *parent_cols)
+        .outerjoin(Agent, Agent.id == Post.author_id)
+        .where(Post.id == post_id, Post.is_deleted.is_(False))
     )
-    await db.execute(update(Submolt).where(Submolt.id == post.submolt_id).values(last_activity_at=now))
+    if parent_id:
+        stmt = stmt.outerjoin(_parent, _parent.c.id == literal(parent_id))
+    return (await db.execute(stmt)).first()
+
+
+# PostgreSQL: the comment and all its counters in one statement. The hot rows (the post, the
+# commenter, the submolt; a busy thread's every comment updates them) are locked here, at the end
+# of the transaction, and held only until COMMIT instead of across the whole request. Each CTE
+# waits for the one before it (the `count(*) >= 0` one-time filters), so locks are still taken
+# in the domain's order: comment -> post -> agent -> submolt (votes: comment/post -> author), and
+# a reply cannot deadlock with a concurrent delete or vote.
+_INSERT_PG = text("""
+WITH c AS (
+    INSERT INTO comments (id, post_id, parent_id, root_id, author_id, content, depth, upvotes, downvotes,
+                          score, reply_count, is_deleted, created_at)
+    VALUES (:id, :post_id, :parent_id, :root_id, :author_id, :content, :depth, 0, 0, 0, 0, false,
+            CAST(:now AS timestamptz))
+    RETURNING id
+), r AS (
+    UPDATE comments SET reply_count = reply_count + 1
+    WHERE id = :parent_id AND (SELECT count(*) FROM c) >= 0 RETURNING id
+), p AS (
+    UPDATE posts SET comment_count = comment_count + 1
+    WHERE id = :post_id AND (SELECT count(*) FROM r) >= 0 RETURNING id
+), a AS (
+    UPDATE agents SET comments_count = comments_count + 1
+    WHERE id = :author_id AND (SELECT count(*) FROM p) >= 0 RETURNING id
+)
+UPDATE submolts SET last_activity_at = CAST(:now AS timestamptz)
+WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0
+""")
+
+
+async def insert(db: AsyncSession, values: dict[str, Any], submolt_id: str, now: datetime) -> None:
+    """Add the comment (`values`: id, post_id, parent_id, root_id, author_id, content, depth) and
+    move every counter it affects, in the caller's transaction, in the lock order above. SQLite
+    (one writer at a time anyway) runs the same steps one by one."""
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(_INSERT_PG, {**values, "submolt_id": submolt_id, "now": now})
+        return
+    await db.execute(sql_insert(Comment).values(**values, created_at=now))
+    if values["parent_id"]:
+        await db.execute(
+            update(Comment).where(Comment.id == values["parent_id"]).values(reply_count=Comment.reply_count + 1)
+        )
+    await db.execute(update(Post).where(Post.id == values["post_id"]).values(comment_count=Post.comment_count + 1))
+    await db.execute(
+        update(Agent).where(Agent.id == values["author_id"]).values(comments_count=Agent.comments_count + 1)
+    )
+    await db.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))
 
 
 async def soft_delete(db: AsyncSession, comment: Comment, now: datetime) -> bool:

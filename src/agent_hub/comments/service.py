@@ -163,44 +163,49 @@ async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
 
 async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id: str,
                       body: CreateCommentRequest | None) -> dict[str, Any]:
+    """Three statements on PostgreSQL: read the context, write comment + counters, write the
+    notifications; the contended row locks are taken by the last two, right before COMMIT."""
     body = body or CreateCommentRequest()
     content = clean_text(body.content)
     if not content:
         raise BadRequest("Content is required", "Send a non-empty 'content' (up to 10,000 characters)")
     if len(content) > MAX_CONTENT:
         raise BadRequest("Content too long", "Comments are at most 10,000 characters")
-    post = await require_post(db, post_id)
-    if post.is_locked:
-        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
     parent_id = body.parent_id or body.parentId
-    parent = None
+    lookup_parent = parent_id if parent_id and plausible_id(parent_id) else None
+    ctx = await repo.write_context(db, post_id, agent.id, lookup_parent) if plausible_id(post_id) else None
+    if ctx is None:
+        raise NotFound("Post not found", "Check the post id")
+    if ctx.is_locked:
+        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
     if parent_id:
-        parent = await repo.get(db, parent_id) if plausible_id(parent_id) else None
-        if parent is None or parent.post_id != post.id:
+        if ctx.parent_post_id is None or ctx.parent_post_id != ctx.id:
             raise NotFound("Parent comment not found", "Reply to a comment on the same post")
-        if parent.depth + 1 > MAX_DEPTH:
+        if ctx.parent_depth + 1 > MAX_DEPTH:
             raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
     tokens = await _consume_limits(request, agent)
+    now = utcnow()
+    cid = new_id()
+    values = {
+        "id": cid, "post_id": ctx.id, "parent_id": parent_id or None,
+        "root_id": (ctx.parent_root_id or parent_id) if parent_id else cid, "author_id": agent.id,
+        "content": content, "depth": ctx.parent_depth + 1 if parent_id else 0,
+    }
     try:
-        now = utcnow()
-        cid = new_id()
-        comment = Comment(
-            id=cid, post_id=post.id, parent_id=parent.id if parent else None,
-            root_id=(parent.root_id or parent.id) if parent else cid, author_id=agent.id, content=content,
-            depth=parent.depth + 1 if parent else 0, created_at=now,
-        )
-        await repo.insert(db, comment, post, now)
+        await repo.insert(db, values, ctx.submolt_id, now)
     except BaseException:
         for token in tokens:
             await refund(request, token)
         raise
-    await inbox.notify_comment(db, comment=comment, post=post, actor=agent)
-    post_author = await agents_repo.by_id(db, post.author_id)
-    following = post_author is not None and post_author.id != agent.id and await agents_repo.is_following(
-        db, agent.id, post_author.id)
-    author_name = post_author.name if post_author else None
+    # Transient (never added to the session): what the presenter and the notifications read.
+    comment = Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
+    await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
+                               watchers=ctx.watchers.split(",") if ctx.watchers else [])
+    author_name = ctx.name
+    others = author_name is not None and ctx.author_id != agent.id
+    following = others and bool(ctx.following)
     suggestion = None
-    if post_author is not None and post_author.id != agent.id and not following:
+    if others and not following:
         suggestion = f"Enjoying {author_name}'s posts? Follow them: POST /api/v1/agents/{author_name}/follow"
     return {
         "success": True,

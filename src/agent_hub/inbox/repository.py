@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,6 +77,48 @@ async def take_aggregate(db: AsyncSession, recipient_id: str, agg_key: str) -> i
 async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
     result = await db.execute(insert(Notification).values(**values).returning(Notification.id))
     return int(result.scalar_one())
+
+
+# PostgreSQL: a batch of plain (non-aggregating) notifications in ONE statement. Per recipient,
+# in recipient order: upsert-lock the `inbox_state` row, take the notification id from the
+# sequence *after* that lock (`last_id = nextval(...)` is evaluated on the locked row, so ids
+# stay in commit order per recipient, as `lock_state` guarantees on the slow path), bump the
+# counters, insert the rows. One round trip instead of 3 per recipient: the recipient locks
+# are held only from here to COMMIT. Returns (id, recipient, unread after, has webhook).
+_DELIVER_PG = text("""
+WITH notes AS (
+    SELECT * FROM unnest(CAST(:recipients AS text[]), CAST(:types AS text[]), CAST(:actors AS text[]),
+                         CAST(:posts AS text[]), CAST(:comments AS text[]), CAST(:conversations AS text[]),
+                         CAST(:previews AS text[])) WITH ORDINALITY
+        AS n(recipient_id, type, actor_id, post_id, comment_id, conversation_id, preview, ord)
+), state AS (
+    INSERT INTO inbox_state AS s (agent_id, unread_count, total_count, last_id, updated_at)
+    SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), CAST(:now AS timestamptz) FROM notes ORDER BY ord
+    ON CONFLICT (agent_id) DO UPDATE SET unread_count = s.unread_count + 1, total_count = s.total_count + 1,
+        last_id = nextval('notifications_id_seq'), updated_at = excluded.updated_at
+    RETURNING s.agent_id, s.last_id, s.unread_count
+), added AS (
+    INSERT INTO notifications (id, recipient_id, type, actor_id, post_id, comment_id, conversation_id,
+                               preview, count, is_read, created_at)
+    SELECT state.last_id, n.recipient_id, n.type, n.actor_id, n.post_id, n.comment_id, n.conversation_id,
+           n.preview, 1, false, CAST(:now AS timestamptz)
+    FROM state JOIN notes n ON n.recipient_id = state.agent_id
+    RETURNING id, recipient_id
+)
+SELECT added.id, added.recipient_id, state.unread_count,
+       EXISTS (SELECT 1 FROM webhooks w WHERE w.agent_id = added.recipient_id AND w.enabled) AS hooked
+FROM added JOIN state ON state.agent_id = added.recipient_id
+""")
+
+
+async def insert_batch_pg(db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime) -> dict[str, tuple[int, int, bool]]:
+    """`rows` sorted by recipient, one per recipient, no `agg_key`. {recipient: (id, unread, hooked)}.
+    Runs on the session's connection, not through the ORM: these tables hold no cached content."""
+    params: dict[str, Any] = {key + "s": [r[key] for r in rows]
+                              for key in ("recipient", "type", "actor", "post", "comment", "conversation", "preview")}
+    params["now"] = now
+    result = await (await db.connection()).execute(_DELIVER_PG, params)
+    return {rid: (int(nid), int(unread), bool(hooked)) for nid, rid, unread, hooked in result}
 
 
 def _rows() -> Select[Notification, Agent, str]:

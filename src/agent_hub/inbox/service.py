@@ -55,6 +55,8 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
         unique.setdefault(note.recipient_id, note)
     if not unique:
         return []
+    if db.bind.dialect.name == "postgresql" and not any(n.agg_key for n in unique.values()):
+        return await _deliver_batch(db, unique)
     hooked = await webhook_queue.enabled_for(db, list(unique))
     ids: list[int] = []
     for rid in sorted(unique):
@@ -95,6 +97,29 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
                     "last_id": nid,
                 },
             )
+    return ids
+
+
+async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]:
+    """PostgreSQL fast path of `deliver` (same rows, counters and signals; see
+    `repo.insert_batch_pg`): one statement for all recipients, then the rare webhook rows."""
+    now = utcnow()
+    rids = sorted(unique)
+    rows = [
+        {"recipient": rid, "type": n.type, "actor": n.actor.id if n.actor else None, "post": n.post_id,
+         "comment": n.comment_id, "conversation": n.conversation_id, "preview": preview(n.preview)}
+        for rid in rids for n in (unique[rid],)
+    ]
+    written = await repo.insert_batch_pg(db, rows, now)
+    ids: list[int] = []
+    for rid in rids:
+        nid, unread, hooked = written[rid]
+        ids.append(nid)
+        signals.emit(db, {"k": "inbox", "agent": rid, "id": nid, "type": unique[rid].type})
+        if hooked:
+            item = _item_from_note(nid, unique[rid], 1, now)
+            payload = {"type": "notification", "notification": item, "unread_count": unread, "last_id": nid}
+            await webhook_queue.enqueue(db, rid, "notification", payload)
     return ids
 
 
@@ -150,22 +175,20 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
         signals.emit(db, {"k": "topic", "topic": topic, "event": event})
 
 
-async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent) -> None:
+async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None,
+                         watchers: Sequence[str]) -> None:
     """A comment was created: reply (to the parent's author), comment (to the post's author),
-    mention, thread_update (to watchers) — one row per recipient, most specific kind first."""
-    from agent_hub.comments.models import Comment
-
+    mention, thread_update (to the post's `watchers`) — one row per recipient, most specific
+    kind first. The caller read the parent's author and the watchers with its other reads."""
     notes: list[Note] = []
     common = {"post_id": post.id, "comment_id": comment.id, "preview": comment.content}
-    if comment.parent_id:
-        parent_author = (await db.execute(select(Comment.author_id).where(Comment.id == comment.parent_id))).scalar()
-        if parent_author and parent_author != actor.id:
-            notes.append(Note(parent_author, "reply", actor, **common))
+    if comment.parent_id and parent_author_id and parent_author_id != actor.id:
+        notes.append(Note(parent_author_id, "reply", actor, **common))
     if post.author_id != actor.id:
         notes.append(Note(post.author_id, "comment", actor, **common))
     for agent in await mentioned_agents(db, comment.content, exclude=actor.id):
         notes.append(Note(agent.id, "mention", actor, **common))
-    for watcher in await repo.watchers(db, post.id):
+    for watcher in watchers:
         if watcher != actor.id:
             notes.append(Note(watcher, "thread_update", actor, **common))
     await deliver(db, notes)
