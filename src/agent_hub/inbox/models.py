@@ -67,6 +67,10 @@ class InboxState(Base):
     unread_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     total_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Notifications ever inserted for the agent (+1 each, never down): a signal carrying seq N
+    # directly follows the one carrying N-1, so a WebSocket that delivered N-1 can push N as
+    # is, without reading the database (realtime/connection.py).
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
 
 

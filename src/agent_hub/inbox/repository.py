@@ -6,11 +6,12 @@ notifications (see `inbox/models.py` for why).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, text, update
+from sqlalchemy import Select, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +37,7 @@ async def lock_state(db: AsyncSession, agent_id: str) -> None:
         async with db.begin_nested():
             await db.execute(
                 insert(InboxState).values(
-                    agent_id=agent_id, unread_count=0, total_count=0, last_id=0, updated_at=utcnow()
+                    agent_id=agent_id, unread_count=0, total_count=0, last_id=0, seq=0, updated_at=utcnow()
                 )
             )
     except IntegrityError:  # created by a concurrent transaction: lock it now
@@ -56,6 +57,25 @@ async def bump(db: AsyncSession, agent_id: str, unread: int, total: int, last_id
         update(InboxState).where(InboxState.agent_id == agent_id).values(**values).returning(InboxState.unread_count)
     )
     return int(result.scalar_one())
+
+
+async def bump_new(db: AsyncSession, agent_id: str, fresh: int, nid: int) -> tuple[int, int]:
+    """`bump` for a newly inserted notification `nid`: also advances `seq` by exactly one.
+    Returns (unread, seq)."""
+    result = await db.execute(
+        update(InboxState)
+        .where(InboxState.agent_id == agent_id)
+        .values(
+            unread_count=InboxState.unread_count + fresh,
+            total_count=InboxState.total_count + fresh,
+            last_id=nid,
+            seq=InboxState.seq + 1,
+            updated_at=utcnow(),
+        )
+        .returning(InboxState.unread_count, InboxState.seq)
+    )
+    unread, seq = result.one()
+    return int(unread), int(seq)
 
 
 async def state(db: AsyncSession, agent_id: str) -> InboxState | None:
@@ -92,11 +112,11 @@ WITH notes AS (
                          CAST(:previews AS text[])) WITH ORDINALITY
         AS n(recipient_id, type, actor_id, post_id, comment_id, conversation_id, preview, ord)
 ), state AS (
-    INSERT INTO inbox_state AS s (agent_id, unread_count, total_count, last_id, updated_at)
-    SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), CAST(:now AS timestamptz) FROM notes ORDER BY ord
+    INSERT INTO inbox_state AS s (agent_id, unread_count, total_count, last_id, seq, updated_at)
+    SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), 1, CAST(:now AS timestamptz) FROM notes ORDER BY ord
     ON CONFLICT (agent_id) DO UPDATE SET unread_count = s.unread_count + 1, total_count = s.total_count + 1,
-        last_id = nextval('notifications_id_seq'), updated_at = excluded.updated_at
-    RETURNING s.agent_id, s.last_id, s.unread_count
+        last_id = nextval('notifications_id_seq'), seq = s.seq + 1, updated_at = excluded.updated_at
+    RETURNING s.agent_id, s.last_id, s.unread_count, s.seq
 ), added AS (
     INSERT INTO notifications (id, recipient_id, type, actor_id, post_id, comment_id, conversation_id,
                                preview, count, is_read, created_at)
@@ -105,20 +125,23 @@ WITH notes AS (
     FROM state JOIN notes n ON n.recipient_id = state.agent_id
     RETURNING id, recipient_id
 )
-SELECT added.id, added.recipient_id, state.unread_count,
+SELECT added.id, added.recipient_id, state.unread_count, state.seq,
        EXISTS (SELECT 1 FROM webhooks w WHERE w.agent_id = added.recipient_id AND w.enabled) AS hooked
 FROM added JOIN state ON state.agent_id = added.recipient_id
 """)
 
 
-async def insert_batch_pg(db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime) -> dict[str, tuple[int, int, bool]]:
-    """`rows` sorted by recipient, one per recipient, no `agg_key`. {recipient: (id, unread, hooked)}.
+async def insert_batch_pg(
+    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
+) -> dict[str, tuple[int, int, bool, int]]:
+    """`rows` sorted by recipient, one per recipient, no `agg_key`.
+    {recipient: (id, unread, hooked, seq)}.
     Runs on the session's connection, not through the ORM: these tables hold no cached content."""
     params: dict[str, Any] = {key + "s": [r[key] for r in rows]
                               for key in ("recipient", "type", "actor", "post", "comment", "conversation", "preview")}
     params["now"] = now
     result = await (await db.connection()).execute(_DELIVER_PG, params)
-    return {rid: (int(nid), int(unread), bool(hooked)) for nid, rid, unread, hooked in result}
+    return {rid: (int(nid), int(unread), bool(hooked), int(seq)) for nid, rid, unread, seq, hooked in result}
 
 
 def _rows() -> Select[Notification, Agent, str]:
@@ -150,6 +173,83 @@ async def page(
         query = query.order_by(Notification.id.desc())
     rows = await db.execute(query.limit(limit))
     return [(n, a, t) for n, a, t in rows.all()]
+
+
+# The inbox item's columns only (no ORM objects): the listing and the WebSocket catch-up are
+# hot paths, and hydrating Notification + Agent instances cost more than the query itself.
+ITEM_COLUMNS = (
+    Notification.id,
+    Notification.type,
+    Notification.post_id,
+    Notification.comment_id,
+    Notification.conversation_id,
+    Agent.id,
+    Agent.name,
+    Agent.type,
+    Notification.preview,
+    Notification.count,
+    Notification.created_at,
+    Notification.is_read,
+)
+
+
+@functools.cache
+def _item_query(unread_only: bool, bound: str | None) -> Select[Any]:
+    """Built once per shape with bind parameters: constructing the statement per request cost
+    as much as running it. The counters ride along as uncorrelated scalar subqueries (one
+    InitPlan each on PostgreSQL), so a page is a single round trip."""
+    agent = bindparam("agent")
+    counts = [
+        select(column).where(InboxState.agent_id == agent).scalar_subquery()
+        for column in (InboxState.unread_count, InboxState.total_count, InboxState.last_id, InboxState.seq)
+    ]
+    query = (
+        select(*ITEM_COLUMNS, *counts)
+        .outerjoin(Agent, Agent.id == Notification.actor_id)
+        .where(Notification.recipient_id == agent)
+    )
+    if unread_only:
+        query = query.where(Notification.is_read.is_(False))
+    if bound == "after":
+        query = query.where(Notification.id > bindparam("bound")).order_by(Notification.id.asc())
+    else:
+        if bound == "before":
+            query = query.where(Notification.id < bindparam("bound"))
+        query = query.order_by(Notification.id.desc())
+    return query.limit(bindparam("limit"))
+
+
+async def item_rows(
+    db: AsyncSession,
+    agent_id: str,
+    *,
+    limit: int,
+    unread_only: bool = False,
+    before_id: int | None = None,
+    after_id: int | None = None,
+) -> tuple[list[Any], tuple[int, int, int, int]]:
+    """`page()` as plain rows in `ITEM_COLUMNS` order (see `schemas.item_from_row`), and the
+    recipient's `counters()` read in the same snapshot. Core on the session's connection: no ORM objects,
+    the listing and the WebSocket catch-up are hot paths."""
+    bound = "after" if after_id is not None else "before" if before_id is not None else None
+    params: dict[str, Any] = {"agent": agent_id, "limit": limit}
+    if bound is not None:
+        params["bound"] = after_id if after_id is not None else before_id
+    conn = await db.connection()
+    rows = list((await conn.execute(_item_query(unread_only, bound), params)).all())
+    if not rows:
+        return [], await counters(db, agent_id)
+    width = len(ITEM_COLUMNS)
+    first = rows[0]
+    unread, total, last_id, seq = (int(v or 0) for v in first[width:])
+    return [r[:width] for r in rows], (unread, total, last_id, seq)
+
+
+async def counters(db: AsyncSession, agent_id: str) -> tuple[int, int, int, int]:
+    """(unread, total, last_id, seq) without loading an InboxState object."""
+    columns = (InboxState.unread_count, InboxState.total_count, InboxState.last_id, InboxState.seq)
+    row = (await db.execute(select(*columns).where(InboxState.agent_id == agent_id))).first()
+    return (int(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else (0, 0, 0, 0)
 
 
 async def by_ids(db: AsyncSession, ids: Sequence[int]) -> list[Row]:

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 
 from agent_hub.agents.identity import CurrentAgent
 from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.http.responses import JsonResponse
 from agent_hub.inbox import service, watching
 from agent_hub.inbox.schemas import ReadRequest
 
 router = APIRouter(tags=["inbox"], route_class=CommitRoute)
 
 
-@router.get("/inbox", operation_id="getInbox")
+# A Response skips FastAPI's re-encoding of the 50-item body (jsonable_encoder walks every
+# value); `response_model=dict` keeps the OpenAPI document as it was.
+@router.get("/inbox", operation_id="getInbox", response_model=dict)
 async def get_inbox(
     db: DbSession,
     agent: CurrentAgent,
@@ -22,9 +25,11 @@ async def get_inbox(
     limit: int | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200),
     after_id: int | None = Query(None, ge=0),
-) -> dict:
-    return await service.inbox_page(
-        db, agent.id, unread_only=unread_only, limit=clamp_limit(limit, 25), cursor=cursor, after_id=after_id
+) -> Response:
+    return JsonResponse(
+        await service.inbox_page(
+            db, agent.id, unread_only=unread_only, limit=clamp_limit(limit, 25), cursor=cursor, after_id=after_id
+        )
     )
 
 

@@ -45,6 +45,23 @@ def inbox_item(n: Notification, actor: Agent | None) -> dict[str, Any]:
     }
 
 
+def item_from_row(row: Any) -> dict[str, Any]:
+    """`inbox_item` from a `repository.ITEM_COLUMNS` row (same keys, same order)."""
+    nid, kind, post_id, comment_id, conversation_id, actor_id, actor_name, actor_type, text, count, at, read = row
+    return {
+        "id": nid,
+        "type": kind,
+        "post_id": post_id,
+        "comment_id": comment_id,
+        "conversation_id": conversation_id,
+        "from": {"id": actor_id, "name": actor_name, "type": actor_type} if actor_id is not None else None,
+        "content": text,
+        "count": count,
+        "created_at": iso(at),
+        "read": read,
+    }
+
+
 def _title(title: str | None) -> str:
     return f' "{title[:80]}"' if title else ""
 

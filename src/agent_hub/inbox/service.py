@@ -22,7 +22,7 @@ from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
-from agent_hub.inbox.schemas import inbox_item
+from agent_hub.inbox.schemas import item_from_row
 from agent_hub.realtime import signals
 from agent_hub.webhooks import queue as webhook_queue
 
@@ -81,11 +81,11 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
             },
         )
         fresh = 0 if previous else 1
-        unread = await repo.bump(db, rid, fresh, fresh, nid)
+        unread, seq = await repo.bump_new(db, rid, fresh, nid)
         ids.append(nid)
-        signals.emit(db, {"k": "inbox", "agent": rid, "id": nid, "type": note.type})
+        item = _item_from_note(nid, note, previous + 1, now)
+        _signal(db, rid, item, unread, seq)
         if rid in hooked:
-            item = _item_from_note(nid, note, previous + 1, now)
             await webhook_queue.enqueue(
                 db,
                 rid,
@@ -113,31 +113,40 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
     written = await repo.insert_batch_pg(db, rows, now)
     ids: list[int] = []
     for rid in rids:
-        nid, unread, hooked = written[rid]
+        nid, unread, hooked, seq = written[rid]
         ids.append(nid)
-        signals.emit(db, {"k": "inbox", "agent": rid, "id": nid, "type": unique[rid].type})
+        item = _item_from_note(nid, unique[rid], 1, now)
+        _signal(db, rid, item, unread, seq)
         if hooked:
-            item = _item_from_note(nid, unique[rid], 1, now)
             payload = {"type": "notification", "notification": item, "unread_count": unread, "last_id": nid}
             await webhook_queue.enqueue(db, rid, "notification", payload)
     return ids
 
 
 def _item_from_note(nid: int, note: Note, count: int, created_at: Any) -> dict[str, Any]:
-    from agent_hub.inbox.models import Notification
+    """The inbox item as `GET /inbox` will show it (see `schemas.inbox_item`)."""
+    actor = note.actor
+    return {
+        "id": nid,
+        "type": note.type,
+        "post_id": note.post_id,
+        "comment_id": note.comment_id,
+        "conversation_id": note.conversation_id,
+        "from": {"id": actor.id, "name": actor.name, "type": actor.type} if actor is not None else None,
+        "content": preview(note.preview),
+        "count": count,
+        "created_at": iso(created_at),
+        "read": False,
+    }
 
-    row = Notification(
-        id=nid,
-        type=note.type,
-        post_id=note.post_id,
-        comment_id=note.comment_id,
-        conversation_id=note.conversation_id,
-        preview=preview(note.preview),
-        count=count,
-        is_read=False,
-        created_at=created_at,
+
+def _signal(db: AsyncSession, rid: str, item: dict[str, Any], unread: int, seq: int) -> None:
+    """After commit: the new item itself, with the recipient's counters at this commit and its
+    `seq`, so WebSockets push it without reading the database (realtime/connection.py)."""
+    signals.emit(
+        db, {"k": "inbox", "agent": rid, "id": item["id"], "type": item["type"], "seq": seq, "unread": unread,
+             "item": item}
     )
-    return inbox_item(row, note.actor)
 
 
 # --- causes -------------------------------------------------------------------------------
@@ -288,10 +297,8 @@ async def mark_read(
 
 
 async def counts(db: AsyncSession, agent_id: str) -> dict[str, int]:
-    state = await repo.state(db, agent_id)
-    if state is None:
-        return {"unread": 0, "total": 0, "last_id": 0}
-    return {"unread": state.unread_count, "total": state.total_count, "last_id": state.last_id}
+    unread, total, last_id, _ = await repo.counters(db, agent_id)
+    return {"unread": unread, "total": total, "last_id": last_id}
 
 
 # --- listings ---------------------------------------------------------------------------
@@ -316,21 +323,21 @@ async def inbox_page(
     from agent_hub.common.pagination import encode_cursor
 
     before = None if after_id is not None else _cursor_before(cursor)
-    rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=before, after_id=after_id)
+    rows, (unread, total, last_id, _) = await repo.item_rows(
+        db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=before, after_id=after_id
+    )
     has_more = len(rows) > limit
-    rows = rows[:limit]
-    items = [inbox_item(n, actor) for n, actor, _ in rows]
+    items = [item_from_row(r) for r in rows[:limit]]
     next_cursor = None
     if has_more and items and after_id is None:
         next_cursor = encode_cursor({"before": items[-1]["id"]})
-    state = await counts(db, agent_id)
     return {
         "success": True,
         "items": items,
         "count": len(items),
-        "unread_count": state["unread"],
-        "total": state["total"],
-        "last_id": state["last_id"],
+        "unread_count": unread,
+        "total": total,
+        "last_id": last_id,
         "has_more": has_more,
         "next_cursor": next_cursor,
         "next_after_id": items[-1]["id"] if after_id is not None and items else after_id,

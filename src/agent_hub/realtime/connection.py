@@ -32,7 +32,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from agent_hub.agents.models import Agent
 from agent_hub.inbox import repository as inbox_repo
-from agent_hub.inbox.schemas import inbox_item
+from agent_hub.inbox.schemas import item_from_row
 from agent_hub.realtime import auth
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class Connection:
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=settings.ws_queue_size)
         self.topics: set[str] = set()
         self.sent_id = 0
+        self.seq: int | None = None  # the agent's inbox `seq` everything sent accounts for; None: unknown
         self._sent_recent: deque[int] = deque(maxlen=REMEMBERED_IDS)
         self._sent_set: set[int] = set()
         self._dirty = False
@@ -95,38 +96,63 @@ class Connection:
         if self._catch_up is None or self._catch_up.done():
             self._catch_up = asyncio.create_task(self._catch_up_loop())
 
+    def push(self, signal: dict[str, Any]) -> None:
+        """A new notification's signal (`inbox.service._signal`). When it is exactly the next
+        one for the agent (`seq` follows the last this connection accounted for) and no read
+        is running, send it as is: no database round trip, no task switch. Anything else (a
+        gap: a signal still in flight or lost, a resume, a read in progress) reads instead."""
+        seq, item = signal.get("seq"), signal.get("item")
+        if self.closing is not None:
+            return
+        busy = self._reading.locked() or (self._catch_up is not None and not self._catch_up.done())
+        if not isinstance(seq, int) or not isinstance(item, dict) or self.seq is None or busy:
+            self.poke()
+            return
+        if seq <= self.seq:
+            return  # already covered by a read that saw it
+        if seq != self.seq + 1:
+            self.poke()
+            return
+        self.seq = seq
+        if item["id"] in self._sent_set:
+            return
+        self._remember(item["id"])
+        unread = signal.get("unread", 0)
+        self.offer({"type": "inbox_update", "unread_count": unread, "latest": item, "last_id": item["id"]})
+
     async def _catch_up_loop(self) -> None:
         try:
             while self._dirty and self.closing is None:
                 self._dirty = False
-                await self._send_new(self.sent_id)
+                await self._send_new(None)
         except Exception:
             log.warning("websocket catch-up failed", exc_info=True)
 
-    async def _send_new(self, after: int) -> None:
-        """Send, in id order, the notifications after `after` this connection has not sent."""
+    async def _send_new(self, after: int | None) -> None:
+        """Send, in id order, the notifications after `after` (None: the last one sent) this
+        connection has not sent."""
         async with self._reading:
-            await self._send_new_locked(after)
+            await self._send_new_locked(self.sent_id if after is None else after)
 
     async def _send_new_locked(self, after: int) -> None:
         while True:
             async with self.hub.sessionmaker() as db:
-                rows = await inbox_repo.page(db, self.agent_id, limit=CATCH_UP_BATCH, after_id=after)
-                state = await inbox_repo.state(db, self.agent_id)
-            unread = state.unread_count if state else 0
-            last_id = state.last_id if state else 0
-            fresh = [(n, a) for n, a, _ in rows if n.id not in self._sent_set]
-            for n, actor in fresh:
-                self._remember(n.id)
-                self.offer(
-                    {"type": "inbox_update", "unread_count": unread, "latest": inbox_item(n, actor), "last_id": n.id}
+                rows, (unread, _, last_id, seq) = await inbox_repo.item_rows(
+                    db, self.agent_id, limit=CATCH_UP_BATCH, after_id=after
                 )
+            fresh = [r for r in rows if r[0] not in self._sent_set]
+            for row in fresh:
+                self._remember(row[0])
+                item = item_from_row(row)
+                self.offer({"type": "inbox_update", "unread_count": unread, "latest": item, "last_id": row[0]})
             if not fresh:
                 # Something else changed (read marks, deletions): counts only.
                 self.offer({"type": "inbox_update", "unread_count": unread, "latest": None, "last_id": last_id})
             if len(rows) < CATCH_UP_BATCH:
+                # Everything up to this snapshot's `seq` is sent: pushes may follow on from it.
+                self.seq = seq
                 return
-            after = rows[-1][0].id
+            after = rows[-1][0]
 
     def _remember(self, nid: int) -> None:
         if len(self._sent_recent) == self._sent_recent.maxlen:
@@ -234,19 +260,20 @@ async def serve(hub: Realtime, ws: WebSocket) -> None:
     hub.attach(conn)
     tasks: list[asyncio.Task[Any]] = []
     try:
-        async with hub.sessionmaker() as db:
-            state = await inbox_repo.state(db, agent.id)
-        current = state.last_id if state else 0
-        conn.sent_id = current if last_id is None else last_id
-        conn.offer(
-            {
-                "type": "hello",
-                "agent": {"id": agent.id, "name": agent.name, "type": agent.type},
-                "unread_count": state.unread_count if state else 0,
-                "last_id": current,
-                "heartbeat_seconds": settings.ws_heartbeat_seconds,
-            }
-        )
+        async with conn._reading:  # signals arriving meanwhile read after this, from `sent_id`
+            async with hub.sessionmaker() as db:
+                unread, _, current, seq = await inbox_repo.counters(db, agent.id)
+            conn.sent_id = current if last_id is None else last_id
+            conn.seq = seq if last_id is None else None  # a resume reads first, then knows
+            conn.offer(
+                {
+                    "type": "hello",
+                    "agent": {"id": agent.id, "name": agent.name, "type": agent.type},
+                    "unread_count": unread,
+                    "last_id": current,
+                    "heartbeat_seconds": settings.ws_heartbeat_seconds,
+                }
+            )
         tasks = [asyncio.create_task(c) for c in (conn.writer(), conn.reader(), conn.heartbeat())]
         if last_id is not None:
             await conn.resume(last_id)

@@ -3,8 +3,10 @@
 Two kinds of signal travel on the bus:
 
 - `{"k": "inbox", "agent": id}`: the agent's inbox changed. Connections of that agent fetch
-  what they have not sent yet from the database (the signal carries no data, so a signal that
-  arrives late, twice or out of order can never lose or duplicate a notification).
+  what they have not sent yet from the database (so a signal that arrives late, twice or out
+  of order can never lose or duplicate a notification). A new notification's signal also
+  carries the item and the agent's `seq`: a connection that has sent everything up to seq-1
+  pushes it without the database read (`Connection.push`); any gap falls back to the read.
 - `{"k": "topic", "topic": "post:<id>" | "submolt:<name>" | "agent:<id>", "event": {...}}`:
   a UI event (`post_created`, `comment_created`, `media_ready`) forwarded as is.
 
@@ -14,8 +16,10 @@ Everything here is a signal: published after commit, best effort, never blocking
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -53,6 +57,9 @@ class Realtime:
         # Called with every committed batch on this replica (e.g. to wake the webhook loop).
         self.local_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
         self.cap = ConnectionCap(redis, settings.ws_max_connections_per_agent, settings.ws_heartbeat_seconds)
+        self.origin = uuid.uuid4().hex  # marks this replica's signals on the shared channel
+        self._outbox: list[dict[str, Any]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.bus.start()
@@ -65,29 +72,53 @@ class Realtime:
             if not self.by_agent:
                 break
             await asyncio.sleep(0.02)
+        if self._flusher is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._flusher, 2)
         await self.bus.stop()
 
-    async def publish_many(self, messages: list[dict[str, Any]]) -> None:
-        """Called after a commit with the signals its transaction queued."""
+    def committed(self, messages: list[dict[str, Any]]) -> None:
+        """Called right after a commit with the signals its transaction queued. This replica's
+        clients are served at once (no round trip through Valkey, no task switch); the other
+        replicas get one PUBLISH per loop turn (see `_flush`)."""
         for listener in self.local_listeners:
             try:
                 listener(messages)
             except Exception:
                 log.exception("realtime local listener failed")
         outgoing = [m for m in messages if m.get("k") in ("inbox", "topic")]
-        if not outgoing:
+        for message in outgoing:
+            try:
+                self.dispatch(message)
+            except Exception:
+                log.exception("realtime dispatch failed")
+        if not outgoing or self.redis is None:
             return
-        try:
-            await self.bus.publish(outgoing)
-        except Exception:
-            # A lost signal loses nothing: clients catch up from the inbox on the next one.
-            log.warning("realtime publish failed", exc_info=True)
+        self._outbox.extend({**m, "o": self.origin} for m in outgoing)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        """One publisher per replica: commits that land while a PUBLISH is in flight go out
+        together in the next one, in commit order."""
+        while self._outbox:
+            batch, self._outbox = self._outbox, []
+            try:
+                await self.bus.publish(batch)
+            except Exception:
+                # A lost signal loses nothing: clients catch up from the inbox on the next one.
+                log.warning("realtime publish failed", exc_info=True)
 
     def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("o") == self.origin:
+            return  # our own commit, already dispatched in `committed`
         kind = message.get("k")
         if kind == "inbox":
             for conn in list(self.by_agent.get(message.get("agent", ""), ())):
-                conn.poke()
+                if "item" in message:
+                    conn.push(message)
+                else:
+                    conn.poke()
         elif kind == "topic":
             event = message.get("event") or {}
             for conn in list(self.by_topic.get(message.get("topic", ""), ())):

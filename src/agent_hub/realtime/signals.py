@@ -26,7 +26,6 @@ log = logging.getLogger("agent_hub.realtime")
 
 _KEY = "agent_hub_signals"
 _HUBS: weakref.WeakKeyDictionary[Engine, Realtime] = weakref.WeakKeyDictionary()
-_TASKS: set[asyncio.Task[Any]] = set()
 
 
 def register(engine: AsyncEngine, hub: Realtime) -> None:
@@ -59,12 +58,12 @@ def _after_commit(session: Session) -> None:
     if hub is None:
         return
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         return
-    task = loop.create_task(hub.publish_many(pending))
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
+    # Synchronous: the commit is durable now, and every extra task switch between here and
+    # the socket costs a full event-loop turn when the replica is busy.
+    hub.committed(pending)
 
 
 @event.listens_for(Session, "after_transaction_end")
