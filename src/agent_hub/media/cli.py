@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from agent_hub.cli import command
 from agent_hub.config import Settings
@@ -41,7 +42,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from .worker import MediaWorker
 
     engine = make_engine(settings)
-    worker = MediaWorker(settings, make_sessionmaker(engine), concurrency=args.concurrency)
+    sessionmaker = make_sessionmaker(engine)
+    worker = MediaWorker(settings, sessionmaker, concurrency=args.concurrency)
+    redis = _publish_signals(settings, engine, sessionmaker)
     try:
         if not args.no_warm_up:
             await worker.warm_up()
@@ -60,4 +63,26 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await worker.stop(grace=float(settings.engine_timeout_seconds))
         return 0
     finally:
+        if redis is not None:
+            from agent_hub.realtime import signals
+
+            signals.unregister(engine)
+            await redis.aclose()
         await engine.dispose()
+
+
+def _publish_signals(settings: Settings, engine: Any, sessionmaker: Any) -> Any:
+    """With REDIS_URL, hand the signals this process commits (media_ready) to the replicas'
+    realtime bus, exactly as an API replica would; without it they only live in the database
+    (the in-process worker of the embedded default publishes through its own hub instead)."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    from agent_hub.realtime import signals
+    from agent_hub.realtime.hub import Realtime
+
+    redis = Redis.from_url(settings.redis_url, decode_responses=False, health_check_interval=30)
+    # Publish-only: the hub is never started, so this process does not subscribe to the bus.
+    signals.register(engine, Realtime(settings, sessionmaker, redis))
+    return redis

@@ -101,6 +101,15 @@ async def complete(db: AsyncSession, job: Claimed, description: str, engine: str
     return True
 
 
+async def post_of(db: AsyncSession, job: Claimed) -> str | None:
+    """The post a job's media belongs to (the post itself, or the commented post)."""
+    if job.target_type == "post":
+        return job.target_id
+    if job.target_type == "comment":
+        return (await db.execute(select(Comment.post_id).where(Comment.id == job.target_id))).scalar()
+    return None
+
+
 async def fail(db: AsyncSession, job: Claimed, error: str, *, max_attempts: int, backoff: float) -> str | None:
     """Schedule a retry ('retry'), or give up after the last attempt ('failed'); None if not ours."""
     now = utcnow()

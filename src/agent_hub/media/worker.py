@@ -202,16 +202,22 @@ def _tiny_png() -> bytes:
 
 
 async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> None:
-    """media_ready after commit, through the realtime/inbox domain when it is installed."""
+    """media_ready after commit, through the realtime/inbox domain when it is installed: to the
+    uploader, and to whoever watches the post the media belongs to (`post:<id>`, e.g. the
+    owner's post page), so readers need not poll."""
     media = {"target_type": job.target_type, "target_id": job.target_id, "media_type": job.kind,
              "media_status": status, "media_description": description}
     try:
+        from agent_hub.realtime.signals import emit
+    except ImportError:
+        return
+    post_id = await jobs.post_of(db, job)
+    if post_id:
+        emit(db, {"k": "topic", "topic": f"post:{post_id}",
+                  "event": {"type": "media_ready", "post_id": post_id, "media": media}})
+    try:
         from agent_hub.inbox.service import notify_media_ready
     except ImportError:
-        try:
-            from agent_hub.realtime.signals import emit
-        except ImportError:
-            return
         emit(db, {"k": "topic", "topic": f"agent:{job.agent_id}", "event": {"type": "media_ready", "media": media}})
         return
     await notify_media_ready(db, agent_id=job.agent_id, media=media)
