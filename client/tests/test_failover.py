@@ -9,7 +9,7 @@ import pytest
 from conftest import ServerFactory, unique
 from hubserver import HangingServer, HubServer, ScriptedServer, free_port
 
-from agent_hub_client import AllEndpointsFailed, Client, NotFound, RateLimited, ServerError, TransportError
+from agent_hub_client import AllEndpointsFailed, Client, Conflict, NotFound, RateLimited, ServerError, TransportError
 
 FAST = {"health_timeout": 0.5, "timeout": 2.0, "connect_timeout": 0.5, "retry_backoff": 0.05}
 
@@ -180,3 +180,30 @@ def _sleep(seconds: float) -> bool:
 def _register(server: HubServer) -> str:
     with Client(server.url, api_key="") as hub:
         return hub.register(unique("k"))["agent"]["api_key"]
+
+
+def test_a_keyed_write_still_in_progress_is_retried_until_it_resolves() -> None:
+    """409 idempotency_in_progress (an earlier attempt's lease has not run out, e.g. its server
+    was killed mid-request) is retried per Retry-After; any other 409 is raised at once."""
+    answers = [(409, b'{"success":false,"error":"busy","code":"idempotency_in_progress"}')] * 2 + [
+        (201, b'{"success":true,"comment":{"id":"c1"}}')]
+
+    def script(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        status, body = answers.pop(0)
+        return status, {"Retry-After": "0.1", "content-type": "application/json"}, body
+
+    server = ScriptedServer(script)
+    try:
+        with Client(server.url, api_key="k", **FAST) as hub:
+            assert hub.create_comment("p1", "hello")["comment"]["id"] == "c1"
+            answers.append((409, b'{"success":false,"error":"taken","code":"CONFLICT"}'))
+            with pytest.raises(Conflict):
+                hub.create_comment("p1", "again")
+        with Client(server.url, api_key="k", max_rate_limit_wait=0.15, **FAST) as hub:
+            answers.extend([(409, b'{"success":false,"error":"busy","code":"idempotency_in_progress"}')] * 3)
+            with pytest.raises(Conflict):  # the wait budget is spent
+                hub.create_comment("p1", "third")
+        keys = [path for method, path in server.requests if method == "POST"]
+        assert len(keys) == 3 + 1 + 2
+    finally:
+        server.close()

@@ -10,6 +10,10 @@ Failover policy:
   was never made) or when it carries an ``Idempotency-Key`` header.
 - 429 is waited out per ``Retry-After`` (at most ``max_rate_limit_wait`` seconds per wait and
   ``max_rate_limit_retries`` waits), then retried on the same URL.
+- A keyed request answered ``409 idempotency_in_progress`` (an earlier attempt with the same key
+  is still running, or died and its lease has not run out yet) is retried per ``Retry-After``
+  for up to ``max_rate_limit_wait`` seconds in total: the server then replays the earlier result
+  or runs the request, never both.
 - While not on the best-ranked URL, better-ranked URLs are re-probed every
   ``reprobe_interval`` seconds and the client moves back as soon as one is healthy.
 """
@@ -133,6 +137,7 @@ class AsyncTransport:
         errors: list[tuple[str, str]] = []
         maybe_sent = False
         rate_waits = 0
+        busy_waited = 0.0
         # When every URL failed but some answered 502/503/504, that answer is returned (the
         # caller raises ServerError with its status and body) rather than AllEndpointsFailed.
         last_gateway: httpx.Response | None = None
@@ -183,6 +188,14 @@ class AsyncTransport:
                         await asyncio.sleep(wait)
                         exclude.discard(index)
                         continue
+                if response.status_code == 409 and retry_safe and _in_progress(response):
+                    wait = _retry_after(response) or 1.0
+                    if busy_waited + wait <= self.max_rate_limit_wait:
+                        busy_waited += wait
+                        log.info("%s %s still in progress on the server; retrying in %.2fs", method, path, wait)
+                        await asyncio.sleep(wait)
+                        exclude.discard(index)
+                        continue
                 self.pool.mark_ok(index)
                 return response
         if last_gateway is not None:
@@ -196,3 +209,12 @@ def _retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         body = None
     return retry_after_seconds(response, body if isinstance(body, dict) else None)
+
+
+def _in_progress(response: httpx.Response) -> bool:
+    """409 because a request with the same Idempotency-Key is still running (ADR 0004)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("code") == "idempotency_in_progress"

@@ -4,7 +4,9 @@
 `CommitRoute` (the APIRoute class of every router) commits it after the handler returned and
 before the response is sent, or rolls it back when the handler raised. Nothing else commits.
 Work that must only happen after a successful commit (realtime signals) is registered with
-`after_commit(request, fn)` and runs once the commit succeeded.
+`after_commit(request, fn)` and runs once the commit succeeded. Writes that must commit with the
+handler's and depend on its response (the stored idempotent response) are registered with
+`before_commit(request, fn)`: `fn(session, response)` runs in the transaction, before the commit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from agent_hub.cache.tracking import settle
 log = logging.getLogger("agent_hub.db")
 
 AfterCommit = Callable[[], Awaitable[None]]
+BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
 
 
 async def get_session(request: Request) -> AsyncSession:
@@ -41,6 +44,22 @@ def after_commit(request: Request, fn: AfterCommit) -> None:
         hooks = []
         request.state.after_commit = hooks
     hooks.append(fn)
+
+
+def before_commit(request: Request, fn: BeforeCommit) -> None:
+    hooks: list[BeforeCommit] | None = getattr(request.state, "before_commit", None)
+    if hooks is None:
+        hooks = []
+        request.state.before_commit = hooks
+    hooks.append(fn)
+
+
+async def _before_commit(request: Request, response: Response) -> None:
+    session: AsyncSession | None = getattr(request.state, "db", None)
+    if session is None or response.status_code >= 500:
+        return
+    for hook in getattr(request.state, "before_commit", None) or []:
+        await hook(session, response)  # raising rolls the whole request back
 
 
 async def _finish(request: Request, ok: bool) -> None:
@@ -71,6 +90,7 @@ class CommitRoute(APIRoute):
         async def run(request: Request) -> Response:
             try:
                 response = await handler(request)
+                await _before_commit(request, response)
             except BaseException:
                 await _finish(request, ok=False)
                 raise

@@ -16,11 +16,12 @@ import hashlib
 import logging
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent_hub.errors import Conflict
 from agent_hub.http.middleware import send_error
 from agent_hub.idempotency import store
 
@@ -43,7 +44,7 @@ class IdempotencyMiddleware:
         app: ASGIApp,
         state: Any,
         ttl_seconds: float = 24 * 3600,
-        lease_seconds: float = 60.0,
+        lease_seconds: float = 10.0,
         wait_seconds: float = 5.0,
         prune_every: int = 200,
     ) -> None:
@@ -109,7 +110,8 @@ class IdempotencyMiddleware:
                 _headers={"Retry-After": "1"},
             )
             return
-        await self._run(scope, _replay_body(body, receive), send, sessionmaker, key_hash)
+        assert outcome.token is not None
+        await self._run(scope, _replay_body(body, receive), send, sessionmaker, key_hash, outcome.token)
 
     async def _caller(self, sessionmaker: Any, headers: dict[bytes, bytes]) -> str | None:
         """The authenticated caller's scope: the agent behind the API key, or the owner session."""
@@ -147,7 +149,8 @@ class IdempotencyMiddleware:
             await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
             delay = min(delay * 2, 0.5)
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, sessionmaker: Any, key_hash: str) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, sessionmaker: Any, key_hash: str,
+                   token: datetime) -> None:
         status = 0
         kept_headers: list[list[str]] = []
         body = bytearray()
@@ -165,20 +168,45 @@ class IdempotencyMiddleware:
                 complete = not message.get("more_body", False)
             await send(message)
 
+        async def store_with_the_result(db: Any, response: Any) -> None:
+            """Runs in the handler's transaction (db/uow.py): the resource and its stored
+            response commit together, so a crash can never leave one without the other."""
+            if not 200 <= response.status_code < 300:
+                return
+            headers = [[k, v] for k, v in response.headers.items() if k.encode("latin-1") in _STORED_HEADERS]
+            if not await store.complete(db, key_hash, token, response.status_code, headers, bytes(response.body)):
+                # Our lease ran out and a retry took the key over: it creates the resource.
+                raise Conflict("A retry of this request took over its Idempotency-Key",
+                               "Retry with the same key to get the result that counts",
+                               code="idempotency_in_progress", headers={"Retry-After": "1"})
+
+        scope.setdefault("state", {}).setdefault("before_commit", []).append(store_with_the_result)
+        heartbeat = asyncio.create_task(self._heartbeat(sessionmaker, key_hash, token))
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            await _quietly(store.forget(sessionmaker, key_hash))
+            await _quietly(store.forget(sessionmaker, key_hash, token))
             raise
+        finally:
+            heartbeat.cancel()
         if complete and 200 <= status < 300:
-            try:
-                await store.finish(sessionmaker, key_hash, status, kept_headers, bytes(body))
+            try:  # a no-op when the route already completed the key in its transaction
+                await store.finish(sessionmaker, key_hash, token, status, kept_headers, bytes(body))
             except Exception:
-                # The resource exists but its result is not stored: a retry after the lease
-                # would run again. Logged loudly; see the crash-window note in ADR 0004.
                 log.exception("could not store the idempotent response")
         else:
-            await _quietly(store.forget(sessionmaker, key_hash))
+            await _quietly(store.forget(sessionmaker, key_hash, token))
+
+    async def _heartbeat(self, sessionmaker: Any, key_hash: str, token: datetime) -> None:
+        """Keep the claim's lease fresh while the request runs. The lease is short, so when the
+        process dies the key is free for a retry within seconds (a live request never loses it)."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                if not await store.heartbeat(sessionmaker, key_hash, token, self.lease):
+                    return
+            except Exception:
+                log.warning("idempotency lease not extended", exc_info=True)
 
     async def _maybe_prune(self, sessionmaker: Any) -> None:
         if self.prune_every > 0 and random.randrange(self.prune_every) == 0:

@@ -1,6 +1,11 @@
-"""SQL for idempotency keys: claim, finish, forget, prune. Each call is its own short
-transaction, never the request's: the claim must be visible to a concurrent duplicate before
-the handler runs, and the stored response must survive after the handler's commit."""
+"""SQL for idempotency keys: claim, heartbeat, complete, finish, forget, prune.
+
+`claim`, `heartbeat`, `finish` and `forget` are their own short transactions: the claim must be
+visible to a concurrent duplicate before the handler runs. `complete` runs inside the handler's
+own transaction, so the created resource and its stored response commit together (a crash can
+never leave one without the other). A claim is identified by its `created_at` (set anew when a
+dead request's key is taken over): every later write names it, so a request that lost its claim
+can neither store its response nor release the new owner's key."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agent_hub.agents.models import ApiKey
 from agent_hub.db.base import utcnow
@@ -23,6 +28,7 @@ class Claim:
 
     outcome: str
     row: IdempotencyKey | None = None
+    token: datetime | None = None  # the claim's created_at (outcome "run")
 
 
 async def agent_for_key_hash(sessionmaker: async_sessionmaker[Any], key_hash: str) -> str | None:
@@ -51,7 +57,7 @@ async def claim(
         try:
             async with db.begin():
                 await db.execute(insert(IdempotencyKey).values(**values))
-            return Claim("run")
+            return Claim("run", token=now)
         except IntegrityError:
             pass
         async with db.begin():
@@ -66,7 +72,7 @@ async def claim(
                     .values(**{k: v for k, v in values.items() if k != "key_hash"},
                             response_status=None, response_headers=None, response_body=None)
                 )
-                return Claim("run") if taken.rowcount else Claim("busy")
+                return Claim("run", token=now) if taken.rowcount else Claim("busy")
             if row.request_hash != request_hash:
                 return Claim("mismatch", row)
             if row.state == "completed":
@@ -77,29 +83,48 @@ async def claim(
                     update(IdempotencyKey)
                     .where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.state == "in_progress",
                            IdempotencyKey.locked_until == row.locked_until)
-                    .values(locked_until=now + lease)
+                    .values(locked_until=now + lease, created_at=now)
                 )
-                return Claim("run") if taken.rowcount else Claim("busy")
+                return Claim("run", token=now) if taken.rowcount else Claim("busy")
             return Claim("busy", row)
 
 
-async def finish(
-    sessionmaker: async_sessionmaker[Any], key_hash: str, status: int, headers: list[list[str]], body: bytes
-) -> None:
-    async with sessionmaker() as db, db.begin():
-        await db.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.key_hash == key_hash)
-            .values(state="completed", locked_until=None, response_status=status,
-                    response_headers=headers, response_body=body)
-        )
+def _owned(key_hash: str, token: datetime) -> Any:
+    return (IdempotencyKey.key_hash == key_hash, IdempotencyKey.state == "in_progress",
+            IdempotencyKey.created_at == token)
 
 
-async def forget(sessionmaker: async_sessionmaker[Any], key_hash: str) -> None:
+async def heartbeat(sessionmaker: async_sessionmaker[Any], key_hash: str, token: datetime, lease: timedelta) -> bool:
+    """Extend a running request's lease; False when the claim was lost (taken over)."""
     async with sessionmaker() as db, db.begin():
-        await db.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.state == "in_progress")
+        result = await db.execute(
+            update(IdempotencyKey).where(*_owned(key_hash, token)).values(locked_until=utcnow() + lease)
         )
+        return bool(result.rowcount)
+
+
+async def complete(db: AsyncSession, key_hash: str, token: datetime, status: int, headers: list[list[str]],
+                   body: bytes) -> bool:
+    """Store the response in the caller's (the handler's) transaction; False if not ours."""
+    result = await db.execute(
+        update(IdempotencyKey).where(*_owned(key_hash, token))
+        .values(state="completed", locked_until=None, response_status=status,
+                response_headers=headers, response_body=body)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def finish(sessionmaker: async_sessionmaker[Any], key_hash: str, token: datetime, status: int,
+                 headers: list[list[str]], body: bytes) -> None:
+    """Fallback for a route that had no database session to complete in (a no-op otherwise)."""
+    async with sessionmaker() as db, db.begin():
+        await complete(db, key_hash, token, status, headers, body)
+
+
+async def forget(sessionmaker: async_sessionmaker[Any], key_hash: str, token: datetime) -> None:
+    async with sessionmaker() as db, db.begin():
+        await db.execute(delete(IdempotencyKey).where(*_owned(key_hash, token)))
 
 
 async def prune(sessionmaker: async_sessionmaker[Any], now: datetime | None = None) -> int:
