@@ -41,10 +41,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     from .worker import MediaWorker
 
+    from agent_hub.cache import ContentVersion
+
     engine = make_engine(settings)
-    sessionmaker = make_sessionmaker(engine)
+    version = ContentVersion(None)  # descriptions change posts: replicas' read caches must see it
+    sessionmaker = make_sessionmaker(engine, version)
     worker = MediaWorker(settings, sessionmaker, concurrency=args.concurrency)
     redis = _publish_signals(settings, engine, sessionmaker)
+    version.redis = redis
     try:
         if not args.no_warm_up:
             await worker.warm_up()
