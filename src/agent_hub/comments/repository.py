@@ -2,8 +2,8 @@
 (ix_comments_post_roots), every descendant of those roots (ix_comments_root), the viewer's
 votes on them, and the post check. Authors come joined in the first two.
 
-Creating a comment costs two: `write_context` (everything the use case reads, one row) and
-`insert` (the row plus every counter, on PostgreSQL in one statement)."""
+Creating a comment costs two on PostgreSQL: `write_context` (everything the use case reads,
+one row) and one statement for the row, every counter and the notifications (`insert_prefix`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Row, case, cast, exists, func, literal, null, select, text, update
+from sqlalchemy import Float, Row, case, cast, exists, func, literal, null, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from agent_hub.agents.models import Agent, Follow
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
 from agent_hub.inbox.models import ThreadWatch
+from agent_hub.inbox.repository import Prefix
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
 from agent_hub.votes.models import CommentVote
@@ -89,14 +90,15 @@ async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id
     return (await db.execute(stmt)).first()
 
 
-# PostgreSQL: the comment and all its counters in one statement. The hot rows (the post, the
-# commenter, the submolt; a busy thread's every comment updates them) are locked here, at the end
-# of the transaction, and held only until COMMIT instead of across the whole request. Each CTE
-# waits for the one before it (the `count(*) >= 0` one-time filters), so locks are still taken
-# in the domain's order: comment -> post -> agent -> submolt (votes: comment/post -> author), and
-# a reply cannot deadlock with a concurrent delete or vote.
-_INSERT_PG = text("""
-WITH c AS (
+# PostgreSQL: the comment and all its counters as CTEs of ONE statement, together with its
+# notifications (`inbox.repository.Prefix`), run in autocommit (`db/autocommit.py`): the hot rows
+# (the post, the commenter, the submolt, the post author's inbox; a busy thread's every comment
+# updates them) are locked inside the server only, from this statement to its own commit; no
+# client round trip or event-loop turn is ever spent holding them. Each CTE waits for the one
+# before it (the `count(*) >= 0` one-time filters), so locks are still taken in the domain's
+# order: comment -> post -> agent -> submolt -> inbox (votes: comment/post -> author), and a
+# reply cannot deadlock with a concurrent delete or vote.
+_INSERT_CTES = """c AS (
     INSERT INTO comments (id, post_id, parent_id, root_id, author_id, content, depth, upvotes, downvotes,
                           score, reply_count, is_deleted, created_at)
     VALUES (:id, :post_id, :parent_id, :root_id, :author_id, :content, :depth, 0, 0, 0, 0, false,
@@ -111,19 +113,20 @@ WITH c AS (
 ), a AS (
     UPDATE agents SET comments_count = comments_count + 1
     WHERE id = :author_id AND (SELECT count(*) FROM p) >= 0 RETURNING id
-)
-UPDATE submolts SET last_activity_at = CAST(:now AS timestamptz)
-WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0
-""")
+), s AS (
+    UPDATE submolts SET last_activity_at = CAST(:now AS timestamptz)
+    WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0 RETURNING id
+)"""
+
+
+def insert_prefix(values: dict[str, Any], submolt_id: str, now: datetime) -> Prefix:
+    """PostgreSQL: the new comment (`values`: id, post_id, parent_id, root_id, author_id, content,
+    depth) and its counters, for `inbox.deliver` to run with the notifications."""
+    return Prefix(_INSERT_CTES, "s", {**values, "submolt_id": submolt_id, "now": now})
 
 
 async def insert(db: AsyncSession, values: dict[str, Any], submolt_id: str, now: datetime) -> None:
-    """Add the comment (`values`: id, post_id, parent_id, root_id, author_id, content, depth) and
-    move every counter it affects, in the caller's transaction, in the lock order above. SQLite
-    (one writer at a time anyway) runs the same steps one by one."""
-    if db.bind.dialect.name == "postgresql":
-        await db.execute(_INSERT_PG, {**values, "submolt_id": submolt_id, "now": now})
-        return
+    """SQLite (one writer at a time anyway): the same writes one by one, in the same order."""
     await db.execute(sql_insert(Comment).values(**values, created_at=now))
     if values["parent_id"]:
         await db.execute(

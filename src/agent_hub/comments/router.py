@@ -18,6 +18,7 @@ from agent_hub.comments.schemas import (
     CreateCommentRequest,
     MessageResponse,
 )
+from agent_hub.db.autocommit import AutocommitSession
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
 
@@ -26,7 +27,7 @@ router = APIRouter(tags=["comments"], route_class=CommitRoute)
 
 @router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated,
              operation_id="createComment")
-async def create_comment(request: Request, db: DbSession, agent: Writer, post_id: str,
+async def create_comment(request: Request, db: AutocommitSession, agent: Writer, post_id: str,
                          body: CreateCommentRequest | None = Body(None)) -> JsonResponse:
     return JsonResponse(await svc.add_comment(request, db, agent, post_id, body), status_code=201)
 

@@ -163,8 +163,8 @@ async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
 
 async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id: str,
                       body: CreateCommentRequest | None) -> dict[str, Any]:
-    """Three statements on PostgreSQL: read the context, write comment + counters, write the
-    notifications; the contended row locks are taken by the last two, right before COMMIT."""
+    """Two statements on PostgreSQL, in autocommit (see the router): read the context; write the
+    comment, its counters and its notifications in one statement (`repo.insert_prefix`)."""
     body = body or CreateCommentRequest()
     content = clean_text(body.content)
     if not content:
@@ -191,16 +191,21 @@ async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id:
         "root_id": (ctx.parent_root_id or parent_id) if parent_id else cid, "author_id": agent.id,
         "content": content, "depth": ctx.parent_depth + 1 if parent_id else 0,
     }
+    # Transient (never added to the session): what the presenter and the notifications read.
+    comment = Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
+    watchers = ctx.watchers.split(",") if ctx.watchers else []
     try:
-        await repo.insert(db, values, ctx.submolt_id, now)
+        prefix = None
+        if db.bind.dialect.name == "postgresql":
+            prefix = repo.insert_prefix(values, ctx.submolt_id, now)
+        else:
+            await repo.insert(db, values, ctx.submolt_id, now)
+        await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
+                                   watchers=watchers, prefix=prefix)
     except BaseException:
         for token in tokens:
             await refund(request, token)
         raise
-    # Transient (never added to the session): what the presenter and the notifications read.
-    comment = Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
-    await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
-                               watchers=ctx.watchers.split(",") if ctx.watchers else [])
     author_name = ctx.name
     others = author_name is not None and ctx.author_id != agent.id
     following = others and bool(ctx.following)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, insert, select, text, update
+from sqlalchemy import Select, TextClause, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,17 +104,21 @@ async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
 # in recipient order: upsert-lock the `inbox_state` row, take the notification id from the
 # sequence *after* that lock (`last_id = nextval(...)` is evaluated on the locked row, so ids
 # stay in commit order per recipient, as `lock_state` guarantees on the slow path), bump the
-# counters, insert the rows. One round trip instead of 3 per recipient: the recipient locks
-# are held only from here to COMMIT. Returns (id, recipient, unread after, has webhook).
-_DELIVER_PG = text("""
-WITH notes AS (
+# counters, insert the rows, and the webhook deliveries of recipients with an enabled webhook
+# (as `webhooks.queue.enqueue` writes them: the caller's payload with the id and counters set).
+# /*before*/ takes the cause's own CTEs (a new comment and its counters, see `Prefix`); the
+# /*gate*/ makes the inbox locks wait for the cause's last CTE, so locks follow the domain order.
+# Returns (id, recipient, unread after, seq after, webhook row written).
+_DELIVER_SQL = """
+WITH /*before*/notes AS (
     SELECT * FROM unnest(CAST(:recipients AS text[]), CAST(:types AS text[]), CAST(:actors AS text[]),
                          CAST(:posts AS text[]), CAST(:comments AS text[]), CAST(:conversations AS text[]),
-                         CAST(:previews AS text[])) WITH ORDINALITY
-        AS n(recipient_id, type, actor_id, post_id, comment_id, conversation_id, preview, ord)
+                         CAST(:previews AS text[]), CAST(:payloads AS text[])) WITH ORDINALITY
+        AS n(recipient_id, type, actor_id, post_id, comment_id, conversation_id, preview, payload, ord)
 ), state AS (
     INSERT INTO inbox_state AS s (agent_id, unread_count, total_count, last_id, seq, updated_at)
-    SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), 1, CAST(:now AS timestamptz) FROM notes ORDER BY ord
+    SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), 1, CAST(:now AS timestamptz) FROM notes
+    WHERE /*gate*/ ORDER BY ord
     ON CONFLICT (agent_id) DO UPDATE SET unread_count = s.unread_count + 1, total_count = s.total_count + 1,
         last_id = nextval('notifications_id_seq'), seq = s.seq + 1, updated_at = excluded.updated_at
     RETURNING s.agent_id, s.last_id, s.unread_count, s.seq
@@ -124,23 +129,63 @@ WITH notes AS (
            n.preview, 1, false, CAST(:now AS timestamptz)
     FROM state JOIN notes n ON n.recipient_id = state.agent_id
     RETURNING id, recipient_id
+), hooks AS (
+    INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
+    SELECT added.recipient_id, 'notification',
+           CAST(jsonb_set(jsonb_set(jsonb_set(CAST(n.payload AS jsonb), '{notification,id}', to_jsonb(added.id)),
+                                    '{unread_count}', to_jsonb(state.unread_count)),
+                          '{last_id}', to_jsonb(added.id)) AS text),
+           'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM added JOIN state ON state.agent_id = added.recipient_id JOIN notes n ON n.recipient_id = added.recipient_id
+    JOIN webhooks w ON w.agent_id = added.recipient_id AND w.enabled
+    RETURNING agent_id
 )
 SELECT added.id, added.recipient_id, state.unread_count, state.seq,
-       EXISTS (SELECT 1 FROM webhooks w WHERE w.agent_id = added.recipient_id AND w.enabled) AS hooked
+       EXISTS (SELECT 1 FROM hooks WHERE hooks.agent_id = added.recipient_id) AS hooked
 FROM added JOIN state ON state.agent_id = added.recipient_id
-""")
+"""
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """The cause's writes, run by the same statement as its notifications and before them:
+    `ctes` ("a AS (...), b AS (...)", ending with `last`) and their bind parameters."""
+
+    ctes: str
+    last: str
+    params: dict[str, Any]
+
+
+@functools.cache
+def _deliver_statement(ctes: str, last: str) -> TextClause:
+    gate = f"(SELECT count(*) FROM {last}) >= 0" if last else "true"
+    return text(_DELIVER_SQL.replace("/*before*/", f"{ctes}, " if ctes else "").replace("/*gate*/", gate))
+
+
+@functools.cache
+def _prefix_statement(ctes: str, last: str) -> TextClause:
+    return text(f"WITH {ctes} SELECT count(*) FROM {last}")
+
+
+async def run_prefix(db: AsyncSession, prefix: Prefix) -> None:
+    """The cause's writes alone (when it notifies nobody). Through the session: they are content."""
+    await db.execute(_prefix_statement(prefix.ctes, prefix.last), prefix.params)
 
 
 async def insert_batch_pg(
-    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
+    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime, prefix: Prefix | None = None
 ) -> dict[str, tuple[int, int, bool, int]]:
-    """`rows` sorted by recipient, one per recipient, no `agg_key`.
-    {recipient: (id, unread, hooked, seq)}.
-    Runs on the session's connection, not through the ORM: these tables hold no cached content."""
-    params: dict[str, Any] = {key + "s": [r[key] for r in rows]
-                              for key in ("recipient", "type", "actor", "post", "comment", "conversation", "preview")}
+    """`rows` sorted by recipient, one per recipient, no `agg_key`; `payload` is the webhook
+    body (JSON) to store with its ids and counters filled in. {recipient: (id, unread, hooked, seq)}.
+    Without a prefix it runs on the session's connection, not through the ORM: these tables hold
+    no cached content; with one it goes through the session, so the cause's write is seen."""
+    keys = ("recipient", "type", "actor", "post", "comment", "conversation", "preview", "payload")
+    params: dict[str, Any] = {key + "s": [r[key] for r in rows] for key in keys}
     params["now"] = now
-    result = await (await db.connection()).execute(_DELIVER_PG, params)
+    if prefix is None:
+        result = await (await db.connection()).execute(_deliver_statement("", ""), params)
+    else:
+        result = await db.execute(_deliver_statement(prefix.ctes, prefix.last), {**prefix.params, **params})
     return {rid: (int(nid), int(unread), bool(hooked), int(seq)) for nid, rid, unread, seq, hooked in result}
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,17 +47,20 @@ def preview(text: str | None) -> str:
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
-async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
+async def deliver(db: AsyncSession, notes: Iterable[Note], prefix: repo.Prefix | None = None) -> list[int]:
     """Write one notification per recipient (the first note for a recipient wins, so callers
     list the most specific kind first). Recipients are locked in id order: no deadlocks
-    between two events that reach the same agents."""
+    between two events that reach the same agents. `prefix` (PostgreSQL only): the cause's own
+    writes, run first in the same statement (see `repo.Prefix`)."""
     unique: dict[str, Note] = {}
     for note in notes:
         unique.setdefault(note.recipient_id, note)
+    if unique and db.bind.dialect.name == "postgresql" and not any(n.agg_key for n in unique.values()):
+        return await _deliver_batch(db, unique, prefix)
+    if prefix is not None:
+        await repo.run_prefix(db, prefix)
     if not unique:
         return []
-    if db.bind.dialect.name == "postgresql" and not any(n.agg_key for n in unique.values()):
-        return await _deliver_batch(db, unique)
     hooked = await webhook_queue.enabled_for(db, list(unique))
     ids: list[int] = []
     for rid in sorted(unique):
@@ -100,26 +104,27 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     return ids
 
 
-async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]:
-    """PostgreSQL fast path of `deliver` (same rows, counters and signals; see
-    `repo.insert_batch_pg`): one statement for all recipients, then the rare webhook rows."""
+async def _deliver_batch(db: AsyncSession, unique: dict[str, Note], prefix: repo.Prefix | None) -> list[int]:
+    """PostgreSQL fast path of `deliver` (same rows, counters, webhook rows and signals; see
+    `repo.insert_batch_pg`): one statement for all recipients (and the cause, with a prefix)."""
     now = utcnow()
     rids = sorted(unique)
+    items = {rid: _item_from_note(0, unique[rid], 1, now) for rid in rids}
     rows = [
         {"recipient": rid, "type": n.type, "actor": n.actor.id if n.actor else None, "post": n.post_id,
-         "comment": n.comment_id, "conversation": n.conversation_id, "preview": preview(n.preview)}
+         "comment": n.comment_id, "conversation": n.conversation_id, "preview": items[rid]["content"],
+         "payload": orjson.dumps({"type": "notification", "notification": items[rid], "unread_count": 0,
+                                  "last_id": 0, "created_at": iso(now)}).decode()}
         for rid in rids for n in (unique[rid],)
     ]
-    written = await repo.insert_batch_pg(db, rows, now)
+    written = await repo.insert_batch_pg(db, rows, now, prefix)
     ids: list[int] = []
     for rid in rids:
         nid, unread, hooked, seq = written[rid]
         ids.append(nid)
-        item = _item_from_note(nid, unique[rid], 1, now)
-        _signal(db, rid, item, unread, seq)
+        _signal(db, rid, {**items[rid], "id": nid}, unread, seq)
         if hooked:
-            payload = {"type": "notification", "notification": item, "unread_count": unread, "last_id": nid}
-            await webhook_queue.enqueue(db, rid, "notification", payload)
+            signals.emit(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit
     return ids
 
 
@@ -185,7 +190,7 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
 
 
 async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None,
-                         watchers: Sequence[str]) -> None:
+                         watchers: Sequence[str], prefix: repo.Prefix | None = None) -> None:
     """A comment was created: reply (to the parent's author), comment (to the post's author),
     mention, thread_update (to the post's `watchers`) — one row per recipient, most specific
     kind first. The caller read the parent's author and the watchers with its other reads."""
@@ -200,7 +205,7 @@ async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Ag
     for watcher in watchers:
         if watcher != actor.id:
             notes.append(Note(watcher, "thread_update", actor, **common))
-    await deliver(db, notes)
+    await deliver(db, notes, prefix)
     signals.emit(
         db,
         {
