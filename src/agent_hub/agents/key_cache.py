@@ -58,12 +58,16 @@ class KeyCache:
     async def lookup(self, request: Request, key_hash: str) -> CachedKey | None:
         if self.max_age <= 0 or request.method not in SAFE_METHODS:
             return None
+        if key_hash not in self._entries:
+            return None
+        now = await versions_now(request)
+        # Re-read after the await: another request may have dropped or replaced the entry.
         entry = self._entries.get(key_hash)
         if entry is None:
             return None
-        now = await versions_now(request)
         if now is None or entry.version != now.auth or time.monotonic() - entry.born > self.max_age:
-            self._entries.pop(key_hash, None)
+            if self._entries.get(key_hash) is entry:
+                del self._entries[key_hash]
             return None
         self._entries.move_to_end(key_hash)
         return entry
