@@ -3,10 +3,12 @@ votes laid over shared entries; writes that no cached read shows keep the entrie
 
 from __future__ import annotations
 
+import asyncio
 import time
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from agent_hub.cache import ContentVersion, ResponseCache
 from agent_hub.posts.models import Post
@@ -131,3 +133,26 @@ async def test_unreachable_valkey_means_no_cache_not_an_error(url: str) -> None:
         assert await ContentVersion(redis).current() is None
     finally:
         await redis.aclose()
+
+
+async def test_a_burst_of_misses_builds_the_page_once(hub: Hub) -> None:
+    author = await hub.register()
+    for i in range(3):
+        await new_post(author, title=f"p{i}")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if " ".join(statement.split()).lower().startswith("select") and "from posts" in statement.lower():
+            statements.append(statement)
+
+    engine = hub.app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        replies = await asyncio.gather(*(hub.client.get(f"{API}/posts?sort=top") for _ in range(20)))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert {r.status_code for r in replies} == {200}
+    assert {len(r.json()["posts"]) for r in replies} == {3}
+    assert len(statements) == 1
+    missing = await asyncio.gather(*(hub.client.get(f"{API}/posts/no-such-post") for _ in range(5)))
+    assert {r.status_code for r in missing} == {404}  # a failed build: each waiter gets its own answer

@@ -8,6 +8,7 @@ bytes go out as they are, with no JSON encoding at all.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -42,11 +43,49 @@ async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRe
             entry = cache.get(key, version)
             if entry is not None:
                 return CachedRead(entry.payload, entry.body)
+            shared = await _join_flight(cache.flights.get((key, version)))
+            if shared is not None:
+                return shared
+    if version is None:
+        return await _build(build)
+    # One build per key and version: after a write, the burst of requests that all miss
+    # waits for the first one's page instead of each building the same page.
+    flight: asyncio.Future[CachedRead] = asyncio.get_running_loop().create_future()
+    cache.flights[(key, version)] = flight
+    try:
+        read = await _build(build)
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            flight.set_exception(exc)
+            flight.exception()  # retrieved: waiters build for themselves (see _join_flight)
+        else:  # cancelled (the client went away) or shutting down
+            flight.cancel()
+        raise
+    finally:
+        cache.flights.pop((key, version), None)
+    flight.set_result(read)
+    cache.put(key, version, read.payload, read.body)
+    return read
+
+
+async def _build(build: Build) -> CachedRead:
     payload = await build()
-    body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
-    if version is not None:
-        cache.put(key, version, payload, body)
-    return CachedRead(payload, body)
+    return CachedRead(payload, orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS))
+
+
+async def _join_flight(flight: asyncio.Future[CachedRead] | None) -> CachedRead | None:
+    """The page another request is building, or None (no build under way, or it failed:
+    then the caller builds, and gets its own error if there is one, e.g. its own 404)."""
+    if flight is None:
+        return None
+    try:
+        return await asyncio.shield(flight)
+    except asyncio.CancelledError:
+        if flight.cancelled():  # the builder's client went away, not ours
+            return None
+        raise
+    except Exception:
+        return None
 
 
 async def as_viewer(request: Request, key: Hashable, viewer_id: str, read: CachedRead,

@@ -31,6 +31,7 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self.flights: dict[Hashable, Any] = {}  # (key, version) -> the build under way (reads.py)
 
     @property
     def enabled(self) -> bool:
