@@ -22,22 +22,25 @@ from agent_hub.webhooks.router import router as webhooks_router
 
 
 def api_routers() -> list[APIRouter]:
+    """In matching order. Every request tries the routers in turn, so the ones agents poll
+    most come first (each router passed costs a scan of its routes); paths do not overlap
+    otherwise, except where noted."""
     return [
         health_api_router,
         media_uploads_router,  # multipart-only routes; must precede posts/comments/agents/submolts
+        posts_router,
+        comments_router,
+        inbox_router,
+        feed_router,
+        search_router,
+        votes_router,
+        home_router,
         media_router,
         agents_router,
-        comments_router,
         submolts_router,
-        search_router,
-        posts_router,
-        votes_router,
-        feed_router,
         keys_router,
         claims_router,
         webhooks_router,
         dms_router,
-        inbox_router,
-        home_router,
         realtime_router,
     ]
