@@ -110,16 +110,16 @@ async def test_cache_can_be_turned_off(make_hub: HubFactory) -> None:
 
 def test_store_budget_age_and_version() -> None:
     cache = ResponseCache(budget_bytes=80_000, max_age_seconds=60)
-    body = b"x" * 1000  # costs 4,000 bytes of budget
+    body = b"x" * 3800  # costs 4,000 bytes of budget with the entry's overhead
     for i in range(30):
-        cache.put(i, 1, {}, body)
+        cache.put(i, 1, body)
     assert len(cache) == 20 and cache.used <= cache.budget  # least recently used went first
     assert cache.get(0, 1) is None and cache.get(29, 1) is not None
     assert cache.get(29, 2) is None and cache.get(29, 1) is None  # another version drops it
-    cache.put("huge", 1, {}, b"x" * 5000)  # over an eighth of the budget: never stored
+    cache.put("huge", 1, b"x" * 12_000)  # over an eighth of the budget: never stored
     assert cache.get("huge", 1) is None
     short = ResponseCache(budget_bytes=80_000, max_age_seconds=0.05)
-    short.put("k", 1, {}, body)
+    short.put("k", 1, body)
     time.sleep(0.1)
     assert short.get("k", 1) is None
 

@@ -10,16 +10,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Hashable
 
-# Parsed dicts take several times the memory of their JSON text.
-_MEMORY_PER_JSON_BYTE = 4
+_ENTRY_OVERHEAD = 200  # bytes: the entry, its key and the dict slot
 
 
 @dataclass(slots=True)
 class Entry:
     version: object
     born: float
-    payload: dict[str, Any]  # never mutated once stored: overlays copy
-    body: bytes  # payload serialised, for callers with nothing to overlay
+    body: bytes  # the response body (JSON); parsed only when an overlay needs it
     cost: int
 
 
@@ -50,13 +48,12 @@ class ResponseCache:
         self.hits += 1
         return entry
 
-    def put(self, key: Hashable, version: object, payload: dict[str, Any], body: bytes,
-            cost: int | None = None) -> None:
-        cost = len(body) * _MEMORY_PER_JSON_BYTE if cost is None else cost
+    def put(self, key: Hashable, version: object, body: bytes) -> None:
+        cost = len(body) + _ENTRY_OVERHEAD
         if cost > self.budget // 8:  # one huge response must not flush everything else
             return
         self._drop(key)
-        self._entries[key] = Entry(version, time.monotonic(), payload, body, cost)
+        self._entries[key] = Entry(version, time.monotonic(), body, cost)
         self.used += cost
         while self.used > self.budget and self._entries:
             self._drop(next(iter(self._entries)))

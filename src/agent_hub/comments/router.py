@@ -50,11 +50,12 @@ async def list_comments(
 
     key = ("comments", post_id, sort, limit, cursor, offset)
     read = await cached_read(request, key, build)
-    if viewer is None or not read.payload["comments"]:
+    if viewer is None:
         return read.response()
 
     async def overlay(payload: dict) -> dict | None:
-        votes = await viewer_votes(db, viewer.id, [c["id"] for c in payload["comments"]])
+        ids = [c["id"] for c in payload["comments"]]
+        votes = await viewer_votes(db, viewer.id, ids) if ids else {}
         return {**payload, "comments": with_votes(payload["comments"], votes, "replies")} if votes else None
 
     return await as_viewer(request, key, viewer.id, read, overlay)

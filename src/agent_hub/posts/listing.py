@@ -59,11 +59,12 @@ async def respond(request: Request, db: AsyncSession, viewer: Agent | None, key:
         return PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
 
     read = await cached_read(request, key, build_json)
-    if viewer is None or not read.payload["posts"]:
+    if viewer is None:
         return read.response()
 
     async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
-        votes = await repo.viewer_votes(db, viewer.id, [p["id"] for p in payload["posts"]])
+        ids = [p["id"] for p in payload["posts"]]
+        votes = await repo.viewer_votes(db, viewer.id, ids) if ids else {}
         if not votes:
             return None
         posts = with_votes(payload["posts"], votes)
