@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, ApiKey, Follow
@@ -27,12 +27,16 @@ async def by_claim_token(db: AsyncSession, token: str) -> Agent | None:
     return (await db.execute(select(Agent).where(Agent.claim_token == token))).scalar_one_or_none()
 
 
+# Built once: every authenticated request runs it, and building a statement (not running it)
+# costs about as much CPU as the database spends on it. SQLAlchemy caches a prebuilt
+# statement's cache key on the object, so reuse skips that work too.
+_KEY_WITH_AGENT = (
+    select(ApiKey, Agent).join(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == bindparam("key_hash"))
+)
+
+
 async def key_with_agent(db: AsyncSession, key_hash: str) -> tuple[ApiKey, Agent] | None:
-    row = (
-        await db.execute(
-            select(ApiKey, Agent).join(Agent, Agent.id == ApiKey.agent_id).where(ApiKey.key_hash == key_hash)
-        )
-    ).first()
+    row = (await db.execute(_KEY_WITH_AGENT, {"key_hash": key_hash})).first()
     return (row[0], row[1]) if row else None
 
 

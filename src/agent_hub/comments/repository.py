@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Row, case, cast, exists, func, literal, null, select, update
+from sqlalchemy import Float, Row, Select, bindparam, case, cast, exists, func, null, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,18 +64,13 @@ async def get_with_author(db: AsyncSession, comment_id: str) -> tuple[Comment, A
     return (row[0], row[1]) if row else None
 
 
-_parent = Comment.__table__.alias("parent")
-
-
-async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id: str | None) -> Row[Any] | None:
-    """One row with all a new comment needs to know, read without locks: the live post, its
-    author's name, whether the actor follows that author, the post's watchers (comma-joined ids),
-    and the parent comment when replying (its columns are NULL when it does not exist)."""
+def _write_context(with_parent: bool) -> Select[Any]:
     watchers = select(func.aggregate_strings(ThreadWatch.agent_id, ",")).where(ThreadWatch.post_id == Post.id)
-    following = exists().where(Follow.follower_id == actor_id, Follow.followee_id == Post.author_id)
+    following = exists().where(Follow.follower_id == bindparam("actor_id"), Follow.followee_id == Post.author_id)
     names = ("parent_post_id", "parent_depth", "parent_root_id", "parent_author_id")
-    if parent_id:
-        cols = (_parent.c.post_id, _parent.c.depth, _parent.c.root_id, _parent.c.author_id)
+    if with_parent:
+        parent = Comment.__table__.alias("parent")
+        cols = (parent.c.post_id, parent.c.depth, parent.c.root_id, parent.c.author_id)
         parent_cols = [col.label(name) for col, name in zip(cols, names, strict=True)]
     else:
         parent_cols = [null().label(name) for name in names]
@@ -83,11 +78,23 @@ async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id
         select(Post.id, Post.author_id, Post.submolt_id, Post.is_locked, Agent.name,
                following.label("following"), watchers.scalar_subquery().label("watchers"), *parent_cols)
         .outerjoin(Agent, Agent.id == Post.author_id)
-        .where(Post.id == post_id, Post.is_deleted.is_(False))
+        .where(Post.id == bindparam("post_id"), Post.is_deleted.is_(False))
     )
-    if parent_id:
-        stmt = stmt.outerjoin(_parent, _parent.c.id == literal(parent_id))
-    return (await db.execute(stmt)).first()
+    if with_parent:
+        stmt = stmt.outerjoin(parent, parent.c.id == bindparam("parent_id"))
+    return stmt
+
+
+# Built once (see agents.repository._KEY_WITH_AGENT): comment creation's only read.
+_WRITE_CONTEXT = {False: _write_context(False), True: _write_context(True)}
+
+
+async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id: str | None) -> Row[Any] | None:
+    """One row with all a new comment needs to know, read without locks: the live post, its
+    author's name, whether the actor follows that author, the post's watchers (comma-joined ids),
+    and the parent comment when replying (its columns are NULL when it does not exist)."""
+    params = {"post_id": post_id, "actor_id": actor_id, "parent_id": parent_id}
+    return (await db.execute(_WRITE_CONTEXT[parent_id is not None], params)).first()
 
 
 # PostgreSQL: the comment and all its counters as CTEs of ONE statement, together with its

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from agent_hub.config import Settings
@@ -17,11 +17,28 @@ def make_engine(settings: Settings) -> AsyncEngine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
+        kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         _tune_sqlite(engine)
+    else:
+        _drop_closed_connections(engine)
     return engine
+
+
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Instead of `pool_pre_ping`: SQLAlchemy's asyncpg ping is BEGIN, `;`, ROLLBACK — three
+    round trips on every checkout, as many as a whole comment creation needs. A pooled
+    connection the server closed (restart, idle timeout, pg_terminate_backend) has already been
+    seen closed by the event loop, so checking asyncpg's own state costs nothing; the pool then
+    replaces it. (A connection cut without the server closing it is still found on first use,
+    which invalidates the pool.)"""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        raw = getattr(dbapi_conn, "_connection", None)
+        if raw is not None and raw.is_closed():
+            raise exc.DisconnectionError("connection closed by the server")
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
