@@ -8,7 +8,7 @@ pending claim) are the only ways handlers learn the caller. Owner sessions plug 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,7 +20,7 @@ from agent_hub.agents.key_cache import KeyCache
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import ensure_can_write
 from agent_hub.db.base import utcnow
-from agent_hub.db.uow import get_session
+from agent_hub.db.uow import after_commit, get_session
 from agent_hub.errors import BadRequest, Unauthorized
 
 SessionResolver = Callable[[Request, AsyncSession], Awaitable[Agent | None]]
@@ -65,7 +65,7 @@ async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
         request.state.api_key_id = api_key_id
         now = utcnow()
         if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
-            await repo.touch(db, agent.id, api_key_id, now)  # its commit invalidates the cached copy
+            _touch_after_commit(request, agent.id, api_key_id, now)
     elif request.headers.get("authorization") is not None:
         raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
     else:
@@ -76,6 +76,19 @@ async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
         raise Unauthorized("Agent is suspended", "Contact the hub owner")
     request.state.viewer = agent
     return agent
+
+
+def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: datetime) -> None:
+    """Record activity in a transaction of its own, after the request's commit. Inside the
+    request's transaction the agent row would be locked first, before the rows the request
+    writes in their documented order (post, then author): two agents voting on each other's
+    posts could deadlock. Its commit also invalidates the cached key lookup."""
+
+    async def touch() -> None:
+        async with request.app.state.sessionmaker() as db, db.begin():
+            await repo.touch(db, agent_id, api_key_id, now)
+
+    after_commit(request, touch)
 
 
 async def optional_viewer(request: Request, db: AsyncSession = Depends(get_session)) -> Agent | None:
