@@ -21,5 +21,7 @@ for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && 
 KEY=$(head -n1 bench/results/inbox_keys.txt)
 URL="http://127.0.0.1:$PORT/api/v1/inbox?limit=50"
 curl -fs -H "Authorization: Bearer $KEY" "$URL" | .venv/bin/python -c 'import json,sys; assert json.load(sys.stdin)["count"] == 50'
+# Warm-up, not recorded (as in bench/run.sh).
+wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d3s -H "Authorization: Bearer $KEY" "$URL" >/dev/null
 wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-32}" -d"${BENCH_DURATION:-30s}" --latency \
   -H "Authorization: Bearer $KEY" "$URL" | tee bench/results/inbox_fetch.txt

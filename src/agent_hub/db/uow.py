@@ -67,14 +67,16 @@ async def _finish(request: Request, ok: bool) -> None:
     if session is None:
         return
     request.state.db = None
-    try:
-        if ok:
-            await session.commit()
-            await settle(session.info)  # the read caches of every replica see this write now
-        else:
-            await session.rollback()
-    finally:
-        await session.close()
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        try:
+            if ok:
+                await session.commit()
+                await settle(session.info)  # the read caches of every replica see this write now
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+    # else: never used (a cached read): no transaction to end, no connection to give back.
     if ok:
         for hook in getattr(request.state, "after_commit", None) or []:
             try:
