@@ -117,10 +117,19 @@ def _burst(apis: list[str], plan: list[tuple[dict[str, str], str]], comments: in
 
         async def one(n: int) -> None:
             (headers, _), (_, post) = rng.sample(plan, 2)
+            # An idle keep-alive connection the server closed just as it was reused is a ReadError
+            # before the request was read; retried once more. A comment that was in fact written
+            # twice would show up as a duplicated signal in the result.
             async with sem:
-                r = await clients[n % len(clients)].post(
-                    f"/api/v1/posts/{post}/comments", headers=headers, json={"content": f"bench {n}"}
-                )
+                for attempt in range(3):
+                    try:
+                        r = await clients[n % len(clients)].post(
+                            f"/api/v1/posts/{post}/comments", headers=headers, json={"content": f"bench {n}"}
+                        )
+                        break
+                    except (httpx.ReadError, httpx.RemoteProtocolError):
+                        if attempt == 2:
+                            raise
                 r.raise_for_status()
 
         started = time.perf_counter()

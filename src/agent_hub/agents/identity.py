@@ -88,7 +88,7 @@ def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: d
         async with request.app.state.sessionmaker() as db, db.begin():
             await repo.touch(db, agent_id, api_key_id, now)
 
-    after_commit(request, touch)
+    after_commit(request, touch, last=True)  # after the realtime signals: it may wait for a connection
 
 
 async def optional_viewer(request: Request, db: AsyncSession = Depends(get_session)) -> Agent | None:

@@ -38,11 +38,14 @@ async def get_session(request: Request) -> AsyncSession:
 DbSession = Annotated[AsyncSession, Depends(get_session)]
 
 
-def after_commit(request: Request, fn: AfterCommit) -> None:
-    hooks: list[AfterCommit] | None = getattr(request.state, "after_commit", None)
+def after_commit(request: Request, fn: AfterCommit, *, last: bool = False) -> None:
+    """Run `fn` once the request's transaction committed. `last`: after every other hook (for
+    housekeeping that must not delay the realtime signals other hooks send)."""
+    attr = "after_commit_last" if last else "after_commit"
+    hooks: list[AfterCommit] | None = getattr(request.state, attr, None)
     if hooks is None:
         hooks = []
-        request.state.after_commit = hooks
+        setattr(request.state, attr, hooks)
     hooks.append(fn)
 
 
@@ -78,7 +81,8 @@ async def _finish(request: Request, ok: bool) -> None:
             await session.close()
     # else: never used (a cached read): no transaction to end, no connection to give back.
     if ok:
-        for hook in getattr(request.state, "after_commit", None) or []:
+        hooks = getattr(request.state, "after_commit", None) or []
+        for hook in [*hooks, *(getattr(request.state, "after_commit_last", None) or [])]:
             try:
                 await hook()
             except Exception:  # a signal is best effort; the durable row is already committed
