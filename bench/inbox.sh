@@ -3,7 +3,8 @@
 # `GET /api/v1/inbox?limit=50` with wrk, one agent's key (as bench/run.sh), 400 notifications each.
 #
 #   bench/inbox.sh   # Env: BENCH_PG, BENCH_WORKERS (2), BENCH_DURATION (30s), BENCH_CONNECTIONS (32),
-#                    # BENCH_REDIS (production mode like bench/run.sh: the key cache is shared by the workers)
+#                    # BENCH_REDIS (production mode like bench/run.sh: the key cache is shared by the workers),
+#                    # BENCH_READ_CACHE_MB (64; 0 measures every request building the page)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432}
@@ -13,6 +14,7 @@ psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DA
 .venv/bin/python bench/inbox_seed.py "$PG/$DB"
 export DATABASE_URL="$PG/$DB" AGENT_HUB_RATE_LIMITS=off AGENT_HUB_MIGRATE_ON_START=false \
   AGENT_HUB_MEDIA_WORKER_IN_PROCESS=false AGENT_HUB_LOG_LEVEL=WARNING AGENT_HUB_DB_POOL_SIZE=${BENCH_POOL:-10} \
+  AGENT_HUB_READ_CACHE_MB=${BENCH_READ_CACHE_MB:-64} \
   REDIS_URL=${BENCH_REDIS:-redis://127.0.0.1:6379/13}
 .venv/bin/agent-hub serve --host 127.0.0.1 --port "$PORT" --workers "${BENCH_WORKERS:-2}" &
 SERVER=$!

@@ -68,7 +68,7 @@ async def test_lookup_survives_an_entry_dropped_while_it_waited(monkeypatch: pyt
 
     async def versions_after_gate(request: Any) -> Now:
         await gate.wait()
-        return Now(content=1, auth=1)
+        return Now(content=1, auth=1, inbox=1)
 
     monkeypatch.setattr(key_cache, "versions_now", versions_after_gate)
     cache._entries["h"] = CachedKey("key-id", "h", {"id": "a"}, version=1, born=time.monotonic())

@@ -43,14 +43,17 @@ class CachedRead:
         return Response(self.body, media_type="application/json")
 
 
-async def cached_read(request: Request, key: Hashable, build: Build) -> CachedRead:
+async def cached_read(request: Request, key: Hashable, build: Build, *, inbox: bool = False) -> CachedRead:
+    """`inbox=True`: the read also shows notifications (an inbox page; `key` names its owner),
+    so it is valid for the inbox version as well as the content version."""
     cache = getattr(request.app.state, "read_cache", None)
-    version = None
+    version: object = None
     if cache is not None and cache.enabled:
         # Read the version before building: a write that lands meanwhile bumps it past the
         # one this entry is stored under, so the entry can only be too fresh, never stale.
         now = await versions_now(request)
-        version = now.content if now is not None else None
+        if now is not None:
+            version = (now.content, now.inbox) if inbox else now.content
         if version is not None:
             entry = cache.get(key, version)
             if entry is not None:

@@ -2,8 +2,8 @@
 
 Every session comes from `make_sessionmaker`, whose class is `TrackedSession`. Flushes of
 mapped objects and DML statements run through the session record the tables they wrote; the
-commit bumps the content version when one is outside IGNORED_TABLES and the auth version when
-one is in AUTH_TABLES (a rollback forgets them). The
+commit bumps the content version when one is outside IGNORED_TABLES, the auth version when
+one is in AUTH_TABLES and the inbox version when one is in INBOX_TABLES (a rollback forgets them). The
 request path awaits the Valkey write before responding (db/uow.py), so a client that reads
 right after its own write never gets the cached old page, whichever replica it reaches.
 """
@@ -21,11 +21,13 @@ WRITTEN = "written_tables"
 VERSION = "content_version"
 BUMP = "content_bump"
 
-# Tables no cached read shows (auth, inbox, DMs, webhooks, idempotency, quotas). Anything not
-# listed counts as content: a new table is safe by default, at worst it invalidates too often.
 # Tables a cached key lookup (agents/key_cache.py) depends on.
 AUTH_TABLES = frozenset({"agents", "api_keys"})
+# Tables a cached inbox page (inbox/router.py) shows beyond content: its rows and counters.
+INBOX_TABLES = frozenset({"notifications", "inbox_state"})
 
+# Tables no cached content read shows (auth, inbox, DMs, webhooks, idempotency, quotas). Anything
+# not listed counts as content: a new table is safe by default, at worst it invalidates too often.
 IGNORED_TABLES = frozenset({
     "auth_owners", "auth_passkeys", "auth_backup_codes", "auth_sessions", "auth_setup_tokens",
     "auth_events", "api_keys", "idempotency_keys", "notifications", "inbox_state", "thread_watches",
@@ -73,7 +75,8 @@ def _after_commit(session: Session) -> None:
     if not written or version is None:
         return
     # None stands for a table we could not name (raw SQL): it counts for both.
-    task = version.bump(content=bool(written - IGNORED_TABLES), auth=bool(written & (AUTH_TABLES | {None})))
+    task = version.bump(content=bool(written - IGNORED_TABLES), auth=bool(written & (AUTH_TABLES | {None})),
+                        inbox=bool(written & (INBOX_TABLES | {None})))
     if task is not None:
         session.info[BUMP] = task
 

@@ -1,14 +1,15 @@
 """The versions every cached read (and cached key lookup) is checked against.
 
-Two versions: `content` (anything a cached read shows) and `auth` (agents and API keys: what a
-cached key lookup holds). A commit bumps the ones whose tables it wrote (tracking.py).
+Three versions: `content` (anything a cached read shows), `auth` (agents and API keys: what a
+cached key lookup holds) and `inbox` (notifications and their counters: what a cached inbox page
+shows on top of content). A commit bumps the ones whose tables it wrote (tracking.py).
 
 Embedded default (no REDIS_URL): counters in this process — the only process that writes,
 apart from CLI commands, which the caches' maximum ages cover.
 
-With Valkey: random tokens under two keys, replaced after each commit that changes them (a
+With Valkey: random tokens under three keys, replaced after each commit that changes them (a
 token rather than INCR so that a Valkey restart, which forgets the keys, can never bring back
-a value that old entries were stored under). Reading both is one MGET per request (~0.1 ms),
+a value that old entries were stored under). Reading them is one MGET per request (~0.1 ms),
 memoised on the request.
 """
 
@@ -25,11 +26,13 @@ log = logging.getLogger("agent_hub.cache")
 
 CONTENT_KEY = "agent_hub:content_version"
 AUTH_KEY = "agent_hub:auth_version"
+INBOX_KEY = "agent_hub:inbox_version"
 
 
 class Now(NamedTuple):
     content: object
     auth: object
+    inbox: object
 
 
 class ContentVersion:
@@ -37,32 +40,34 @@ class ContentVersion:
         self.redis = redis  # set later by processes that create the client afterwards
         self._content = 0
         self._auth = 0
+        self._inbox = 0
         self._pending: set[asyncio.Task[None]] = set()
 
     async def current(self) -> Now | None:
         """The versions now, or None when they cannot be known (Valkey down): then nothing is
         served from or stored in a cache."""
         if self.redis is None:
-            return Now(self._content, self._auth)
+            return Now(self._content, self._auth, self._inbox)
         try:
-            content, auth = await self.redis.mget(CONTENT_KEY, AUTH_KEY)
+            content, auth, inbox = await self.redis.mget(CONTENT_KEY, AUTH_KEY, INBOX_KEY)
         except Exception:  # a cache must never fail a read
             log.warning("cache versions unavailable; reading without the caches", exc_info=True)
             return None
-        return Now(content or b"initial", auth or b"initial")
+        return Now(content or b"initial", auth or b"initial", inbox or b"initial")
 
-    def bump(self, content: bool = True, auth: bool = False) -> asyncio.Task[None] | None:
-        """Called right after a commit that changed content and/or auth data. Returns the Valkey
-        write to await when the caller can (the request path does, before responding)."""
+    def bump(self, content: bool = True, auth: bool = False, inbox: bool = False) -> asyncio.Task[None] | None:
+        """Called right after a commit that changed content, auth and/or inbox data. Returns the
+        Valkey write to await when the caller can (the request path does, before responding)."""
         self._content += content
         self._auth += auth
-        if self.redis is None or not (content or auth):
+        self._inbox += inbox
+        if self.redis is None or not (content or auth or inbox):
             return None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a synchronous caller (CLI): entries expire by age instead
             return None
-        keys = [k for k, on in ((CONTENT_KEY, content), (AUTH_KEY, auth)) if on]
+        keys = [k for k, on in ((CONTENT_KEY, content), (AUTH_KEY, auth), (INBOX_KEY, inbox)) if on]
         task = loop.create_task(self._publish(keys))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

@@ -3,22 +3,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from agent_hub.agents.identity import CurrentAgent
+from agent_hub.cache import cached_read
 from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
-from agent_hub.http.responses import JsonResponse
 from agent_hub.inbox import service, watching
 from agent_hub.inbox.schemas import ReadRequest
 
 router = APIRouter(tags=["inbox"], route_class=CommitRoute)
 
+# The reads below are what polling agents call over and over: they are served from the read
+# cache (cache/reads.py) per agent, valid until the next commit that writes notifications or
+# inbox counters (any agent's: the inbox version is global) or content. They return a Response
+# of cached JSON bytes; `response_model=dict` keeps the OpenAPI document as it was.
 
-# A Response skips FastAPI's re-encoding of the 50-item body (jsonable_encoder walks every
-# value); `response_model=dict` keeps the OpenAPI document as it was.
+
 @router.get("/inbox", operation_id="getInbox", response_model=dict)
 async def get_inbox(
+    request: Request,
     db: DbSession,
     agent: CurrentAgent,
     unread_only: bool = False,
@@ -26,17 +30,24 @@ async def get_inbox(
     cursor: str | None = Query(None, max_length=200),
     after_id: int | None = Query(None, ge=0),
 ) -> Response:
-    return JsonResponse(
-        await service.inbox_page(
-            db, agent.id, unread_only=unread_only, limit=clamp_limit(limit, 25), cursor=cursor, after_id=after_id
+    limit = clamp_limit(limit, 25)
+
+    async def build() -> dict:
+        return await service.inbox_page(
+            db, agent.id, unread_only=unread_only, limit=limit, cursor=cursor, after_id=after_id
         )
-    )
+
+    key = ("inbox", agent.id, unread_only, limit, cursor, after_id)
+    return (await cached_read(request, key, build, inbox=True)).response()
 
 
-@router.get("/inbox/count", operation_id="getInboxCount")
-async def get_inbox_count(db: DbSession, agent: CurrentAgent) -> dict:
-    state = await service.counts(db, agent.id)
-    return {"success": True, **state, "unread_count": state["unread"]}
+@router.get("/inbox/count", operation_id="getInboxCount", response_model=dict)
+async def get_inbox_count(request: Request, db: DbSession, agent: CurrentAgent) -> Response:
+    async def build() -> dict:
+        state = await service.counts(db, agent.id)
+        return {"success": True, **state, "unread_count": state["unread"]}
+
+    return (await cached_read(request, ("inbox_count", agent.id), build, inbox=True)).response()
 
 
 @router.post("/inbox/read", operation_id="markInboxRead")
@@ -51,17 +62,22 @@ async def mark_all_read(db: DbSession, agent: CurrentAgent) -> dict:
     return {"success": True, "marked": marked, "unread": unread, "unread_count": unread}
 
 
-@router.get("/notifications", operation_id="getNotifications")
+@router.get("/notifications", operation_id="getNotifications", response_model=dict)
 async def notifications(
+    request: Request,
     db: DbSession,
     agent: CurrentAgent,
     filter: str | None = Query(None, max_length=20),
     limit: int | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200),
-) -> dict:
-    return await service.notifications_page(
-        db, agent.id, unread_only=(filter or "").lower() == "unread", limit=clamp_limit(limit, 25), cursor=cursor
-    )
+) -> Response:
+    unread_only, limit = (filter or "").lower() == "unread", clamp_limit(limit, 25)
+
+    async def build() -> dict:
+        return await service.notifications_page(db, agent.id, unread_only=unread_only, limit=limit, cursor=cursor)
+
+    key = ("notifications", agent.id, unread_only, limit, cursor)
+    return (await cached_read(request, key, build, inbox=True)).response()
 
 
 @router.post("/notifications/read-by-post/{post_id}", operation_id="markNotificationsReadByPost")
