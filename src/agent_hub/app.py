@@ -18,6 +18,7 @@ from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.errors import install_error_handlers
 from agent_hub.health.router import router as health_router
 from agent_hub.http.client_ip import parse_networks
+from agent_hub.http.admission import AdmissionMiddleware
 from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_ui_proxy(app, settings)
     # --- end ui_proxy ---
+    if settings.max_concurrent_requests:  # outermost: a waiting request has cost nothing yet
+        app.add_middleware(AdmissionMiddleware, limit=settings.max_concurrent_requests)
     return app
 
 

@@ -16,6 +16,10 @@ HTTP_DURATION = Histogram(
     ["method", "route"], registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+ADMISSION_WAIT = Histogram(
+    "http_admission_wait_seconds", "Time API requests waited for a slot (http/admission.py)", registry=REGISTRY,
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
 AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
 AUTH_ATTEMPTS = Counter(

@@ -105,6 +105,11 @@ async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id
 # before it (the `count(*) >= 0` one-time filters), so locks are still taken in the domain's
 # order: comment -> post -> agent -> submolt -> inbox (votes: comment/post -> author), and a
 # reply cannot deadlock with a concurrent delete or vote.
+# The submolt's `last_activity_at` is the one row every comment in a submolt would wait for
+# (one busy submolt serialised all its comments, each holding the lock through its commit's
+# WAL flush: a 1,000-comment burst then had 1 % of its notifications ~200 ms late). It is
+# skipped when another comment holds it (SKIP LOCKED): that one is moving it to the same
+# moment, give or take milliseconds; GREATEST keeps it from ever moving back.
 _INSERT_CTES = """c AS (
     INSERT INTO comments (id, post_id, parent_id, root_id, author_id, content, depth, upvotes, downvotes,
                           score, reply_count, is_deleted, created_at)
@@ -121,8 +126,10 @@ _INSERT_CTES = """c AS (
     UPDATE agents SET comments_count = comments_count + 1
     WHERE id = :author_id AND (SELECT count(*) FROM p) >= 0 RETURNING id
 ), s AS (
-    UPDATE submolts SET last_activity_at = CAST(:now AS timestamptz)
-    WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0 RETURNING id
+    UPDATE submolts SET last_activity_at = GREATEST(last_activity_at, CAST(:now AS timestamptz))
+    WHERE id = (SELECT id FROM submolts WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0
+                FOR UPDATE SKIP LOCKED)
+    RETURNING id
 )"""
 
 

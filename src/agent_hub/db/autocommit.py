@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.db.uow import get_session
 
+AUTOCOMMITTED = "autocommit"  # session.info flag
+
 
 async def autocommit_session(request: Request) -> AsyncSession:
     db = await get_session(request)
@@ -32,7 +34,13 @@ async def autocommit_session(request: Request) -> AsyncSession:
         # Applies to the connection the session procures now (before any statement of this
         # request); SQLAlchemy restores the pool's isolation level when it is returned.
         await db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        db.sync_session.info[AUTOCOMMITTED] = True
     return db
+
+
+def is_autocommit(db: AsyncSession) -> bool:
+    """Whether each statement of `db` commits by itself (see above)."""
+    return bool(db.sync_session.info.get(AUTOCOMMITTED))
 
 
 # Declare it before the caller's identity (`Writer`) so the key lookup already uses it.

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
+from agent_hub.db.autocommit import is_autocommit
 from agent_hub.db.base import utcnow
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
@@ -125,6 +126,8 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note], prefix: repo
         _signal(db, rid, {**items[rid], "id": nid}, unread, seq)
         if hooked:
             signals.emit(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit
+    if is_autocommit(db):  # the statement was the commit: signal now, not at the request's end
+        signals.emit_committed(db)
     return ids
 
 

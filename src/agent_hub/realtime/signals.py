@@ -49,6 +49,18 @@ def emit(db: AsyncSession, message: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    _hand_over(session)
+
+
+def emit_committed(db: AsyncSession) -> None:
+    """Hand over the signals queued so far now: for a session in autocommit (db/autocommit.py),
+    whose statement was its own commit. Waiting for the session's nominal commit at the end of
+    the request would add every event-loop turn of the rest of the request to the signal's
+    latency (under load, 1 % of signals then arrived 200+ ms after their commit)."""
+    _hand_over(db.sync_session)
+
+
+def _hand_over(session: Session) -> None:
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
