@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 from agent_hub import metrics
 from agent_hub.app import create_app
 from agent_hub.db.migrate import upgrade
+from agent_hub.http import admission
 from tests.conftest import base_settings
 from tests.support.server import LiveServer
 
@@ -69,7 +70,17 @@ def _serve(tmp_path: Path, limit: int) -> tuple[LiveServer, Probe]:
 
         return StreamingResponse(chunks(), media_type="text/plain")
 
+    async def waits_outside(request: Request) -> dict[str, Any]:
+        async with admission.suspended(request):  # as the webhook test ping does
+            probe.enter()
+            try:
+                await asyncio.to_thread(probe.gate.wait, 10)
+            finally:
+                probe.leave()
+        return {"success": True}
+
     app.add_api_route(SLOW, slow, methods=["GET", "POST"])
+    app.add_api_route("/api/v1/test-admission/outside", waits_outside, methods=["GET"])
     app.add_api_route("/api/v1/test-admission/stream", streamed, methods=["GET"])
     return LiveServer(app), probe
 
@@ -132,6 +143,16 @@ def test_a_slow_reader_does_not_hold_the_slot(one_slot: tuple[str, Probe]) -> No
         assert httpx.get(url + "/api/v1/posts", timeout=5).status_code == 200
         probe.gate.set()
         assert stream.read() == b"first last"
+
+
+def test_waiting_on_the_outside_world_gives_the_slot_back(one_slot: tuple[str, Probe]) -> None:
+    url, probe = one_slot
+    with ThreadPoolExecutor(3) as pool:
+        outside = [pool.submit(httpx.get, url + "/api/v1/test-admission/outside", timeout=20) for _ in range(2)]
+        _wait_until(lambda: probe.inside == 2)  # both are waiting outside, holding no slot
+        assert httpx.get(url + "/api/v1/posts", timeout=5).status_code == 200
+        probe.gate.set()
+        assert [f.result().status_code for f in outside] == [200, 200]  # each took a slot again to finish
 
 
 def test_probes_owner_routes_and_uploads_are_not_counted(one_slot: tuple[str, Probe]) -> None:

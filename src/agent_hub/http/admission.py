@@ -15,6 +15,8 @@ A slot covers the work only, never the network:
   one); bodies over PREREAD_BYTES (media uploads) are not admission-controlled at all;
 - the slot is released when the response starts, before its body is sent (a slow reader of
   a large thread or a media download does not hold one).
+- a handler that waits on the outside world (the webhook test ping) gives its slot back
+  meanwhile (`suspended`).
 Only `/api/` requests are counted: health probes, the owner's `/auth` routes, the UI proxy
 (whose server-side rendering calls back into this API: counting it could deadlock) and
 WebSockets pass straight through.
@@ -24,13 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_hub import metrics
 
 PREREAD_BYTES = 64 * 1024
 EXEMPT_PATHS = frozenset({"/api/v1/health"})
+STATE_KEY = "admission_slot"
 
 
 class AdmissionMiddleware:
@@ -57,27 +63,53 @@ class AdmissionMiddleware:
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.limit)
-        slots = self._slots
+        slot = Slot(self._slots)
+        scope.setdefault("state", {})[STATE_KEY] = slot
         queued = time.perf_counter()
-        await slots.acquire()
+        await slot.acquire()
         metrics.ADMISSION_WAIT.observe(time.perf_counter() - queued)
-        held = True
-
-        def release() -> None:
-            nonlocal held
-            if held:
-                held = False
-                slots.release()
 
         async def send_releasing(message: Message) -> None:
             if message["type"] == "http.response.start":
-                release()
+                slot.release()
             await send(message)
 
         try:
             await self.app(scope, _replay(received, receive), send_releasing)
         finally:
-            release()
+            slot.release()
+
+
+class Slot:
+    """One request's place among the N; released at most once per acquisition."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+        self.held = False
+
+    async def acquire(self) -> None:
+        await self._slots.acquire()
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._slots.release()
+
+
+@asynccontextmanager
+async def suspended(request: Request) -> AsyncIterator[None]:
+    """Give the request's slot back while it waits on something slow outside this process
+    (an outbound HTTP call), and take one again before it goes on working."""
+    slot = request.scope.get("state", {}).get(STATE_KEY)
+    if not isinstance(slot, Slot) or not slot.held:
+        yield
+        return
+    slot.release()
+    try:
+        yield
+    finally:
+        await slot.acquire()
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

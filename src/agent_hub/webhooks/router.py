@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Request
 
 from agent_hub.agents.identity import CurrentAgent
 from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.http import admission
 from agent_hub.webhooks import service
 from agent_hub.webhooks.schemas import PutWebhook
 
@@ -31,4 +32,5 @@ async def delete_webhook(db: DbSession, agent: CurrentAgent) -> dict:
 
 @router.post("/test", operation_id="testWebhook")
 async def test_webhook(request: Request, db: DbSession, agent: CurrentAgent) -> dict:
-    return await service.test(db, request.app.state.settings, agent)
+    async with admission.suspended(request):  # up to the webhook timeout on someone else's server
+        return await service.test(db, request.app.state.settings, agent)
