@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     # API requests worked on at once per process; more wait their turn (http/admission.py).
     # 0: no limit.
-    max_concurrent_requests: int = Field(default=4, ge=0)
+    max_concurrent_requests: int = Field(default=6, ge=0)
     # Read cache (src/agent_hub/cache): per-process budget in MB (0 turns it off) and the
     # longest an entry lives without a write invalidating it (covers CLI writes and `rising`).
     read_cache_mb: int = 64
