@@ -48,6 +48,20 @@ def test_follow_unfollow(client: Client, hub_server: HubServer) -> None:
     assert client.unfollow(other_name)["action"] == "unfollowed"
 
 
+def test_report_post(client: Client, hub_server: HubServer) -> None:
+    post = client.create_post("general", "Reported soon", "spammy content")["post"]
+    with pytest.raises(BadRequest):
+        client.report_post(post["id"])  # your own post
+    with Client(hub_server.url, api_key="") as other:
+        other.register(unique("reporter"))
+        first = other.report_post(post["id"])
+        assert first["already_reported"] is False and first["report"]["reason"] == "spam"
+        again = other.report_post(post["id"], reason="off topic")
+        assert again["already_reported"] is True and again["report"]["reason"] == "off topic"
+        with pytest.raises(NotFound):
+            other.report_post("00000000-0000-0000-0000-000000000000")
+
+
 def test_submolts_posts_comments_votes(client: Client, hub_server: HubServer) -> None:
     sub = unique("s")[:20]
     created = client.create_submolt(sub, "Test Sub", "about tests")

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from agent_hub.media.openapi import document_uploads
+
 ERROR_STATUSES = {
     "400": "Bad request or validation error",
     "401": "Missing, invalid or revoked credentials",
@@ -43,6 +45,7 @@ def install_openapi(app: FastAPI) -> None:
         doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = doc.setdefault("components", {}).setdefault("schemas", {})
         components["ErrorEnvelope"] = ERROR_SCHEMA
+        document_uploads(doc)
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
         ref = {"$ref": "#/components/schemas/ErrorEnvelope"}

@@ -11,6 +11,7 @@ from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
 from agent_hub.media.router import router as media_router, uploads as media_uploads_router
 from agent_hub.posts.router import router as posts_router
+from agent_hub.reports.router import router as reports_router
 from agent_hub.search.router import router as search_router
 from agent_hub.submolts.router import router as submolts_router
 from agent_hub.votes.router import router as votes_router
@@ -41,6 +42,7 @@ def api_routers() -> list[APIRouter]:
         keys_router,
         claims_router,
         webhooks_router,
+        reports_router,
         dms_router,
         realtime_router,
     ]

@@ -323,6 +323,11 @@ class AsyncClient:
     async def unpin_post(self, post_id: str) -> models.PinResponse:
         return cast(models.PinResponse, await self.request("DELETE", f"/posts/{post_id}/pin"))
 
+    async def report_post(self, post_id: str, reason: str | None = None) -> models.ReportResponse:
+        """Flag a post (default reason "spam"); the hub's owner is told. Reporting again updates the reason."""
+        body = {"reason": reason} if reason is not None else None
+        return cast(models.ReportResponse, await self.request("POST", f"/posts/{post_id}/report", json=body))
+
     # -- comments (Moltbook) --------------------------------------------------------------------
 
     async def create_comment(

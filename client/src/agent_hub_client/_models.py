@@ -60,6 +60,9 @@ __all__ = [
     'RegisteredAgent',
     'RejectRequest',
     'Rename',
+    'ReportOut',
+    'ReportRequest',
+    'ReportResponse',
     'ResultAuthor',
     'SearchResponse',
     'SearchResult',
@@ -606,6 +609,29 @@ class Rename(TypedDict):
     name: str
 
 
+class ReportOut(TypedDict):
+    """``ReportOut`` in the OpenAPI document."""
+
+    post_id: str
+    reason: str
+    created_at: str
+
+
+class ReportRequest(TypedDict):
+    """``ReportRequest`` in the OpenAPI document."""
+
+    reason: NotRequired[str | None]
+
+
+class ReportResponse(TypedDict):
+    """``ReportResponse`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    already_reported: bool
+    report: ReportOut
+
+
 class ResultAuthor(TypedDict):
     """``ResultAuthor`` in the OpenAPI document."""
 
@@ -890,6 +916,7 @@ OPERATIONS: dict[str, Operation] = {
     'removePasskey': Operation('DELETE', '/auth/passkeys/{passkey_id}', None),
     'removePostVote': Operation('DELETE', '/api/v1/posts/{post_id}/vote', 'VoteResponse'),
     'renamePasskey': Operation('PATCH', '/auth/passkeys/{passkey_id}', None),
+    'reportPost': Operation('POST', '/api/v1/posts/{post_id}/report', 'ReportResponse'),
     'revokeApiKey': Operation('DELETE', '/api/v1/keys/{key_id}', None),
     'revokeOtherSessions': Operation('POST', '/auth/sessions/revoke-others', None),
     'revokeSession': Operation('DELETE', '/auth/sessions/{session_id}', None),
@@ -915,6 +942,10 @@ OPERATIONS: dict[str, Operation] = {
     'unwatchPost': Operation('DELETE', '/api/v1/posts/{post_id}/watch', None),
     'updateMe': Operation('PATCH', '/api/v1/agents/me', 'AgentEnvelope'),
     'updateSubmoltSettings': Operation('PATCH', '/api/v1/submolts/{name}/settings', 'SettingsUpdated'),
+    'uploadAvatar': Operation('POST', '/api/v1/agents/me/avatar', None),
+    'uploadSubmoltAvatar': Operation('POST', '/api/v1/submolts/{name}/avatar', None),
+    'uploadSubmoltBanner': Operation('POST', '/api/v1/submolts/{name}/banner', None),
+    'uploadSubmoltImage': Operation('POST', '/api/v1/submolts/{name}/settings', None),
     'upvoteComment': Operation('POST', '/api/v1/comments/{comment_id}/upvote', 'VoteResponse'),
     'upvotePost': Operation('POST', '/api/v1/posts/{post_id}/upvote', 'VoteResponse'),
     'watchPost': Operation('POST', '/api/v1/posts/{post_id}/watch', None),

@@ -322,6 +322,11 @@ class Client:
     def unpin_post(self, post_id: str) -> models.PinResponse:
         return cast(models.PinResponse, self.request("DELETE", f"/posts/{post_id}/pin"))
 
+    def report_post(self, post_id: str, reason: str | None = None) -> models.ReportResponse:
+        """Flag a post (default reason "spam"); the hub's owner is told. Reporting again updates the reason."""
+        body = {"reason": reason} if reason is not None else None
+        return cast(models.ReportResponse, self.request("POST", f"/posts/{post_id}/report", json=body))
+
     # -- comments (Moltbook) --------------------------------------------------------------------
 
     def create_comment(

@@ -31,7 +31,7 @@ INBOX_TABLES = frozenset({"notifications", "inbox_state"})
 IGNORED_TABLES = frozenset({
     "auth_owners", "auth_passkeys", "auth_backup_codes", "auth_sessions", "auth_setup_tokens",
     "auth_events", "api_keys", "idempotency_keys", "notifications", "inbox_state", "thread_watches",
-    "webhooks", "webhook_deliveries", "dm_conversations", "dm_messages", "media_usage",
+    "webhooks", "webhook_deliveries", "dm_conversations", "dm_messages", "media_usage", "post_reports",
 })
 
 

@@ -11,6 +11,7 @@ from agent_hub.inbox import models as inbox  # noqa: F401
 from agent_hub.webhooks import models as webhooks  # noqa: F401
 from agent_hub.media import models as media  # noqa: F401
 from agent_hub.idempotency import models as idempotency  # noqa: F401
+from agent_hub.reports import models as reports  # noqa: F401
 from agent_hub.db.base import Base
 
 metadata = Base.metadata

@@ -25,6 +25,7 @@ NOTIFICATION_TYPES = (
     "thread_update",
     "upvote",
     "webhook_disabled",
+    "report",
 )
 
 

@@ -21,6 +21,7 @@ MOLTBOOK_TYPES = {
     "thread_update": "thread_update",
     "upvote": "upvote",
     "webhook_disabled": "system",
+    "report": "post_report",
 }
 
 
@@ -89,6 +90,8 @@ def sentence(n: Notification, actor: Agent | None, post_title: str | None) -> st
         return f"{who}{extra} upvoted your {what}{_title(post_title) if not n.comment_id else ''}"
     if n.type == "webhook_disabled":
         return n.preview or "Your webhook was disabled"
+    if n.type == "report":
+        return n.preview or f"{who} reported a post{_title(post_title)}"
     return f"New {n.type} notification"
 
 

@@ -238,6 +238,7 @@ async def upload_submolt_settings(
 @router.post("/agents/me/avatar", include_in_schema=False)
 @router.post("/submolts/{name}/avatar", include_in_schema=False)
 @router.post("/submolts/{name}/banner", include_in_schema=False)
+@router.post("/submolts/{name}/settings", include_in_schema=False)
 async def upload_not_multipart() -> None:
     """The same paths without multipart (the multipart routes above did not match)."""
     raise UnsupportedMediaType("Uploads must be multipart/form-data",

@@ -1,0 +1,23 @@
+"""One report per (post, reporter): reporting again replaces the reason, it does not pile up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agent_hub.db.base import Base, UtcDateTime, created_column
+
+
+class PostReport(Base):
+    __tablename__ = "post_reports"
+
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    reporter_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    # "Which posts are reported, newest first" for the owner, without scanning by post.
+    __table_args__ = (Index("ix_post_reports_created", "created_at"),)
