@@ -80,6 +80,7 @@ def base_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "image_engines": ["basic"],
         "media_worker_in_process": False,
         "log_level": "INFO",
+        "housekeeping_seconds": 0,  # a background prune would race tests that seed old rows
     }
     values.update(overrides)
     return Settings(**values)

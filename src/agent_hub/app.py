@@ -119,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_media(app, settings)
     # --- end media ---
+    from agent_hub.housekeeping.loop import install_housekeeping
+
+    install_housekeeping(app, settings)  # prunes finished deliveries/jobs, dead sessions, old events
     # --- ui_proxy: same-origin web UI in the embedded default (registered last) ---
     from agent_hub.ui_proxy import install_ui_proxy
 

@@ -152,7 +152,9 @@ def _load_domain_commands() -> None:
         importlib.import_module(module)
 
 
-DOMAIN_COMMAND_MODULES: list[str] = ["agent_hub.auth.cli", "agent_hub.media.cli", "agent_hub.backup.cli"]
+DOMAIN_COMMAND_MODULES: list[str] = [
+    "agent_hub.auth.cli", "agent_hub.media.cli", "agent_hub.backup.cli", "agent_hub.housekeeping.cli",
+]
 
 
 if __name__ == "__main__":

@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = 5.0
     webhook_lease_seconds: float = 60.0
     webhook_worker_in_process: bool = True
+    # Housekeeping (src/agent_hub/housekeeping): how often each API process prunes (0: never),
+    # and how long finished rows are kept (0: forever).
+    housekeeping_seconds: float = 3600.0
+    webhook_delivery_retention_days: float = 7.0
+    media_job_retention_days: float = 7.0
+    audit_retention_days: float = 365.0
 
     @field_validator("webhook_allowed_cidrs", "webhook_allowed_ports", mode="before")
     @classmethod

@@ -20,6 +20,10 @@ ADMISSION_WAIT = Histogram(
     "http_admission_wait_seconds", "Time API requests waited for a slot (http/admission.py)", registry=REGISTRY,
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+HOUSEKEEPING_DELETED = Counter(
+    "housekeeping_deleted_total", "Rows deleted after their retention (housekeeping/service.py)", ["table"],
+    registry=REGISTRY,
+)
 AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
 AUTH_ATTEMPTS = Counter(
