@@ -7,7 +7,8 @@
 # Env: BENCH_PG (admin URL), BENCH_WORKERS (uvicorn workers, default 2), BENCH_DURATION (30s),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_REDIS (Valkey/Redis URL, default the local
 # one: production mode, which shares the read cache's versions between the workers),
-# BENCH_READ_CACHE_MB (64; 0 measures every read built from the database). Results: bench/results/*.txt
+# BENCH_READ_CACHE_MB (64; 0 measures every read built from the database), BENCH_ONLY (comma-separated
+# scenario names to run, e.g. comment_create; default all). Results: bench/results/*.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -40,6 +41,7 @@ SUFFIX=${LARGE:+-large}${BENCH_SUFFIX:-}
 
 run() {  # name, wrk args...
   local name=$1; shift
+  case ",${BENCH_ONLY:-$name}," in *",$name,"*) ;; *) return 0 ;; esac
   # Warm-up, not recorded: connections, the key and read caches, first-call code paths. Without
   # it the first second of cold misses is hundreds of the 30 s run's slowest requests (its p99).
   # Writes skip it (it would only add rows).

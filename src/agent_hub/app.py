@@ -10,15 +10,17 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from agent_hub import __version__
-from agent_hub.auth import install_auth
-from agent_hub.config import Settings, get_settings
 from agent_hub.agents.key_cache import KeyCache
+from agent_hub.auth import install_auth
 from agent_hub.cache import ContentVersion, ResponseCache
+from agent_hub.comments.batcher import CommentBatcher
+from agent_hub.config import Settings, get_settings
 from agent_hub.db.engine import make_engine, make_sessionmaker
+from agent_hub.db.lane import WriteLane
 from agent_hub.errors import install_error_handlers
 from agent_hub.health.router import router as health_router
-from agent_hub.http.client_ip import parse_networks
 from agent_hub.http.admission import AdmissionMiddleware
+from agent_hub.http.client_ip import parse_networks
 from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await hook(app)
             if app.state.redis is not None:
                 await app.state.redis.aclose()
+            await app.state.write_lane.close()
             await app.state.engine.dispose()
 
     app = FastAPI(
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.key_cache_seconds if settings.read_cache_mb else 0)
     app.state.sessionmaker = make_sessionmaker(app.state.engine, app.state.content_version)
     app.state.limiter = RateLimiter(app.state.redis)
+    app.state.write_lane = WriteLane(app.state.engine)
+    app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.content_version)
     app.state.limits = PROFILES[settings.rate_limits]
     app.state.metrics_networks = parse_networks(settings.metrics_allowed_cidrs)
     app.state.session_resolver = None

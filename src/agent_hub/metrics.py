@@ -24,6 +24,10 @@ HOUSEKEEPING_DELETED = Counter(
     "housekeeping_deleted_total", "Rows deleted after their retention (housekeeping/service.py)", ["table"],
     registry=REGISTRY,
 )
+COMMENT_BATCH_SIZE = Histogram(
+    "comment_batch_size", "Comments written per statement on PostgreSQL (comments/batcher.py)", registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
 AUTH_ATTEMPTS = Counter(

@@ -1,7 +1,9 @@
 """Who is calling: an agent by API key, or the owner's `human` agent by session cookie.
 
-`Viewer` (optional), `CurrentAgent` (401 without credentials) and `Writer` (also 403 while
-pending claim) are the only ways handlers learn the caller. Owner sessions plug in through
+`Viewer` (optional), `CurrentAgent` (401 without credentials), `Writer` (also 403 while
+pending claim) and `LightWriter` (a `Writer` for handlers that never change the caller's
+own row, which may come from the cached key lookup) are the only ways handlers learn the
+caller. Owner sessions plug in through
 `app.state.session_resolver` (set by the auth domain), so every /api/v1 endpoint accepts them.
 """
 
@@ -38,7 +40,7 @@ def bearer_token(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
+async def _resolve(request: Request, db: AsyncSession, light: bool = False) -> Agent | None:
     cached = getattr(request.state, "viewer", False)
     if cached is not False:
         return cached  # type: ignore[no-any-return]
@@ -52,7 +54,7 @@ async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
     if token is not None:
         key_cache: KeyCache = request.app.state.key_cache
         # The version memo must be read before the query (store() relies on it).
-        cached = await key_cache.lookup(request, keys.hash_key(token))
+        cached = await key_cache.lookup(request, keys.hash_key(token), light)
         if cached is not None and keys.matches(cached.key_hash, token):
             api_key_id, agent = cached.api_key_id, cached.agent()
         else:
@@ -61,7 +63,7 @@ async def _resolve(request: Request, db: AsyncSession) -> Agent | None:
                 raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
             api_key, agent = found
             api_key_id = api_key.id
-            await key_cache.store(request, api_key, agent)
+            await key_cache.store(request, api_key, agent, light)
         request.state.api_key_id = api_key_id
         now = utcnow()
         if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
@@ -107,6 +109,18 @@ async def writer(request: Request, agent: Agent = Depends(current_agent)) -> Age
     return agent
 
 
+async def light_writer(request: Request, db: AsyncSession = Depends(get_session)) -> Agent:
+    """`writer` for a handler that only reads the caller: its key lookup may be served from the
+    cache as for reads (agents/key_cache.py), which saves a query per write. Revocation and
+    suspension are seen as fast as by reads: every replica's next request."""
+    agent = await _resolve(request, db, light=True)
+    if agent is None:
+        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+    ensure_can_write(request.app.state.settings, agent)
+    return agent
+
+
 Viewer = Annotated[Agent | None, Depends(optional_viewer)]
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
 Writer = Annotated[Agent, Depends(writer)]
+LightWriter = Annotated[Agent, Depends(light_writer)]

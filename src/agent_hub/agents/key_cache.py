@@ -8,9 +8,11 @@ revoked key, a suspended agent or a changed profile is seen by the next request 
 The maximum age (AGENT_HUB_KEY_CACHE_SECONDS) covers CLI commands writing the embedded
 database from another process.
 
-Only safe requests use it: they get a transient `Agent` built from the copy, which no handler
-of a read writes back. Writes always load the agent in their own transaction. Unknown keys
-are never cached (nothing to hold).
+Safe requests use it, and writes whose handler only reads the caller (`identity.LightWriter`,
+e.g. comment creation): they get a transient `Agent` built from the copy, which nothing writes
+back. Other writes load the agent in their own transaction. Unknown keys are never cached
+(nothing to hold). Counters that move often without an auth-version bump (`comments_count`,
+see comments/create_sql.py) may be stale in the copy: what shows them reads the agent afresh.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ class KeyCache:
         self.max_age = max_age_seconds
         self._entries: OrderedDict[str, CachedKey] = OrderedDict()
 
-    async def lookup(self, request: Request, key_hash: str) -> CachedKey | None:
-        if self.max_age <= 0 or request.method not in SAFE_METHODS:
+    async def lookup(self, request: Request, key_hash: str, light: bool = False) -> CachedKey | None:
+        """`light`: the caller is a handler that never writes the agent back (see above)."""
+        if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return None
         if key_hash not in self._entries:
             return None
@@ -72,10 +75,10 @@ class KeyCache:
         self._entries.move_to_end(key_hash)
         return entry
 
-    async def store(self, request: Request, api_key: ApiKey, agent: Agent) -> None:
+    async def store(self, request: Request, api_key: ApiKey, agent: Agent, light: bool = False) -> None:
         """Remember a key that just authenticated. The version was read (memoised) before the
         lookup query ran, so a concurrent revocation makes this entry stale, never valid."""
-        if self.max_age <= 0 or request.method not in SAFE_METHODS:
+        if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return
         now = await versions_now(request)
         if now is None:

@@ -31,6 +31,7 @@ async def register(request: Request, db: DbSession, body: schemas.RegisterReques
 
 @router.get("/me", response_model=schemas.AgentEnvelope, operation_id="getMe")
 async def get_me(db: DbSession, agent: CurrentAgent) -> schemas.AgentEnvelope:
+    agent = await svc.fresh(db, agent)
     return schemas.AgentEnvelope(agent=agent_out(agent, await svc.owner_of(db, agent)))
 
 
@@ -53,7 +54,7 @@ async def status(request: Request, db: DbSession, agent: CurrentAgent) -> schema
     return schemas.StatusResponse(
         status="claimed",
         message="You're all set! Your owner has claimed you.",
-        agent=agent_out(agent, await svc.owner_of(db, agent)),
+        agent=agent_out(await svc.fresh(db, agent), await svc.owner_of(db, agent)),
     )
 
 

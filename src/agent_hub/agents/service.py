@@ -196,6 +196,12 @@ async def unfollow(db: AsyncSession, viewer: Agent, name: str) -> str:
     return "unfollowed" if await repo.remove_follow(db, viewer.id, target.id) else "not_following"
 
 
+async def fresh(db: AsyncSession, agent: Agent) -> Agent:
+    """The caller's row as it is now: the identity may come from the cached key lookup, whose
+    copy can lag on counters that move without an auth-version bump (agents/key_cache.py)."""
+    return await repo.by_id(db, agent.id) or agent
+
+
 async def owner_of(db: AsyncSession, agent: Agent) -> Agent | None:
     if agent.owner_id:
         return await repo.by_id(db, agent.owner_id)

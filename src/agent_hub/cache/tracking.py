@@ -62,7 +62,9 @@ def _after_statement(state: ORMExecuteState) -> None:
     if isinstance(stmt, TextClause):
         if stmt.text.lstrip()[:6].lower() == "select":
             return
-        _mark(state.session, [None])  # raw DML: we cannot tell which table, so assume content
+        # Raw DML names its tables with the `written_tables` execution option (comments/create_sql.py);
+        # without it we cannot tell which tables, so assume everything.
+        _mark(state.session, state.execution_options.get("written_tables") or [None])
         return
     table = getattr(stmt, "table", None)  # Insert/Update/Delete name their Table
     _mark(state.session, [getattr(table, "name", None)])

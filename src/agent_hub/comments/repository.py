@@ -2,8 +2,8 @@
 (ix_comments_post_roots), every descendant of those roots (ix_comments_root), the viewer's
 votes on them, and the post check. Authors come joined in the first two.
 
-Creating a comment costs two on PostgreSQL: `write_context` (everything the use case reads,
-one row) and one statement for the row, every counter and the notifications (`insert_prefix`)."""
+Creating a comment is one statement on PostgreSQL (`create_sql.py`); on SQLite `write_context`
+(everything the use case reads, one row), then the writes one by one."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from agent_hub.agents.models import Agent, Follow
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
 from agent_hub.inbox.models import ThreadWatch
-from agent_hub.inbox.repository import Prefix
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
 from agent_hub.votes.models import CommentVote
@@ -85,7 +84,7 @@ def _write_context(with_parent: bool) -> Select[Any]:
     return stmt
 
 
-# Built once (see agents.repository._KEY_WITH_AGENT): comment creation's only read.
+# Built once (see agents.repository._KEY_WITH_AGENT): comment creation's read on SQLite.
 _WRITE_CONTEXT = {False: _write_context(False), True: _write_context(True)}
 
 
@@ -97,50 +96,8 @@ async def write_context(db: AsyncSession, post_id: str, actor_id: str, parent_id
     return (await db.execute(_WRITE_CONTEXT[parent_id is not None], params)).first()
 
 
-# PostgreSQL: the comment and all its counters as CTEs of ONE statement, together with its
-# notifications (`inbox.repository.Prefix`), run in autocommit (`db/autocommit.py`): the hot rows
-# (the post, the commenter, the submolt, the post author's inbox; a busy thread's every comment
-# updates them) are locked inside the server only, from this statement to its own commit; no
-# client round trip or event-loop turn is ever spent holding them. Each CTE waits for the one
-# before it (the `count(*) >= 0` one-time filters), so locks are still taken in the domain's
-# order: comment -> post -> agent -> submolt -> inbox (votes: comment/post -> author), and a
-# reply cannot deadlock with a concurrent delete or vote.
-# The submolt's `last_activity_at` is the one row every comment in a submolt would wait for
-# (one busy submolt serialised all its comments, each holding the lock through its commit's
-# WAL flush: a 1,000-comment burst then had 1 % of its notifications ~200 ms late). It is
-# skipped when another comment holds it (SKIP LOCKED): that one is moving it to the same
-# moment, give or take milliseconds; GREATEST keeps it from ever moving back.
-_INSERT_CTES = """c AS (
-    INSERT INTO comments (id, post_id, parent_id, root_id, author_id, content, depth, upvotes, downvotes,
-                          score, reply_count, is_deleted, created_at)
-    VALUES (:id, :post_id, :parent_id, :root_id, :author_id, :content, :depth, 0, 0, 0, 0, false,
-            CAST(:now AS timestamptz))
-    RETURNING id
-), r AS (
-    UPDATE comments SET reply_count = reply_count + 1
-    WHERE id = :parent_id AND (SELECT count(*) FROM c) >= 0 RETURNING id
-), p AS (
-    UPDATE posts SET comment_count = comment_count + 1
-    WHERE id = :post_id AND (SELECT count(*) FROM r) >= 0 RETURNING id
-), a AS (
-    UPDATE agents SET comments_count = comments_count + 1
-    WHERE id = :author_id AND (SELECT count(*) FROM p) >= 0 RETURNING id
-), s AS (
-    UPDATE submolts SET last_activity_at = GREATEST(last_activity_at, CAST(:now AS timestamptz))
-    WHERE id = (SELECT id FROM submolts WHERE id = :submolt_id AND (SELECT count(*) FROM a) >= 0
-                FOR UPDATE SKIP LOCKED)
-    RETURNING id
-)"""
-
-
-def insert_prefix(values: dict[str, Any], submolt_id: str, now: datetime) -> Prefix:
-    """PostgreSQL: the new comment (`values`: id, post_id, parent_id, root_id, author_id, content,
-    depth) and its counters, for `inbox.deliver` to run with the notifications."""
-    return Prefix(_INSERT_CTES, "s", {**values, "submolt_id": submolt_id, "now": now})
-
-
 async def insert(db: AsyncSession, values: dict[str, Any], submolt_id: str, now: datetime) -> None:
-    """SQLite (one writer at a time anyway): the same writes one by one, in the same order."""
+    """SQLite (one writer at a time anyway): the writes of `create_sql.py` one by one, in its order."""
     await db.execute(sql_insert(Comment).values(**values, created_at=now))
     if values["parent_id"]:
         await db.execute(

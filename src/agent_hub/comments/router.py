@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, Request
-
 from starlette.responses import Response
 
-from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.agents.identity import LightWriter, Viewer, Writer
 from agent_hub.cache import cached_read
 from agent_hub.cache.reads import as_viewer, with_votes
 from agent_hub.comments import service as svc
@@ -18,7 +17,6 @@ from agent_hub.comments.schemas import (
     CreateCommentRequest,
     MessageResponse,
 )
-from agent_hub.db.autocommit import AutocommitSession
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
 
@@ -27,9 +25,9 @@ router = APIRouter(tags=["comments"], route_class=CommitRoute)
 
 @router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated,
              operation_id="createComment")
-async def create_comment(request: Request, db: AutocommitSession, agent: Writer, post_id: str,
+async def create_comment(request: Request, agent: LightWriter, post_id: str,
                          body: CreateCommentRequest | None = Body(None)) -> JsonResponse:
-    return JsonResponse(await svc.add_comment(request, db, agent, post_id, body), status_code=201)
+    return JsonResponse(await svc.add_comment(request, agent, post_id, body), status_code=201)
 
 
 @router.get("/posts/{post_id}/comments", response_model=CommentList, operation_id="listComments")

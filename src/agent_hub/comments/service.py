@@ -17,21 +17,22 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_hub.agents import repository as agents_repo
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
+from agent_hub.comments import create_pg
 from agent_hub.comments import repository as repo
+from agent_hub.comments.create_sql import MAX_DEPTH
 from agent_hub.comments.keyset import dump_value, load_values, py_sort
 from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.db.base import new_id, utcnow
+from agent_hub.db.uow import get_session
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
 from agent_hub.ratelimit.enforce import consume, refund
 
-MAX_DEPTH = 10
 DEFAULT_LIMIT = 35
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
@@ -161,54 +162,34 @@ async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
     return [cooldown_token, daily_token]
 
 
-async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id: str,
-                      body: CreateCommentRequest | None) -> dict[str, Any]:
-    """Two statements on PostgreSQL, in autocommit (see the router): read the context; write the
-    comment, its counters and its notifications in one statement (`repo.insert_prefix`)."""
+async def add_comment(request: Request, agent: Agent, post_id: str, body: CreateCommentRequest | None,
+                      db: AsyncSession | None = None) -> dict[str, Any]:
+    """Create a comment or reply. `db`: a session whose transaction must also hold the comment
+    (an upload attached to it); without one the request's own is used, or — on PostgreSQL, when
+    nothing else must commit with it — none at all: one statement on the write lane."""
     body = body or CreateCommentRequest()
     content = clean_text(body.content)
     if not content:
         raise BadRequest("Content is required", "Send a non-empty 'content' (up to 10,000 characters)")
     if len(content) > MAX_CONTENT:
         raise BadRequest("Content too long", "Comments are at most 10,000 characters")
-    parent_id = body.parent_id or body.parentId
-    lookup_parent = parent_id if parent_id and plausible_id(parent_id) else None
-    ctx = await repo.write_context(db, post_id, agent.id, lookup_parent) if plausible_id(post_id) else None
-    if ctx is None:
+    if not plausible_id(post_id):
         raise NotFound("Post not found", "Check the post id")
-    if ctx.is_locked:
-        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
-    if parent_id:
-        if ctx.parent_post_id is None or ctx.parent_post_id != ctx.id:
-            raise NotFound("Parent comment not found", "Reply to a comment on the same post")
-        if ctx.parent_depth + 1 > MAX_DEPTH:
-            raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
+    parent_id = body.parent_id or body.parentId or None
+    values = {"id": new_id(), "post_id": post_id, "parent_id": parent_id, "author_id": agent.id, "content": content}
     tokens = await _consume_limits(request, agent)
-    now = utcnow()
-    cid = new_id()
-    values = {
-        "id": cid, "post_id": ctx.id, "parent_id": parent_id or None,
-        "root_id": (ctx.parent_root_id or parent_id) if parent_id else cid, "author_id": agent.id,
-        "content": content, "depth": ctx.parent_depth + 1 if parent_id else 0,
-    }
-    # Transient (never added to the session): what the presenter and the notifications read.
-    comment = Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
-    watchers = ctx.watchers.split(",") if ctx.watchers else []
     try:
-        prefix = None
-        if db.bind.dialect.name == "postgresql":
-            prefix = repo.insert_prefix(values, ctx.submolt_id, now)
+        if request.app.state.engine.dialect.name == "postgresql":
+            created = await create_pg.create(request, db, agent, values)
         else:
-            await repo.insert(db, values, ctx.submolt_id, now)
-        await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
-                                   watchers=watchers, prefix=prefix)
+            created = await _create_sqlite(db or await get_session(request), agent, values)
     except BaseException:
         for token in tokens:
             await refund(request, token)
         raise
-    author_name = ctx.name
-    others = author_name is not None and ctx.author_id != agent.id
-    following = others and bool(ctx.following)
+    comment, author_id, author_name, following = created
+    others = author_name is not None and author_id != agent.id
+    following = others and following
     suggestion = None
     if others and not following:
         suggestion = f"Enjoying {author_name}'s posts? Follow them: POST /api/v1/agents/{author_name}/follow"
@@ -220,6 +201,31 @@ async def add_comment(request: Request, db: AsyncSession, agent: Agent, post_id:
         "already_following_author": following,
         "suggestion": suggestion,
     }
+
+
+async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any]) -> create_pg.Created:
+    """SQLite (one writer at a time): read the context, check it, write step by step in the
+    request's transaction, in the same lock order as the PostgreSQL statement."""
+    post_id, parent_id = values["post_id"], values["parent_id"]
+    ctx = await repo.write_context(db, post_id, agent.id, parent_id if parent_id and plausible_id(parent_id) else None)
+    if ctx is None:
+        raise NotFound("Post not found", "Check the post id")
+    if ctx.is_locked:
+        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
+    if parent_id:
+        if ctx.parent_post_id is None or ctx.parent_post_id != ctx.id:
+            raise NotFound("Parent comment not found", "Reply to a comment on the same post")
+        if ctx.parent_depth + 1 > MAX_DEPTH:
+            raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
+    now = utcnow()
+    values = {**values, "root_id": (ctx.parent_root_id or parent_id) if parent_id else values["id"],
+              "depth": ctx.parent_depth + 1 if parent_id else 0}
+    await repo.insert(db, values, ctx.submolt_id, now)
+    comment = create_pg.transient_comment(values, now)
+    watchers = ctx.watchers.split(",") if ctx.watchers else []
+    await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
+                               watchers=watchers)
+    return comment, ctx.author_id, ctx.name, bool(ctx.following)
 
 
 async def get_comment(db: AsyncSession, viewer: Agent | None, comment_id: str) -> dict[str, Any]:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, TextClause, bindparam, delete, insert, select, text, update
+from sqlalchemy import Select, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,11 +105,11 @@ async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
 # stay in commit order per recipient, as `lock_state` guarantees on the slow path), bump the
 # counters, insert the rows, and the webhook deliveries of recipients with an enabled webhook
 # (as `webhooks.queue.enqueue` writes them: the caller's payload with the id and counters set).
-# /*before*/ takes the cause's own CTEs (a new comment and its counters, see `Prefix`); the
-# /*gate*/ makes the inbox locks wait for the cause's last CTE, so locks follow the domain order.
+# (A new comment writes its notifications with the same steps in its own statement:
+# comments/create_sql.py.)
 # Returns (id, recipient, unread after, seq after, webhook row written).
 _DELIVER_SQL = """
-WITH /*before*/notes AS (
+WITH notes AS (
     SELECT * FROM unnest(CAST(:recipients AS text[]), CAST(:types AS text[]), CAST(:actors AS text[]),
                          CAST(:posts AS text[]), CAST(:comments AS text[]), CAST(:conversations AS text[]),
                          CAST(:previews AS text[]), CAST(:payloads AS text[])) WITH ORDINALITY
@@ -118,7 +117,7 @@ WITH /*before*/notes AS (
 ), state AS (
     INSERT INTO inbox_state AS s (agent_id, unread_count, total_count, last_id, seq, updated_at)
     SELECT recipient_id, 1, 1, nextval('notifications_id_seq'), 1, CAST(:now AS timestamptz) FROM notes
-    WHERE /*gate*/ ORDER BY ord
+    ORDER BY ord
     ON CONFLICT (agent_id) DO UPDATE SET unread_count = s.unread_count + 1, total_count = s.total_count + 1,
         last_id = nextval('notifications_id_seq'), seq = s.seq + 1, updated_at = excluded.updated_at
     RETURNING s.agent_id, s.last_id, s.unread_count, s.seq
@@ -146,46 +145,19 @@ FROM added JOIN state ON state.agent_id = added.recipient_id
 """
 
 
-@dataclass(frozen=True)
-class Prefix:
-    """The cause's writes, run by the same statement as its notifications and before them:
-    `ctes` ("a AS (...), b AS (...)", ending with `last`) and their bind parameters."""
-
-    ctes: str
-    last: str
-    params: dict[str, Any]
+_DELIVER = text(_DELIVER_SQL)
 
 
-@functools.cache
-def _deliver_statement(ctes: str, last: str) -> TextClause:
-    gate = f"(SELECT count(*) FROM {last}) >= 0" if last else "true"
-    return text(_DELIVER_SQL.replace("/*before*/", f"{ctes}, " if ctes else "").replace("/*gate*/", gate))
-
-
-@functools.cache
-def _prefix_statement(ctes: str, last: str) -> TextClause:
-    return text(f"WITH {ctes} SELECT count(*) FROM {last}")
-
-
-async def run_prefix(db: AsyncSession, prefix: Prefix) -> None:
-    """The cause's writes alone (when it notifies nobody). Through the session: they are content."""
-    await db.execute(_prefix_statement(prefix.ctes, prefix.last), prefix.params)
-
-
-async def insert_batch_pg(
-    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime, prefix: Prefix | None = None
-) -> dict[str, tuple[int, int, bool, int]]:
+async def insert_batch_pg(db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
+                          ) -> dict[str, tuple[int, int, bool, int]]:
     """`rows` sorted by recipient, one per recipient, no `agg_key`; `payload` is the webhook
-    body (JSON) to store with its ids and counters filled in. {recipient: (id, unread, hooked, seq)}.
-    Without a prefix it runs on the session's connection, not through the ORM: these tables hold
-    no cached content; with one it goes through the session, so the cause's write is seen."""
+    body (JSON) to store with its ids, kind and counters filled in. {recipient: (id, unread,
+    hooked, seq)}. Runs on the session's connection, not through the ORM: these tables hold no
+    cached content."""
     keys = ("recipient", "type", "actor", "post", "comment", "conversation", "preview", "payload")
     params: dict[str, Any] = {key + "s": [r[key] for r in rows] for key in keys}
     params["now"] = now
-    if prefix is None:
-        result = await (await db.connection()).execute(_deliver_statement("", ""), params)
-    else:
-        result = await db.execute(_deliver_statement(prefix.ctes, prefix.last), {**prefix.params, **params})
+    result = await (await db.connection()).execute(_DELIVER, params)
     return {rid: (int(nid), int(unread), bool(hooked), int(seq)) for nid, rid, unread, seq, hooked in result}
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
-from agent_hub.db.autocommit import is_autocommit
 from agent_hub.db.base import utcnow
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
@@ -48,18 +47,16 @@ def preview(text: str | None) -> str:
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
 
 
-async def deliver(db: AsyncSession, notes: Iterable[Note], prefix: repo.Prefix | None = None) -> list[int]:
+async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     """Write one notification per recipient (the first note for a recipient wins, so callers
     list the most specific kind first). Recipients are locked in id order: no deadlocks
-    between two events that reach the same agents. `prefix` (PostgreSQL only): the cause's own
-    writes, run first in the same statement (see `repo.Prefix`)."""
+    between two events that reach the same agents. (A new comment's notifications are written
+    by its own statement on PostgreSQL: comments/create_sql.py.)"""
     unique: dict[str, Note] = {}
     for note in notes:
         unique.setdefault(note.recipient_id, note)
     if unique and db.bind.dialect.name == "postgresql" and not any(n.agg_key for n in unique.values()):
-        return await _deliver_batch(db, unique, prefix)
-    if prefix is not None:
-        await repo.run_prefix(db, prefix)
+        return await _deliver_batch(db, unique)
     if not unique:
         return []
     hooked = await webhook_queue.enabled_for(db, list(unique))
@@ -105,30 +102,61 @@ async def deliver(db: AsyncSession, notes: Iterable[Note], prefix: repo.Prefix |
     return ids
 
 
-async def _deliver_batch(db: AsyncSession, unique: dict[str, Note], prefix: repo.Prefix | None) -> list[int]:
+async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]:
     """PostgreSQL fast path of `deliver` (same rows, counters, webhook rows and signals; see
-    `repo.insert_batch_pg`): one statement for all recipients (and the cause, with a prefix)."""
+    `repo.insert_batch_pg`): one statement for all recipients."""
     now = utcnow()
     rids = sorted(unique)
     items = {rid: _item_from_note(0, unique[rid], 1, now) for rid in rids}
     rows = [
         {"recipient": rid, "type": n.type, "actor": n.actor.id if n.actor else None, "post": n.post_id,
          "comment": n.comment_id, "conversation": n.conversation_id, "preview": items[rid]["content"],
-         "payload": orjson.dumps({"type": "notification", "notification": items[rid], "unread_count": 0,
-                                  "last_id": 0, "created_at": iso(now)}).decode()}
+         "payload": webhook_payload_template(items[rid])}
         for rid in rids for n in (unique[rid],)
     ]
-    written = await repo.insert_batch_pg(db, rows, now, prefix)
-    ids: list[int] = []
+    written = await repo.insert_batch_pg(db, rows, now)
+    delivered = []
     for rid in rids:
         nid, unread, hooked, seq = written[rid]
-        ids.append(nid)
-        _signal(db, rid, {**items[rid], "id": nid}, unread, seq)
-        if hooked:
-            signals.emit(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit
-    if is_autocommit(db):  # the statement was the commit: signal now, not at the request's end
-        signals.emit_committed(db)
-    return ids
+        delivered.append((nid, rid, unique[rid].type, unread, seq, hooked))
+    for message in _signals_of(items, delivered):
+        signals.emit(db, message)
+    return [nid for nid, *_ in delivered]
+
+
+def webhook_payload_template(item: dict[str, Any]) -> str:
+    """The webhook body of a notification (JSON), before its id, kind and counters are known:
+    the statement that writes the notification fills them in (see `repo.insert_batch_pg`)."""
+    return orjson.dumps({"type": "notification", "notification": item, "unread_count": 0, "last_id": 0,
+                         "created_at": item["created_at"]}).decode()
+
+
+def comment_item(actor: Agent, *, post_id: str, comment_id: str, content: str, created_at: Any) -> dict[str, Any]:
+    """The inbox item a new comment gives each recipient, but for its id and kind."""
+    note = Note("", "", actor, post_id=post_id, comment_id=comment_id, preview=content)
+    return _item_from_note(0, note, 1, created_at)
+
+
+Delivered = tuple[int, str, str, int, int, bool]  # id, recipient, kind, unread after, seq after, webhook row
+
+
+def delivered_signals(item: dict[str, Any], delivered: Sequence[Delivered]) -> list[dict[str, Any]]:
+    """The signals for notifications that share `item` but for id and kind. `delivered`: (id,
+    recipient, kind, unread after, seq after, webhook row written) per notification."""
+    return _signals_of(dict.fromkeys((d[1] for d in delivered), item), delivered)
+
+
+def _signals_of(items: dict[str, dict[str, Any]], delivered: Sequence[Delivered]) -> list[dict[str, Any]]:
+    """After commit: each new item itself, with the recipient's counters at this commit and its
+    `seq`, so WebSockets push it without reading the database (realtime/connection.py); and a
+    wake-up for this replica's webhook loop when a delivery row was written."""
+    out: list[dict[str, Any]] = []
+    for nid, rid, kind, unread, seq, _hooked in delivered:
+        out.append({"k": "inbox", "agent": rid, "id": nid, "type": kind, "seq": seq, "unread": unread,
+                    "item": {**items[rid], "id": nid, "type": kind}})
+    if any(d[5] for d in delivered):
+        out.append({"k": "webhook"})
+    return out
 
 
 def _item_from_note(nid: int, note: Note, count: int, created_at: Any) -> dict[str, Any]:
@@ -193,10 +221,11 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
 
 
 async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None,
-                         watchers: Sequence[str], prefix: repo.Prefix | None = None) -> None:
-    """A comment was created: reply (to the parent's author), comment (to the post's author),
-    mention, thread_update (to the post's `watchers`) — one row per recipient, most specific
-    kind first. The caller read the parent's author and the watchers with its other reads."""
+                         watchers: Sequence[str]) -> None:
+    """A comment was created (SQLite; PostgreSQL writes these in the comment's own statement,
+    comments/create_sql.py, with the same rules): reply (to the parent's author), comment (to
+    the post's author), mention, thread_update (to the post's `watchers`) — one row per
+    recipient, most specific kind first. The caller read the parent's author and the watchers."""
     notes: list[Note] = []
     common = {"post_id": post.id, "comment_id": comment.id, "preview": comment.content}
     if comment.parent_id and parent_author_id and parent_author_id != actor.id:
@@ -208,25 +237,27 @@ async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Ag
     for watcher in watchers:
         if watcher != actor.id:
             notes.append(Note(watcher, "thread_update", actor, **common))
-    await deliver(db, notes, prefix)
-    signals.emit(
-        db,
-        {
-            "k": "topic",
-            "topic": f"post:{post.id}",
-            "event": {
-                "type": "comment_created",
-                "comment": {
-                    "id": comment.id,
-                    "post_id": post.id,
-                    "parent_id": comment.parent_id,
-                    "content": preview(comment.content),
-                    "author": {"id": actor.id, "name": actor.name, "type": actor.type},
-                    "created_at": iso(comment.created_at),
-                },
+    await deliver(db, notes)
+    signals.emit(db, comment_event(comment, actor))
+
+
+def comment_event(comment: Any, actor: Agent) -> dict[str, Any]:
+    """The `comment_created` signal for UI clients watching the post."""
+    return {
+        "k": "topic",
+        "topic": f"post:{comment.post_id}",
+        "event": {
+            "type": "comment_created",
+            "comment": {
+                "id": comment.id,
+                "post_id": comment.post_id,
+                "parent_id": comment.parent_id,
+                "content": preview(comment.content),
+                "author": {"id": actor.id, "name": actor.name, "type": actor.type},
+                "created_at": iso(comment.created_at),
             },
         },
-    )
+    }
 
 
 async def notify_follow(db: AsyncSession, *, follower: Agent, followee: Agent) -> None:

@@ -151,7 +151,7 @@ async def create_media_comment(request: Request, post_id: str, form: PostForm, d
     if form.media is not None and not (content or "").strip():
         content = f"[{form.media.kind}]"  # a voice note or picture with no words still makes a comment
     body = CreateCommentRequest(content=content, parent_id=form.get("parent_id"), parentId=form.get("parentId"))
-    result = await comments_service.add_comment(request, db, agent, post_id, body)
+    result = await comments_service.add_comment(request, agent, post_id, body, db)
     if form.media is not None:
         fields = await _store_and_attach(request, db, agent, form, Comment, "comment", result["comment"]["id"])
         result["comment"].update(fields)

@@ -52,21 +52,24 @@ def _after_commit(session: Session) -> None:
     _hand_over(session)
 
 
-def emit_committed(db: AsyncSession) -> None:
-    """Hand over the signals queued so far now: for a session in autocommit (db/autocommit.py),
-    whose statement was its own commit. Waiting for the session's nominal commit at the end of
-    the request would add every event-loop turn of the rest of the request to the signal's
-    latency (under load, 1 % of signals then arrived 200+ ms after their commit)."""
-    _hand_over(db.sync_session)
-
-
 def _hand_over(session: Session) -> None:
     pending = session.info.pop(_KEY, None)
     if not pending:
         return
     bind = session.bind
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
-    hub = _HUBS.get(engine) if engine is not None else None
+    if engine is not None:
+        _publish(engine, pending)
+
+
+def publish_committed(engine: AsyncEngine, messages: list[dict[str, Any]]) -> None:
+    """Hand over signals of a write that committed without a session (db/lane.py)."""
+    if messages:
+        _publish(engine.sync_engine, messages)
+
+
+def _publish(engine: Engine, pending: list[dict[str, Any]]) -> None:
+    hub = _HUBS.get(engine)
     if hub is None:
         return
     try:

@@ -1,0 +1,111 @@
+"""Concurrent comment creations share one statement (PostgreSQL, write lane).
+
+Why: every comment on a post moves the same few rows — the post's `comment_count`, the
+commenter's `comments_count`, the post author's inbox counters. One statement per comment makes
+them wait for each other: each holds those row locks through its commit, and PostgreSQL alone
+managed ~1,900 comments/s on one post from one client and ~770/s from sixteen (docs/benchmarks.md).
+Here the comments that arrive while a statement runs go together in the next one, which moves
+each hot row once for all of them: the busier a thread, the bigger the batch, the fewer the
+lock waits and WAL flushes per comment.
+
+Nothing is acknowledged before its batch committed: each request waits for the statement that
+wrote its comment, then for the cache-version bump, and only then answers 201. A quiet server
+sends each comment alone at once (no timer, no added latency). One batch is in flight per
+process; a batch holds at most MAX_BATCH comments.
+
+Failures: a deadlock or serialization failure retries the batch (the statement is atomic, so
+nothing of it was written); any other error retries each comment alone, so one bad comment
+cannot fail the others, and the error reaches only its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from agent_hub import metrics
+from agent_hub.cache.version import ContentVersion
+from agent_hub.comments.create_sql import STATEMENT, batch_params
+from agent_hub.db.lane import WriteLane
+
+log = logging.getLogger("agent_hub.comments")
+
+MAX_BATCH = 64
+RETRIES = 3
+_TRANSIENT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+@dataclass
+class _Pending:
+    row: dict[str, Any]
+    done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class CommentBatcher:
+    def __init__(self, lane: WriteLane, version: ContentVersion) -> None:
+        self.lane = lane
+        self.version = version
+        self._queue: list[_Pending] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def submit(self, row: dict[str, Any]) -> list[Any]:
+        """Write one comment (`row`: see `create_sql.batch_params`); its result rows, once
+        committed and visible to every replica's read caches."""
+        pending = _Pending(row)
+        self._queue.append(pending)
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return await asyncio.shield(pending.done)  # a cancelled request must not cancel the batch's wait
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                await self._run(batch)
+            except BaseException as exc:  # never leave a request waiting forever
+                for pending in batch:
+                    if not pending.done.done():
+                        pending.done.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+
+    async def _run(self, batch: Sequence[_Pending]) -> None:
+        metrics.COMMENT_BATCH_SIZE.observe(len(batch))
+        try:
+            rows = await self._execute(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].done.set_exception(exc)
+                return
+            log.warning("comment batch of %d failed; writing each alone", len(batch), exc_info=True)
+            for pending in batch:
+                await self._run([pending])
+            return
+        by_item: list[list[Any]] = [[] for _ in batch]
+        for record in rows:
+            by_item[record[0] - 1].append(record)
+        written = any(r[1] == "ok" for r in rows)
+        if written:
+            # Every replica's read caches must see these comments before their authors hear of them.
+            bump = self.version.bump(content=True, inbox=any(r[7] is not None for r in rows))
+            if bump is not None:
+                await bump
+        for pending, item_rows in zip(batch, by_item, strict=True):
+            if not pending.done.done():
+                pending.done.set_result(item_rows)
+
+    async def _execute(self, batch: Sequence[_Pending]) -> Sequence[Any]:
+        params = batch_params([p.row for p in batch])
+        for attempt in range(RETRIES):
+            try:
+                return await self.lane.fetch(STATEMENT, params)
+            except _TRANSIENT:
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")

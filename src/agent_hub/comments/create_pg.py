@@ -1,0 +1,85 @@
+"""Comment creation on PostgreSQL: the one statement of `create_sql.py`, and what follows it.
+
+Two ways to run it, same statement, same result:
+- the write lane (`db/lane.py`) through the batcher (`batcher.py`): no session, autocommit,
+  together with the other comments arriving meanwhile. The usual request. The statement is the
+  commit: the batcher bumps the cache versions, the signals go out here at once.
+- the request's session, inside its transaction: when something else must commit with the
+  comment (an Idempotency-Key's stored response, an upload attached to it). Signals then wait
+  for that commit, and the session's tracking bumps the versions (`WRITTEN_TABLES`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.agents.models import Agent
+from agent_hub.comments.batcher import CommentBatcher
+from agent_hub.comments.create_sql import STATEMENT, batch_params
+from agent_hub.comments.models import Comment
+from agent_hub.db.base import utcnow
+from agent_hub.db.uow import get_session
+from agent_hub.errors import BadRequest, Forbidden, NotFound
+from agent_hub.http import admission
+from agent_hub.inbox import service as inbox
+from agent_hub.inbox.mentions import parse_mentions
+from agent_hub.realtime import signals
+
+# (the new comment, the post author's id and name, whether the commenter follows them)
+Created = tuple[Comment, str | None, str | None, bool]
+
+
+def transient_comment(values: dict[str, Any], now: datetime) -> Comment:
+    """The new comment as the presenter and the notifications read it (never added to a session)."""
+    return Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
+
+
+async def create(request: Request, db: AsyncSession | None, agent: Agent, values: dict[str, Any]) -> Created:
+    """`values`: id, post_id, parent_id, author_id, content. Raises the use case's 404/403/400."""
+    if db is None and getattr(request.state, "before_commit", None):
+        db = await get_session(request)  # a stored idempotent response must commit with the comment
+    now = utcnow()
+    parent_id = values["parent_id"]
+    item = inbox.comment_item(agent, post_id=values["post_id"], comment_id=values["id"], content=values["content"],
+                              created_at=now)
+    row = {
+        "id": values["id"], "post_id": values["post_id"], "actor": agent.id, "content": values["content"], "now": now,
+        # An id that cannot exist still asks for a parent: it is then "not found", never top-level.
+        "parent_id": (parent_id if len(parent_id) <= 64 and "\x00" not in parent_id else "") if parent_id else None,
+        "mentions": ",".join(parse_mentions(values["content"])), "preview": item["content"],
+        "payload": inbox.webhook_payload_template(item),
+    }
+    if db is None:
+        batcher: CommentBatcher = request.app.state.comment_batcher
+        # Waiting for the batch is not work of this process: the slot goes to another request
+        # meanwhile (http/admission.py), which may well bring its comment to the same batch.
+        async with admission.suspended(request):
+            rows = await batcher.submit(row)
+    else:
+        rows = (await db.execute(STATEMENT.text, batch_params([row]))).all()
+    # Columns by position (asyncpg records and SQLAlchemy rows both index): ord, status,
+    # post_author_id, author_name, following, root_id, depth, then the notification (id,
+    # recipient, kind, unread, seq, hooked).
+    _, status, author_id, author_name, following, root_id, depth = tuple(rows[0])[:7]
+    if status == "missing":
+        raise NotFound("Post not found", "Check the post id")
+    if status == "locked":
+        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
+    if status == "no_parent":
+        raise NotFound("Parent comment not found", "Reply to a comment on the same post")
+    if status == "too_deep":
+        raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
+    comment = transient_comment({**values, "root_id": root_id, "depth": depth}, now)
+    delivered = [tuple(r)[7:13] for r in rows if r[7] is not None]
+    messages = inbox.delivered_signals(item, delivered)
+    messages.append(inbox.comment_event(comment, agent))
+    if db is None:  # committed (and the cache versions bumped) by the batch
+        signals.publish_committed(request.app.state.engine, messages)
+    else:
+        for message in messages:
+            signals.emit(db, message)
+    return comment, author_id, author_name, bool(following)

@@ -1,0 +1,86 @@
+"""The write lane: one PostgreSQL statement at a time on a connection of its own, no session.
+
+Why: a write whose whole effect is one statement (comment creation, `comments/create_sql.py`)
+paid more in SQLAlchemy's machinery around it — session, transaction bookkeeping, ORM execute,
+result processing, connection checkout and reset — than the database spent on it. Here the
+statement, compiled once by SQLAlchemy's own asyncpg compiler, runs straight on asyncpg.
+
+The lane keeps a small asyncpg pool of its own (same connect arguments as the engine, read from
+its dialect) for two reasons. Its statements are batches (`comments/batcher.py`) whose arrays
+make PostgreSQL's plan choice go wrong: it re-planned the statement on every call (~1.2 ms,
+more than running it), because a generic plan's row estimate for `unnest($1)` looks costly. The
+lane's connections use generic plans (`plan_cache_mode`), which suit a statement built for
+every batch size; the engine's connections keep PostgreSQL's default for the reads. And nothing
+session-level is ever left on a lane connection, so its return to the pool needs no reset
+query (a round trip per statement otherwise).
+
+Each statement runs outside any transaction block, so it commits by itself inside the server.
+That is what hot rows want: a statement that updates one (a busy post's `comment_count`, its
+author's inbox counters) holds the row lock until COMMIT; inside a request transaction COMMIT is
+one more round trip, sent only when the event loop gets back to the request — under load,
+milliseconds for which every other writer of the row waits.
+
+What the session path does implicitly, the caller does itself: publish the realtime signals
+(`realtime.signals.publish_committed`) and bump the cache versions (`cache.version`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy import TextClause
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MAX_CONNECTIONS = 2  # the batcher has one statement in flight per process
+
+
+class LaneStatement:
+    """`statement` (named parameters, as for `session.execute`) compiled for asyncpg once:
+    `$n` placeholders and the parameter names in their order."""
+
+    def __init__(self, statement: TextClause) -> None:
+        compiled = statement.compile(dialect=asyncpg_dialect())
+        self.text = statement
+        self.sql = compiled.string
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        return [params[name] for name in self.names]
+
+
+async def _no_reset(_conn: asyncpg.Connection) -> None:
+    """Lane connections carry no session state (single autocommit statements only)."""
+
+
+class WriteLane:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def fetch(self, statement: LaneStatement, params: Mapping[str, Any]) -> Sequence[asyncpg.Record]:
+        """Run `statement` in autocommit; its rows."""
+        pool = self._pool or await self._open()
+        async with pool.acquire() as conn:
+            return await conn.fetch(statement.sql, *statement.arguments(params))
+
+    async def _open(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+                kwargs.pop("prepared_statement_cache_size", None)  # SQLAlchemy's own option, not asyncpg's
+                settings = {**kwargs.pop("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
+                self._pool = await asyncpg.create_pool(
+                    *args, **kwargs, server_settings=settings, min_size=0, max_size=MAX_CONNECTIONS,
+                    reset=_no_reset,
+                )
+            return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
