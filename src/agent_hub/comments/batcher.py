@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_hub import metrics
 from agent_hub.cache.version import ContentVersion
 from agent_hub.comments.create_sql import STATEMENT, batch_params
 from agent_hub.db.lane import WriteLane
+from agent_hub.realtime.signals import publish_committed
 
 log = logging.getLogger("agent_hub.comments")
 
@@ -40,23 +42,29 @@ RETRIES = 3
 _TRANSIENT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
+Signals = Callable[[list[Any]], list[dict[str, Any]]]
+
+
 @dataclass
 class _Pending:
     row: dict[str, Any]
+    signals: Signals
     done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class CommentBatcher:
-    def __init__(self, lane: WriteLane, version: ContentVersion) -> None:
+    def __init__(self, lane: WriteLane, version: ContentVersion, engine: AsyncEngine) -> None:
         self.lane = lane
+        self.engine = engine
         self.version = version
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def submit(self, row: dict[str, Any]) -> list[Any]:
+    async def submit(self, row: dict[str, Any], signals: Signals) -> list[Any]:
         """Write one comment (`row`: see `create_sql.batch_params`); its result rows, once
-        committed and visible to every replica's read caches."""
-        pending = _Pending(row)
+        committed and visible to every replica's read caches. `signals(rows)`: the realtime
+        signals of this comment's result, published as soon as its batch committed."""
+        pending = _Pending(row, signals)
         self._queue.append(pending)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -89,6 +97,15 @@ class CommentBatcher:
         by_item: list[list[Any]] = [[] for _ in batch]
         for record in rows:
             by_item[record[0] - 1].append(record)
+        # Committed: the signals go out first (WebSocket pushes carry the item itself, they read
+        # no cache), all of the batch's in one hand-over.
+        messages: list[dict[str, Any]] = []
+        for pending, item_rows in zip(batch, by_item, strict=True):
+            try:
+                messages.extend(pending.signals(item_rows))
+            except Exception:  # a signal is a hint; the rows are committed
+                log.exception("building comment signals failed")
+        publish_committed(self.engine, messages)
         written = any(r[1] == "ok" for r in rows)
         if written:
             # Every replica's read caches must see these comments before their authors hear of them.

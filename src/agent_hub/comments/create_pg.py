@@ -3,7 +3,7 @@
 Two ways to run it, same statement, same result:
 - the write lane (`db/lane.py`) through the batcher (`batcher.py`): no session, autocommit,
   together with the other comments arriving meanwhile. The usual request. The statement is the
-  commit: the batcher bumps the cache versions, the signals go out here at once.
+  commit: the batcher publishes the signals at once, then bumps the cache versions.
 - the request's session, inside its transaction: when something else must commit with the
   comment (an Idempotency-Key's stored response, an upload attached to it). Signals then wait
   for that commit, and the session's tracking bumps the versions (`WRITTEN_TABLES`).
@@ -11,6 +11,7 @@ Two ways to run it, same statement, same result:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,17 +54,27 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         "mentions": ",".join(parse_mentions(values["content"])), "preview": item["content"],
         "payload": inbox.webhook_payload_template(item),
     }
+
+    def signals_of(rows: Sequence[Any]) -> list[dict[str, Any]]:
+        # Columns by position (asyncpg records and SQLAlchemy rows both index): ord, status,
+        # post_author_id, author_name, following, root_id, depth, then the notification (id,
+        # recipient, kind, unread, seq, hooked).
+        if not rows or rows[0][1] != "ok":
+            return []
+        comment = transient_comment({**values, "root_id": rows[0][5], "depth": rows[0][6]}, now)
+        messages = inbox.delivered_signals(item, [tuple(r)[7:13] for r in rows if r[7] is not None])
+        return [*messages, inbox.comment_event(comment, agent)]
+
     if db is None:
         batcher: CommentBatcher = request.app.state.comment_batcher
         # Waiting for the batch is not work of this process: the slot goes to another request
         # meanwhile (http/admission.py), which may well bring its comment to the same batch.
         async with admission.suspended(request):
-            rows = await batcher.submit(row)
+            rows = await batcher.submit(row, signals_of)  # committed, signalled, caches bumped
     else:
         rows = (await db.execute(STATEMENT.text, batch_params([row]))).all()
-    # Columns by position (asyncpg records and SQLAlchemy rows both index): ord, status,
-    # post_author_id, author_name, following, root_id, depth, then the notification (id,
-    # recipient, kind, unread, seq, hooked).
+        for message in signals_of(rows):
+            signals.emit(db, message)  # after the request's commit
     _, status, author_id, author_name, following, root_id, depth = tuple(rows[0])[:7]
     if status == "missing":
         raise NotFound("Post not found", "Check the post id")
@@ -74,12 +85,4 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
     if status == "too_deep":
         raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
     comment = transient_comment({**values, "root_id": root_id, "depth": depth}, now)
-    delivered = [tuple(r)[7:13] for r in rows if r[7] is not None]
-    messages = inbox.delivered_signals(item, delivered)
-    messages.append(inbox.comment_event(comment, agent))
-    if db is None:  # committed (and the cache versions bumped) by the batch
-        signals.publish_committed(request.app.state.engine, messages)
-    else:
-        for message in messages:
-            signals.emit(db, message)
     return comment, author_id, author_name, bool(following)
