@@ -13,20 +13,24 @@ parent comment's author (`reply`), the post's author (`comment`), mentioned agen
 (`mention`), the thread's watchers (`thread_update`); never the commenter.
 
 Locks follow the domain's order — parent comments -> posts -> commenters -> submolts ->
-inboxes, each kind by id (votes: comment/post -> author) — because each locking CTE waits for
-the one before it (the `count(*) >= 0` one-time filters), so a reply cannot deadlock with a
-concurrent delete or vote. The submolt's `last_activity_at` is the one row every comment in
-a submolt would wait for: it is skipped when another comment holds it (SKIP LOCKED), which is
-moving it to the same moment; GREATEST keeps it from moving back. Notification ids are taken
-from the sequence after the inbox locks, so they stay in commit order per recipient (clients
-resume by id).
+inboxes (votes: comment/post -> author) — because each writing CTE waits for the one before it
+(the `count(*) >= 0` one-time filters), so a reply cannot deadlock with a concurrent delete or
+vote; within a kind, rows are found by `id = ANY(ARRAY(...))` index scans, which visit (and
+lock) them in id order, so two batches cannot deadlock either (the batcher retries a deadlock
+anyway). Every hot row is reached by such an index lookup with a value computed once (an
+InitPlan): when a concurrent batch committed a row after this statement's snapshot, PostgreSQL
+re-checks only that tiny plan, not a join over the batch (that re-check made two concurrent
+batches five times slower than one). The submolt's `last_activity_at` is the one row every
+comment in a submolt would wait for: it moves at most once a second (a batch finding it
+fresher leaves it alone and does not lock it); GREATEST keeps it from moving back.
+Notification ids are taken from the sequence after the inbox locks, so they stay in commit
+order per recipient (clients resume by id).
 
 It writes a batch: any number of comments, on any posts, as arrays (`batch_params`; the
 write lane sends concurrent comments together, comments/batcher.py). Each hot row is locked
-once per batch, in id order within its kind (so two batches cannot deadlock either) and moved
-by the batch's total. A recipient may get several notifications from one batch: their inbox
-row is locked first (FOR UPDATE), their ids are taken from the sequence after that lock, in
-comment order, and the row's counters then move once by their number. (A recipient with no
+once per batch and moved by the batch's total. A recipient may get several notifications from
+one batch: their inbox row is locked first (FOR UPDATE), their ids are taken from the sequence
+after that lock, in comment order, and the row's counters then move once by their number. (A recipient with no
 inbox row yet gets it from this statement's upsert; two batches racing to create the same one
 wait for each other there.)
 
@@ -78,33 +82,20 @@ WITH input AS (
     SELECT id, post_id, parent_id, root_id, actor, content, depth, 0, 0, 0, 0, false, now
     FROM ctx WHERE status = 'ok' ORDER BY ord
     RETURNING id, post_id, parent_id, author_id
-), lock_parents AS MATERIALIZED (
-    SELECT id FROM comments WHERE id IN (SELECT parent_id FROM c) AND (SELECT count(*) FROM c) >= 0
-    ORDER BY id FOR NO KEY UPDATE
 ), r AS (
-    UPDATE comments t SET reply_count = t.reply_count + n.k
-    FROM (SELECT parent_id, count(*) AS k FROM c WHERE parent_id IS NOT NULL GROUP BY parent_id) n
-    WHERE t.id = n.parent_id AND (SELECT count(*) FROM lock_parents) >= 0 RETURNING t.id
-), lock_posts AS MATERIALIZED (
-    SELECT id FROM posts WHERE id IN (SELECT post_id FROM c) AND (SELECT count(*) FROM r) >= 0
-    ORDER BY id FOR NO KEY UPDATE
+    UPDATE comments t SET reply_count = t.reply_count + (SELECT count(*) FROM c WHERE c.parent_id = t.id)
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT parent_id FROM c WHERE parent_id IS NOT NULL))
+    AND (SELECT count(*) FROM c) >= 0 RETURNING t.id
 ), p AS (
-    UPDATE posts t SET comment_count = t.comment_count + n.k
-    FROM (SELECT post_id, count(*) AS k FROM c GROUP BY post_id) n
-    WHERE t.id = n.post_id AND (SELECT count(*) FROM lock_posts) >= 0 RETURNING t.id
-), lock_agents AS MATERIALIZED (
-    SELECT id FROM agents WHERE id IN (SELECT author_id FROM c) AND (SELECT count(*) FROM p) >= 0
-    ORDER BY id FOR NO KEY UPDATE
+    UPDATE posts t SET comment_count = t.comment_count + (SELECT count(*) FROM c WHERE c.post_id = t.id)
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT post_id FROM c)) AND (SELECT count(*) FROM r) >= 0 RETURNING t.id
 ), a AS (
-    UPDATE agents t SET comments_count = t.comments_count + n.k
-    FROM (SELECT author_id, count(*) AS k FROM c GROUP BY author_id) n
-    WHERE t.id = n.author_id AND (SELECT count(*) FROM lock_agents) >= 0 RETURNING t.id
+    UPDATE agents t SET comments_count = t.comments_count + (SELECT count(*) FROM c WHERE c.author_id = t.id)
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT author_id FROM c)) AND (SELECT count(*) FROM p) >= 0 RETURNING t.id
 ), s AS (
-    UPDATE submolts t SET last_activity_at = GREATEST(t.last_activity_at, n.at)
-    FROM (SELECT submolt_id, max(now) AS at FROM ctx WHERE status = 'ok' GROUP BY submolt_id) n
-    WHERE t.id = n.submolt_id AND t.id IN (
-        SELECT id FROM submolts WHERE id IN (SELECT submolt_id FROM ctx WHERE status = 'ok')
-        AND (SELECT count(*) FROM a) >= 0 ORDER BY id FOR UPDATE SKIP LOCKED)
+    UPDATE submolts t SET last_activity_at = GREATEST(t.last_activity_at, (SELECT max(now) FROM ctx))
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM ctx WHERE status = 'ok'))
+    AND t.last_activity_at < (SELECT max(now) FROM ctx) - interval '1 second' AND (SELECT count(*) FROM a) >= 0
     RETURNING t.id
 ), notes AS MATERIALIZED (
     SELECT DISTINCT ON (x.ord, x.recipient_id) x.ord, x.recipient_id, x.type FROM (
@@ -119,7 +110,7 @@ WITH input AS (
     WHERE ctx.status = 'ok' AND x.recipient_id IS NOT NULL AND x.recipient_id <> ctx.actor
     ORDER BY x.ord, x.recipient_id, x.rank
 ), lock_inboxes AS MATERIALIZED (
-    SELECT agent_id FROM inbox_state WHERE agent_id IN (SELECT recipient_id FROM notes)
+    SELECT agent_id FROM inbox_state WHERE agent_id = ANY(ARRAY(SELECT DISTINCT recipient_id FROM notes))
     AND (SELECT count(*) FROM s) >= 0 ORDER BY agent_id FOR UPDATE
 ), added AS (
     INSERT INTO notifications (id, recipient_id, type, actor_id, post_id, comment_id, conversation_id,
