@@ -40,11 +40,12 @@ def bearer_token(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def _resolve(request: Request, db: AsyncSession, light: bool = False) -> Agent | None:
+async def _resolve(request: Request, db: AsyncSession | None, light: bool = False) -> Agent | None:
+    """`db`: the request's session, or None to open it only when a query is needed."""
     cached = getattr(request.state, "viewer", False)
     if cached is not False:
         return cached  # type: ignore[no-any-return]
-    if "api_key" in request.query_params:
+    if b"api_key" in request.scope.get("query_string", b"") and "api_key" in request.query_params:
         raise BadRequest(
             "API keys are not accepted in the URL",
             "Send the key in the Authorization header: Bearer <api_key>",
@@ -58,7 +59,7 @@ async def _resolve(request: Request, db: AsyncSession, light: bool = False) -> A
         if cached is not None and keys.matches(cached.key_hash, token):
             api_key_id, agent = cached.api_key_id, cached.agent()
         else:
-            found = await repo.key_with_agent(db, keys.hash_key(token))
+            found = await repo.key_with_agent(db or await get_session(request), keys.hash_key(token))
             if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
                 raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
             api_key, agent = found
@@ -73,7 +74,7 @@ async def _resolve(request: Request, db: AsyncSession, light: bool = False) -> A
     else:
         resolver: SessionResolver | None = getattr(request.app.state, "session_resolver", None)
         if resolver is not None:
-            agent = await resolver(request, db)
+            agent = await resolver(request, db or await get_session(request))
     if agent is not None and agent.status == "suspended":
         raise Unauthorized("Agent is suspended", "Contact the hub owner")
     request.state.viewer = agent
@@ -109,11 +110,12 @@ async def writer(request: Request, agent: Agent = Depends(current_agent)) -> Age
     return agent
 
 
-async def light_writer(request: Request, db: AsyncSession = Depends(get_session)) -> Agent:
+async def light_writer(request: Request) -> Agent:
     """`writer` for a handler that only reads the caller: its key lookup may be served from the
-    cache as for reads (agents/key_cache.py), which saves a query per write. Revocation and
-    suspension are seen as fast as by reads: every replica's next request."""
-    agent = await _resolve(request, db, light=True)
+    cache as for reads (agents/key_cache.py), which saves a query per write (and a session is
+    opened only on a miss). Revocation and suspension are seen as fast as by reads: every
+    replica's next request."""
+    agent = await _resolve(request, None, light=True)
     if agent is None:
         raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
     ensure_can_write(request.app.state.settings, agent)

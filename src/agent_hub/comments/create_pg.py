@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import Request
@@ -21,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub.agents.models import Agent
 from agent_hub.comments.batcher import CommentBatcher
 from agent_hub.comments.create_sql import STATEMENT, batch_params
-from agent_hub.comments.models import Comment
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import get_session
 from agent_hub.errors import BadRequest, Forbidden, NotFound
@@ -31,12 +31,15 @@ from agent_hub.inbox.mentions import parse_mentions
 from agent_hub.realtime import signals
 
 # (the new comment, the post author's id and name, whether the commenter follows them)
-Created = tuple[Comment, str | None, str | None, bool]
+Created = tuple[SimpleNamespace, str | None, str | None, bool]
 
 
-def transient_comment(values: dict[str, Any], now: datetime) -> Comment:
-    """The new comment as the presenter and the notifications read it (never added to a session)."""
-    return Comment(**values, created_at=now, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False)
+def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:
+    """The new comment as the presenter and the notifications read it: its attributes only (an
+    ORM instance, never added to a session anyway, cost more to build than the rest of the
+    response). No media yet: an upload is attached afterwards (media/router.py)."""
+    return SimpleNamespace(**values, created_at=now, updated_at=None, upvotes=0, downvotes=0, score=0, reply_count=0,
+                           is_deleted=False)
 
 
 async def create(request: Request, db: AsyncSession | None, agent: Agent, values: dict[str, Any]) -> Created:

@@ -67,19 +67,19 @@ async def _before_commit(request: Request, response: Response) -> None:
 
 async def _finish(request: Request, ok: bool) -> None:
     session: AsyncSession | None = getattr(request.state, "db", None)
-    if session is None:
-        return
-    request.state.db = None
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
-        try:
-            if ok:
-                await session.commit()
-                await settle(session.info)  # the read caches of every replica see this write now
-            else:
-                await session.rollback()
-        finally:
-            await session.close()
-    # else: never used (a cached read): no transaction to end, no connection to give back.
+    if session is not None:
+        request.state.db = None
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            try:
+                if ok:
+                    await session.commit()
+                    await settle(session.info)  # the read caches of every replica see this write now
+                else:
+                    await session.rollback()
+            finally:
+                await session.close()
+        # else: never used (a cached read): no transaction to end, no connection to give back.
+    # Hooks run even without a session: a handler may have written elsewhere (the write lane).
     if ok:
         hooks = getattr(request.state, "after_commit", None) or []
         for hook in [*hooks, *(getattr(request.state, "after_commit_last", None) or [])]:
