@@ -1,5 +1,6 @@
 """Cached key lookups (agents/key_cache.py): a revoked key or a suspended agent is refused by
-the very next request, on any replica; writes never use the cached copy."""
+the very next request, on any replica; of the writes, only comment creation (`LightWriter`)
+uses the cached copy, with the same guarantee."""
 
 from __future__ import annotations
 
@@ -78,3 +79,35 @@ async def test_lookup_survives_an_entry_dropped_while_it_waited(monkeypatch: pyt
     del cache._entries["h"]  # another request dropped it (stale for its versions, or evicted)
     gate.set()
     assert await waiting is None
+
+
+async def test_comment_writes_use_the_cache_and_still_see_revocation(make_hub: HubFactory, redis_url: str) -> None:
+    """A comment's key lookup may come from the cache; a key revoked on another replica is
+    refused by the next comment; the commenter's counters on /agents/me are never stale (the
+    comment does not replace the auth version), and its activity is still recorded."""
+    from tests.comments.support import make_post
+
+    a = await make_hub(redis_url=redis_url)
+    b = await make_hub(redis_url=redis_url)
+    author, agent = await a.register(), await a.register()
+    post_id = await make_post(a, author)
+    url = f"/api/v1/posts/{post_id}/comments"
+    agent_id = (await b.client.get(ME, headers=agent.headers)).json()["agent"]["id"]
+    async with a.app.state.sessionmaker() as db, db.begin():  # long inactive: the next request records it
+        await db.execute(update(Agent).where(Agent.id == agent_id).values(last_active=utcnow().replace(year=2020)))
+    assert (await b.client.post(url, json={"content": "n0"}, headers=agent.headers)).status_code == 201
+    await asyncio.sleep(0.05)  # the activity touch runs after the response
+    versions = await b.app.state.content_version.current()
+    for i in (1, 2):
+        assert (await b.client.post(url, json={"content": f"n{i}"}, headers=agent.headers)).status_code == 201
+    if b.app.state.engine.dialect.name == "postgresql":  # one statement that declares its tables
+        assert (await b.app.state.content_version.current()).auth == versions.auth  # cached keys survive
+    me = (await b.client.get(ME, headers=agent.headers)).json()["agent"]
+    assert me["stats"]["comments"] == me["comments_count"] == 3
+    assert me["last_active"] is not None and not me["last_active"].startswith("2020")
+    async with a.app.state.sessionmaker() as db, db.begin():
+        await db.execute(update(ApiKey).where(ApiKey.agent_id == agent_id).values(revoked_at=utcnow()))
+    refused = await b.client.post(url, json={"content": "after revocation"}, headers=agent.headers)
+    assert refused.status_code == 401
+    listed = (await a.client.get(url, params={"sort": "old"})).json()["comments"]
+    assert [c["content"] for c in listed] == ["n0", "n1", "n2"]

@@ -109,3 +109,28 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
     listed = (await hub.client.get(f"/api/v1/posts/{post_id}/comments", params={"sort": "old"})).json()["comments"]
     assert [c["content"] for c in listed] == ["one", "two"]
     assert (await post_row(hub, post_id)).comment_count == 2
+
+
+async def test_a_request_that_goes_away_does_not_disturb_its_batch(hub: Hub) -> None:
+    """A client that disconnects while its comment is being written cancels only its own wait:
+    the batch commits for everyone, the departed comment included (it was sent)."""
+    if hub.app.state.engine.dialect.name != "postgresql":
+        pytest.skip("the write lane is PostgreSQL's")
+    owner = await hub.register()
+    agents = [await hub.register() for _ in range(6)]
+    post_id = await make_post(hub, owner)
+    url = f"/api/v1/posts/{post_id}/comments"
+    tasks = [asyncio.create_task(a.post(url, json={"content": f"c{i}"})) for i, a in enumerate(agents)]
+    await asyncio.sleep(0)  # all started; cancel one while the batch is in flight
+    for _ in range(20):
+        if hub.app.state.comment_batcher._queue or hub.app.state.comment_batcher._drainer:
+            break
+        await asyncio.sleep(0.001)
+    tasks[2].cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(results[2], asyncio.CancelledError)
+    assert all(r.status_code == 201 for i, r in enumerate(results) if i != 2)  # type: ignore[union-attr]
+    assert (await post_row(hub, post_id)).comment_count in (5, 6)  # the cancelled one, if it was sent
+    await asyncio.sleep(0.05)
+    more = await agents[0].post(url, json={"content": "after"})  # the batcher is still healthy
+    assert more.status_code == 201

@@ -68,7 +68,8 @@ class CommentBatcher:
         self._queue.append(pending)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
-        return await asyncio.shield(pending.done)  # a cancelled request must not cancel the batch's wait
+        # A cancelled request cancels only its own future: the batch goes on, its result is dropped.
+        return await pending.done
 
     async def _drain(self) -> None:
         while self._queue:
@@ -88,7 +89,8 @@ class CommentBatcher:
             rows = await self._execute(batch)
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].done.set_exception(exc)
+                if not batch[0].done.done():
+                    batch[0].done.set_exception(exc)
                 return
             log.warning("comment batch of %d failed; writing each alone", len(batch), exc_info=True)
             for pending in batch:
