@@ -103,7 +103,8 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
                 "mentions": "", "preview": text, "payload": '{"notification": {}}', "now": utcnow()}
 
     good, bad, good2 = row(alice_id, "one"), row(str(uuid.uuid4()), "ghost"), row(alice_id, "two")
-    results = await asyncio.gather(*(batcher.submit(r, lambda rows: []) for r in (good, bad, good2)), return_exceptions=True)
+    writes = (batcher.submit(r, lambda rows: []) for r in (good, bad, good2))
+    results = await asyncio.gather(*writes, return_exceptions=True)
     assert isinstance(results[1], Exception) and "foreign key" in str(results[1]).lower()
     assert [r[0][1] for r in (results[0], results[2])] == ["ok", "ok"]  # type: ignore[index]
     listed = (await hub.client.get(f"/api/v1/posts/{post_id}/comments", params={"sort": "old"})).json()["comments"]
