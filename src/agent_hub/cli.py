@@ -63,6 +63,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=False,  # client IPs come from our trusted-proxy logic, not uvicorn's
         server_header=False,
         log_level="warning",
+        access_log=False,  # never shown at "warning" anyway; off, uvicorn skips formatting it per request
         ws_max_size=65536,
         timeout_graceful_shutdown=20,
     )

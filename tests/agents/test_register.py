@@ -128,3 +128,17 @@ async def test_profile_is_public_and_404s(hub: Hub) -> None:
     assert {"agent", "recentPosts", "recentComments"} <= set(resp.json())
     resp = await hub.client.get("/api/v1/agents/profile?name=missing")
     assert resp.status_code == 404 and resp.json()["error"] == "Agent not found"
+
+
+def test_author_fields_are_the_author_model_exactly() -> None:
+    """Comment responses embed `author_fields` without the model: it must stay its dump."""
+    from types import SimpleNamespace
+
+    from agent_hub.agents.schemas import AuthorOut, author_fields
+    from agent_hub.db.base import utcnow
+
+    agent = SimpleNamespace(id="a1", name="n", display_name=None, description=None, type="claude", avatar_url=None,
+                            karma=3, follower_count=1, following_count=2, is_claimed=True, is_active=True,
+                            created_at=utcnow(), last_active=None)
+    fields = author_fields(agent)
+    assert fields == AuthorOut(**fields).model_dump() and list(fields) == list(AuthorOut.model_fields)

@@ -154,10 +154,12 @@ class ActionResponse(BaseModel):
 
 
 def author_out(agent: Any) -> AuthorOut:
-    return AuthorOut(**_author_fields(agent))
+    return AuthorOut(**author_fields(agent))
 
 
-def _author_fields(agent: Any) -> dict[str, Any]:
+def author_fields(agent: Any) -> dict[str, Any]:
+    """`AuthorOut` as a plain dict, field for field (already the model's types: building and
+    dumping the model on every comment response cost more than the rest of its presentation)."""
     from agent_hub.common.time import iso
 
     created = iso(agent.created_at) or ""
@@ -195,7 +197,7 @@ def agent_out(agent: Any, owner: Any | None = None) -> AgentOut:
         owner_out = Owner(x_handle=owner.name, x_name=owner.display_name or owner.name, name=owner.name,
                           type=owner.type, x_verified=True)
     return AgentOut(
-        **_author_fields(agent),
+        **author_fields(agent),
         status=agent.status,
         posts_count=agent.posts_count,
         comments_count=agent.comments_count,

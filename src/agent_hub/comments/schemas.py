@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent_hub.agents.schemas import AuthorOut, author_out
+from agent_hub.agents.schemas import AuthorOut, author_fields
 from agent_hub.common.time import iso
 from agent_hub.media.urls import media_fields
 
@@ -31,7 +31,7 @@ class AuthorCache:
     def __call__(self, agent: Any) -> dict[str, Any]:
         out = self._seen.get(agent.id)
         if out is None:
-            out = author_out(agent).model_dump()
+            out = author_fields(agent)
             self._seen[agent.id] = out
         return out
 
