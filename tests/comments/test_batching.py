@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 
 from agent_hub import metrics
-from agent_hub.db.base import utcnow
 from tests.comments.support import comment, make_post, post_row, update_post
 from tests.conftest import Hub
 
@@ -98,9 +99,10 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
     alice_id = (await alice.get("/api/v1/agents/me")).json()["agent"]["id"]
     batcher = hub.app.state.comment_batcher
 
-    def row(actor: str, text: str) -> dict:
-        return {"id": str(uuid.uuid4()), "post_id": post_id, "parent_id": None, "actor": actor, "content": text,
-                "mentions": "", "preview": text, "payload": '{"notification": {}}', "now": utcnow()}
+    def row(actor: str, text: str) -> Callable[[datetime], dict]:
+        comment_id = str(uuid.uuid4())
+        return lambda now: {"id": comment_id, "post_id": post_id, "parent_id": None, "actor": actor, "content": text,
+                            "mentions": "", "preview": text, "payload": '{"notification": {}}', "now": now}
 
     good, bad, good2 = row(alice_id, "one"), row(str(uuid.uuid4()), "ghost"), row(alice_id, "two")
     writes = (batcher.submit(r, lambda rows: []) for r in (good, bad, good2))

@@ -24,6 +24,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agent_hub import metrics
 from agent_hub.cache.version import ContentVersion
 from agent_hub.comments.create_sql import STATEMENT, batch_params
+from agent_hub.db.base import utcnow
 from agent_hub.db.lane import WriteLane
 from agent_hub.realtime.signals import publish_committed
 
@@ -42,12 +44,13 @@ RETRIES = 3
 _TRANSIENT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
+Prepare = Callable[[datetime], dict[str, Any]]
 Signals = Callable[[list[Any]], list[dict[str, Any]]]
 
 
 @dataclass
 class _Pending:
-    row: dict[str, Any]
+    prepare: Prepare
     signals: Signals
     done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
@@ -60,11 +63,13 @@ class CommentBatcher:
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def submit(self, row: dict[str, Any], signals: Signals) -> list[Any]:
-        """Write one comment (`row`: see `create_sql.batch_params`); its result rows, once
-        committed and visible to every replica's read caches. `signals(rows)`: the realtime
-        signals of this comment's result, published as soon as its batch committed."""
-        pending = _Pending(row, signals)
+    async def submit(self, prepare: Prepare, signals: Signals) -> list[Any]:
+        """Write one comment; its result rows, once committed and visible to every replica's
+        read caches. `prepare(created_at)`: its row (see `create_sql.batch_params`), built when
+        its batch is sent — a comment is created when it is written, not when it was queued.
+        `signals(rows)`: the realtime signals of its result, published as soon as its batch
+        committed."""
+        pending = _Pending(prepare, signals)
         self._queue.append(pending)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -119,7 +124,8 @@ class CommentBatcher:
                 pending.done.set_result(item_rows)
 
     async def _execute(self, batch: Sequence[_Pending]) -> Sequence[Any]:
-        params = batch_params([p.row for p in batch])
+        now = utcnow()  # one microsecond apart: the thread's order is the batch's (arrival) order
+        params = batch_params([p.prepare(now + timedelta(microseconds=i)) for i, p in enumerate(batch)])
         for attempt in range(RETRIES):
             try:
                 return await self.lane.fetch(STATEMENT, params)

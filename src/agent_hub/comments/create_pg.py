@@ -46,17 +46,21 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
     """`values`: id, post_id, parent_id, author_id, content. Raises the use case's 404/403/400."""
     if db is None and getattr(request.state, "before_commit", None):
         db = await get_session(request)  # a stored idempotent response must commit with the comment
-    now = utcnow()
     parent_id = values["parent_id"]
-    item = inbox.comment_item(agent, post_id=values["post_id"], comment_id=values["id"], content=values["content"],
-                              created_at=now)
-    row = {
-        "id": values["id"], "post_id": values["post_id"], "actor": agent.id, "content": values["content"], "now": now,
+    fixed = {
+        "id": values["id"], "post_id": values["post_id"], "actor": agent.id, "content": values["content"],
         # An id that cannot exist still asks for a parent: it is then "not found", never top-level.
         "parent_id": (parent_id if len(parent_id) <= 64 and "\x00" not in parent_id else "") if parent_id else None,
-        "mentions": ",".join(parse_mentions(values["content"])), "preview": item["content"],
-        "payload": inbox.webhook_payload_template(item),
+        "mentions": ",".join(parse_mentions(values["content"])),
     }
+    made: dict[str, Any] = {}
+
+    def prepare(now: datetime) -> dict[str, Any]:
+        """The statement's row for this comment, created at `now` (the batch's sending time)."""
+        item = inbox.comment_item(agent, post_id=values["post_id"], comment_id=values["id"], content=values["content"],
+                                  created_at=now)
+        made.update(now=now, item=item)
+        return {**fixed, "now": now, "preview": item["content"], "payload": inbox.webhook_payload_template(item)}
 
     def signals_of(rows: Sequence[Any]) -> list[dict[str, Any]]:
         # Columns by position (asyncpg records and SQLAlchemy rows both index): ord, status,
@@ -64,8 +68,8 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         # recipient, kind, unread, seq, hooked).
         if not rows or rows[0][1] != "ok":
             return []
-        comment = transient_comment({**values, "root_id": rows[0][5], "depth": rows[0][6]}, now)
-        messages = inbox.delivered_signals(item, [tuple(r)[7:13] for r in rows if r[7] is not None])
+        comment = transient_comment({**values, "root_id": rows[0][5], "depth": rows[0][6]}, made["now"])
+        messages = inbox.delivered_signals(made["item"], [tuple(r)[7:13] for r in rows if r[7] is not None])
         return [*messages, inbox.comment_event(comment, agent)]
 
     if db is None:
@@ -73,9 +77,9 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         # Waiting for the batch is not work of this process: the slot goes to another request
         # meanwhile (http/admission.py), which may well bring its comment to the same batch.
         async with admission.suspended(request):
-            rows = await batcher.submit(row, signals_of)  # committed, signalled, caches bumped
+            rows = await batcher.submit(prepare, signals_of)  # committed, signalled, caches bumped
     else:
-        rows = (await db.execute(STATEMENT.text, batch_params([row]))).all()
+        rows = (await db.execute(STATEMENT.text, batch_params([prepare(utcnow())]))).all()
         for message in signals_of(rows):
             signals.emit(db, message)  # after the request's commit
     _, status, author_id, author_name, following, root_id, depth = tuple(rows[0])[:7]
@@ -87,5 +91,5 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         raise NotFound("Parent comment not found", "Reply to a comment on the same post")
     if status == "too_deep":
         raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
-    comment = transient_comment({**values, "root_id": root_id, "depth": depth}, now)
+    comment = transient_comment({**values, "root_id": root_id, "depth": depth}, made["now"])
     return comment, author_id, author_name, bool(following)
