@@ -115,7 +115,7 @@ class CommentBatcher:
         publish_committed(self.engine, messages)
         written = any(r[1] == "ok" for r in rows)
         if written:
-            # Every replica's read caches must see these comments before their authors hear of them.
+            # Every replica's read caches must see these comments before their writers get their 201.
             bump = self.version.bump(content=True, inbox=any(r[7] is not None for r in rows))
             if bump is not None:
                 await bump
