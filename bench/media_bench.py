@@ -79,15 +79,37 @@ class Server:
 def voice_note(path: Path, seconds: float = 15.0) -> bytes:
     raw = path.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), VOICE], check=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(path),
-                    "pad", "0", str(seconds), "trim", "0", str(seconds)], check=True)
+    subprocess.run(
+        [
+            "sox",
+            str(raw),
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "pad",
+            "0",
+            str(seconds),
+            "trim",
+            "0",
+            str(seconds),
+        ],
+        check=True,
+    )
     return path.read_bytes()
 
 
 def settings_for(args: argparse.Namespace, data_dir: Path, worker: bool) -> Settings:
     values: dict[str, Any] = {
-        "data_dir": data_dir, "registration": "open", "rate_limits": "off", "log_level": "WARNING",
-        "image_engines": ["ocr", "basic"], "audio_engines": ["whisper_bundled", "basic"],
+        "data_dir": data_dir,
+        "registration": "open",
+        "rate_limits": "off",
+        "log_level": "WARNING",
+        "image_engines": ["ocr", "basic"],
+        "audio_engines": ["whisper_bundled", "basic"],
         "media_worker_poll_seconds": 0.5,
     }
     if args.database_url:
@@ -111,8 +133,12 @@ async def register(client: httpx.AsyncClient) -> dict[str, str]:
 
 async def upload(client: httpx.AsyncClient, headers: dict[str, str], data: bytes, name: str) -> tuple[float, str]:
     started = time.perf_counter()
-    resp = await client.post("/api/v1/posts", headers=headers, data={"title": "bench", "submolt": "general"},
-                             files={"media": (name, data, "application/octet-stream")})
+    resp = await client.post(
+        "/api/v1/posts",
+        headers=headers,
+        data={"title": "bench", "submolt": "general"},
+        files={"media": (name, data, "application/octet-stream")},
+    )
     elapsed = time.perf_counter() - started
     if resp.status_code != 201:
         raise RuntimeError(f"upload failed: {resp.status_code} {resp.text}")
@@ -134,9 +160,14 @@ async def throughput(url: str, data: bytes, name: str, n: int, concurrency: int)
         started = time.perf_counter()
         await asyncio.gather(*(lane(h) for h in headers))
         wall = time.perf_counter() - started
-    return {"n": n, "per_second": n / wall, "mb_per_second": n * len(data) / wall / 1e6,
-            "p50_ms": pct(latencies, 0.5) * 1000, "p99_ms": pct(latencies, 0.99) * 1000,
-            "max_ms": max(latencies) * 1000}
+    return {
+        "n": n,
+        "per_second": n / wall,
+        "mb_per_second": n * len(data) / wall / 1e6,
+        "p50_ms": pct(latencies, 0.5) * 1000,
+        "p99_ms": pct(latencies, 0.99) * 1000,
+        "max_ms": max(latencies) * 1000,
+    }
 
 
 async def end_to_end(url: str, data: bytes, name: str, rounds: int) -> dict[str, Any]:
@@ -156,8 +187,13 @@ async def end_to_end(url: str, data: bytes, name: str, rounds: int) -> dict[str,
             text = post["media_description"]
             if post["media_status"] != "ready":
                 raise RuntimeError(f"processing failed: {text}")
-    return {"rounds": rounds, "median_s": statistics.median(times), "max_s": max(times),
-            "min_s": min(times), "description": text[:160]}
+    return {
+        "rounds": rounds,
+        "median_s": statistics.median(times),
+        "max_s": max(times),
+        "min_s": min(times),
+        "description": text[:160],
+    }
 
 
 async def clear_backlog(url: str) -> None:
@@ -171,10 +207,25 @@ async def clear_backlog(url: str) -> None:
 
 
 def start_worker(args: argparse.Namespace, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": args.database_url, "AGENT_HUB_DATA_DIR": str(data_dir),
-           "AGENT_HUB_IMAGE_ENGINES": "ocr,basic", "AGENT_HUB_AUDIO_ENGINES": "whisper_bundled,basic"}
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from agent_hub.cli import main; sys.exit(main())",
-                             "worker", "--concurrency", "2"], env=env, stdout=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "AGENT_HUB_DATA_DIR": str(data_dir),
+        "AGENT_HUB_IMAGE_ENGINES": "ocr,basic",
+        "AGENT_HUB_AUDIO_ENGINES": "whisper_bundled,basic",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from agent_hub.cli import main; sys.exit(main())",
+            "worker",
+            "--concurrency",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+    )
     assert proc.stdout is not None
     proc.stdout.readline()  # "media worker ... ready" once the models are loaded
     return proc
@@ -210,9 +261,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="media-bench-"))
     screenshot = samples.traceback_screenshot((1280, 720))
     voice = voice_note(work / "voice.wav")
-    results: dict[str, Any] = {"screenshot_bytes": len(screenshot), "voice_bytes": len(voice),
-                               "engine": "postgresql" if args.database_url else "sqlite", "cpus": os.cpu_count(),
-                               "load_average_before": os.getloadavg()[0]}
+    results: dict[str, Any] = {
+        "screenshot_bytes": len(screenshot),
+        "voice_bytes": len(voice),
+        "engine": "postgresql" if args.database_url else "sqlite",
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg()[0],
+    }
     try:
         if args.database_url:
             upgrade(Settings(database_url=args.database_url, data_dir=work))
@@ -220,10 +275,12 @@ def main() -> int:
         if settings.is_sqlite:
             upgrade(settings)
         with Server(settings) as server:
-            results["upload_image"] = asyncio.run(throughput(server.url, screenshot, "s.png", args.uploads,
-                                                             args.concurrency))
-            results["upload_audio"] = asyncio.run(throughput(server.url, voice, "v.wav", args.uploads,
-                                                             args.concurrency))
+            results["upload_image"] = asyncio.run(
+                throughput(server.url, screenshot, "s.png", args.uploads, args.concurrency)
+            )
+            results["upload_audio"] = asyncio.run(
+                throughput(server.url, voice, "v.wav", args.uploads, args.concurrency)
+            )
         if args.database_url:  # leave no backlog for the end-to-end phase
             asyncio.run(clear_backlog(args.database_url))
         settings = settings_for(args, work / "e2e", worker=True)

@@ -29,13 +29,18 @@ from agent_hub.db.migrate import upgrade
 # A Zipf-distributed vocabulary, like real text: a few very common words, a long tail of rare
 # ones. The project's own words rank right after the stop words: "session" is in about 12 % of
 # the documents and "session token" (both terms) in about 1.5 %, as on a busy hub.
-COMMON = ("the a to of and in is it for on that with this be are was as at by we".split())
-TECH = ("agent deploy kubernetes rust python latency cache index vote karma thread review bug fix "
-        "release search websocket inbox media whisper image screenshot error trace database migration "
-        "backup restore valkey ingress session token password").split()
+COMMON = "the a to of and in is it for on that with this be are was as at by we".split()
+TECH = (
+    "agent deploy kubernetes rust python latency cache index vote karma thread review bug fix "
+    "release search websocket inbox media whisper image screenshot error trace database migration "
+    "backup restore valkey ingress session token password"
+).split()
 _rng = random.Random(11)
-WORDS = COMMON + TECH + ["".join(_rng.choice(string.ascii_lowercase) for _ in range(_rng.randint(4, 9)))
-                         for _ in range(5000)]
+WORDS = (
+    COMMON
+    + TECH
+    + ["".join(_rng.choice(string.ascii_lowercase) for _ in range(_rng.randint(4, 9))) for _ in range(5000)]
+)
 WEIGHTS = [1.0 / (rank + 1) for rank in range(len(WORDS))]
 ALPHABET = string.ascii_letters + string.digits + "-_"
 
@@ -57,47 +62,137 @@ async def seed(url: str, large: bool, rng: random.Random) -> None:
             aid = str(uuid.uuid4())
             name = f"bench_agent_{i}"
             created = now - timedelta(days=30)
-            agents.append((aid, name, name, name, "", "claude" if i % 2 else "codex", "active", True, True,
-                           created, created, created))
+            agents.append(
+                (
+                    aid,
+                    name,
+                    name,
+                    name,
+                    "",
+                    "claude" if i % 2 else "codex",
+                    "active",
+                    True,
+                    True,
+                    created,
+                    created,
+                    created,
+                )
+            )
             key = "moltbook_sk_" + "".join(secrets.choice(ALPHABET) for _ in range(32))
             keys.append(key)
         await conn.copy_records_to_table(
-            "agents", records=[a + (0, 0, 0, 0, 0, 0) for a in agents],
-            columns=["id", "name", "name_key", "display_name", "description", "type", "status", "is_claimed",
-                     "is_active", "created_at", "last_active", "claimed_at", "karma", "follower_count",
-                     "following_count", "posts_count", "comments_count", "subscriptions_count"],
+            "agents",
+            records=[a + (0, 0, 0, 0, 0, 0) for a in agents],
+            columns=[
+                "id",
+                "name",
+                "name_key",
+                "display_name",
+                "description",
+                "type",
+                "status",
+                "is_claimed",
+                "is_active",
+                "created_at",
+                "last_active",
+                "claimed_at",
+                "karma",
+                "follower_count",
+                "following_count",
+                "posts_count",
+                "comments_count",
+                "subscriptions_count",
+            ],
         )
         await conn.copy_records_to_table(
             "api_keys",
-            records=[(str(uuid.uuid4()), a[0], "bench", k[:16], hashlib.sha256(k.encode()).hexdigest(), now)
-                     for a, k in zip(agents, keys)],
+            records=[
+                (str(uuid.uuid4()), a[0], "bench", k[:16], hashlib.sha256(k.encode()).hexdigest(), now)
+                for a, k in zip(agents, keys, strict=True)
+            ],
             columns=["id", "agent_id", "name", "prefix", "key_hash", "created_at"],
         )
         agent_ids = [a[0] for a in agents]
         submolts = []
         for name in ("general", "rust", "python", "infra", "ml", "random"):
-            submolts.append((str(uuid.uuid4()), name, name.title(), f"About {name}", now - timedelta(days=60),
-                             agent_ids[0], 0, 0, False))
+            submolts.append(
+                (
+                    str(uuid.uuid4()),
+                    name,
+                    name.title(),
+                    f"About {name}",
+                    now - timedelta(days=60),
+                    agent_ids[0],
+                    0,
+                    0,
+                    False,
+                )
+            )
         await conn.copy_records_to_table(
-            "submolts", records=submolts,
-            columns=["id", "name", "display_name", "description", "created_at", "created_by",
-                     "subscriber_count", "post_count", "allow_crypto"],
+            "submolts",
+            records=submolts,
+            columns=[
+                "id",
+                "name",
+                "display_name",
+                "description",
+                "created_at",
+                "created_by",
+                "subscriber_count",
+                "post_count",
+                "allow_crypto",
+            ],
         )
         sub_ids = [s[0] for s in submolts]
         subs = {(a, s) for a in agent_ids for s in sub_ids if rng.random() < 0.4}
-        await conn.copy_records_to_table("subscriptions", records=[(a, s, now) for a, s in subs],
-                                         columns=["agent_id", "submolt_id", "created_at"])
+        await conn.copy_records_to_table(
+            "subscriptions", records=[(a, s, now) for a, s in subs], columns=["agent_id", "submolt_id", "created_at"]
+        )
         follows = {(a, b) for a in agent_ids for b in agent_ids if a != b and rng.random() < 0.15}
-        await conn.copy_records_to_table("follows", records=[(a, b, now) for a, b in follows],
-                                         columns=["follower_id", "followee_id", "created_at"])
+        await conn.copy_records_to_table(
+            "follows", records=[(a, b, now) for a, b in follows], columns=["follower_id", "followee_id", "created_at"]
+        )
         posts = []
-        for i in range(2000):
+        for _ in range(2000):
             created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 14))
-            posts.append((str(uuid.uuid4()), rng.choice(agent_ids), rng.choice(sub_ids), text(8, rng)[:300],
-                          text(60, rng), None, "text", created, False, False, False, 0, 0, 0, 0, 0.0))
-        post_cols = ["id", "author_id", "submolt_id", "title", "content", "url", "post_type", "created_at",
-                     "is_pinned", "is_locked", "is_deleted", "upvotes", "downvotes", "score", "comment_count",
-                     "hot_score"]
+            posts.append(
+                (
+                    str(uuid.uuid4()),
+                    rng.choice(agent_ids),
+                    rng.choice(sub_ids),
+                    text(8, rng)[:300],
+                    text(60, rng),
+                    None,
+                    "text",
+                    created,
+                    False,
+                    False,
+                    False,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0.0,
+                )
+            )
+        post_cols = [
+            "id",
+            "author_id",
+            "submolt_id",
+            "title",
+            "content",
+            "url",
+            "post_type",
+            "created_at",
+            "is_pinned",
+            "is_locked",
+            "is_deleted",
+            "upvotes",
+            "downvotes",
+            "score",
+            "comment_count",
+            "hot_score",
+        ]
         await conn.copy_records_to_table("posts", records=posts, columns=post_cols)
         post_ids = [p[0] for p in posts]
         thread_post = post_ids[0]
@@ -114,18 +209,48 @@ async def seed(url: str, large: bool, rng: random.Random) -> None:
             cid = str(uuid.uuid4())
             root = root or cid
             siblings.append((cid, depth, root))
-            comments.append((cid, post_id, parent, root, rng.choice(agent_ids), text(25, rng), depth,
-                             now - timedelta(minutes=10000 - i), False, 0, 0, 0, 0))
+            comments.append(
+                (
+                    cid,
+                    post_id,
+                    parent,
+                    root,
+                    rng.choice(agent_ids),
+                    text(25, rng),
+                    depth,
+                    now - timedelta(minutes=10000 - i),
+                    False,
+                    0,
+                    0,
+                    0,
+                    0,
+                )
+            )
         await conn.copy_records_to_table(
-            "comments", records=comments,
-            columns=["id", "post_id", "parent_id", "root_id", "author_id", "content", "depth", "created_at",
-                     "is_deleted", "upvotes", "downvotes", "score", "reply_count"],
+            "comments",
+            records=comments,
+            columns=[
+                "id",
+                "post_id",
+                "parent_id",
+                "root_id",
+                "author_id",
+                "content",
+                "depth",
+                "created_at",
+                "is_deleted",
+                "upvotes",
+                "downvotes",
+                "score",
+                "reply_count",
+            ],
         )
         votes = set()
         while len(votes) < 30000:
             votes.add((rng.choice(agent_ids), rng.choice(post_ids)))
         await conn.copy_records_to_table(
-            "post_votes", records=[(a, p, 1 if rng.random() < 0.8 else -1, now) for a, p in votes],
+            "post_votes",
+            records=[(a, p, 1 if rng.random() < 0.8 else -1, now) for a, p in votes],
             columns=["agent_id", "post_id", "value", "created_at"],
         )
         if large:
@@ -139,7 +264,8 @@ async def seed(url: str, large: bool, rng: random.Random) -> None:
                        false, false, false, 0, 0, 0, 0, 0
                 FROM generate_series(1, 998000) AS g
                 """,
-                agent_ids[1], sub_ids[1],
+                agent_ids[1],
+                sub_ids[1],
             )
         await recount(conn)
     finally:

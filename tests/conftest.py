@@ -94,7 +94,7 @@ class Hub:
         self.client = client
         self.settings: Settings = app.state.settings
 
-    async def register(self, name: str | None = None, **extra: Any) -> "Actor":
+    async def register(self, name: str | None = None, **extra: Any) -> Actor:
         name = name or f"agent_{uuid.uuid4().hex[:8]}"
         resp = await self.client.post("/api/v1/agents/register", json={"name": name, **extra})
         assert resp.status_code == 201, resp.text
@@ -146,7 +146,7 @@ async def make_hub(database_url: str, tmp_path: Path) -> AsyncIterator[HubFactor
         return Hub(app, client)
 
     yield factory
-    for app, lifespan, client in reversed(started):
+    for _app, lifespan, client in reversed(started):
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
 

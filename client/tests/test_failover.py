@@ -186,7 +186,8 @@ def test_a_keyed_write_still_in_progress_is_retried_until_it_resolves() -> None:
     """409 idempotency_in_progress (an earlier attempt's lease has not run out, e.g. its server
     was killed mid-request) is retried per Retry-After; any other 409 is raised at once."""
     answers = [(409, b'{"success":false,"error":"busy","code":"idempotency_in_progress"}')] * 2 + [
-        (201, b'{"success":true,"comment":{"id":"c1"}}')]
+        (201, b'{"success":true,"comment":{"id":"c1"}}')
+    ]
 
     def script(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
         status, body = answers.pop(0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local rehearsal of the production topology, one command (docs/operations.md, "Local rehearsal";
-# decision record docs/decisions/0030-local-rehearsal.md):
+# decision record docs/decisions/0010-local-rehearsal.md):
 #
 #   NGINX (TLS, self-signed, 127.0.0.1:$REHEARSAL_HTTPS_PORT)  -- the ingress
 #     /api, /auth, /api/v1/ws -> API A and API B (`agent-hub serve`, two processes)

@@ -101,8 +101,12 @@ def create_agent(args: argparse.Namespace, settings: Settings) -> int:
     async def run(db: Any) -> int:
         owner = await service.human_owner(db)
         agent, key = await service.create_agent(
-            db, name=args.name, description=args.description, agent_type=args.type,
-            active=not args.pending, owner_id=owner.id if owner and not args.pending else None,
+            db,
+            name=args.name,
+            description=args.description,
+            agent_type=args.type,
+            active=not args.pending,
+            owner_id=owner.id if owner and not args.pending else None,
         )
         print(f"agent:   {agent.name} ({agent.type}, {agent.status})")
         print(f"api key: {key}")
@@ -154,7 +158,10 @@ def _load_domain_commands() -> None:
 
 
 DOMAIN_COMMAND_MODULES: list[str] = [
-    "agent_hub.auth.cli", "agent_hub.media.cli", "agent_hub.backup.cli", "agent_hub.housekeeping.cli",
+    "agent_hub.auth.cli",
+    "agent_hub.media.cli",
+    "agent_hub.backup.cli",
+    "agent_hub.housekeeping.cli",
 ]
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 RegistrationMode = Literal["claim", "open", "closed"]
 RateLimitProfile = Literal["moltbook", "relaxed", "off"]
@@ -151,6 +150,7 @@ class Settings(BaseSettings):
         for cidr in value:
             ipaddress.ip_network(cidr, strict=False)
         return value
+
     # --- end inbox, realtime, webhooks -----------------------------------------------------
 
     # --- ui_proxy (issue: web UI) ------------------------------------------------------------
@@ -177,7 +177,9 @@ class Settings(BaseSettings):
     passkey_ip_per_minute: int = 30
     # --- end owner auth ----------------------------------------------------------------------
 
-    @field_validator("allowed_origins", "trusted_proxies", "metrics_allowed_cidrs", "audio_engines", "image_engines", mode="before")
+    @field_validator(
+        "allowed_origins", "trusted_proxies", "metrics_allowed_cidrs", "audio_engines", "image_engines", mode="before"
+    )
     @classmethod
     def _split_csv(cls, value: object) -> list[str]:
         return _csv(value)

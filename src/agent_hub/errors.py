@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from agent_hub.http.responses import JsonResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agent_hub.http.responses import JsonResponse
 
 log = logging.getLogger("agent_hub.errors")
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from agent_hub.agents.router import router as agents_router
-from agent_hub.auth.keys.router import claims_router, router as keys_router
+from agent_hub.auth.keys.router import claims_router
+from agent_hub.auth.keys.router import router as keys_router
 from agent_hub.comments.router import router as comments_router
+from agent_hub.dms.router import router as dms_router
 from agent_hub.feed.router import router as feed_router
 from agent_hub.health.router import api_router as health_api_router
-from agent_hub.media.router import router as media_router, uploads as media_uploads_router
+from agent_hub.home.router import router as home_router
+from agent_hub.inbox.router import router as inbox_router
+from agent_hub.media.router import router as media_router
+from agent_hub.media.router import uploads as media_uploads_router
 from agent_hub.posts.router import router as posts_router
+from agent_hub.realtime.router import router as realtime_router
 from agent_hub.reports.router import router as reports_router
 from agent_hub.search.router import router as search_router
 from agent_hub.submolts.router import router as submolts_router
 from agent_hub.votes.router import router as votes_router
-from agent_hub.inbox.router import router as inbox_router
-from agent_hub.dms.router import router as dms_router
-from agent_hub.home.router import router as home_router
-from agent_hub.realtime.router import router as realtime_router
 from agent_hub.webhooks.router import router as webhooks_router
 
 

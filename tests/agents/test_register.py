@@ -30,8 +30,12 @@ async def test_name_rules_and_conflicts(hub: Hub) -> None:
     assert (await hub.client.post("/api/v1/agents/register", json={"name": "Dup_1"})).status_code == 201
     resp = await hub.client.post("/api/v1/agents/register", json={"name": "dup_1"})
     assert resp.status_code == 409
-    assert resp.json() == {"success": False, "error": "Name already taken", "hint": "Try a different name",
-                           "code": "CONFLICT"}
+    assert resp.json() == {
+        "success": False,
+        "error": "Name already taken",
+        "hint": "Try a different name",
+        "code": "CONFLICT",
+    }
 
 
 async def test_missing_name_is_400_in_envelope(hub: Hub) -> None:
@@ -45,7 +49,9 @@ async def test_human_type_cannot_be_chosen(hub: Hub) -> None:
     assert resp.status_code == 400
     resp = await hub.client.post("/api/v1/agents/register", json={"name": "codexy", "type": "codex"})
     assert resp.status_code == 201
-    me = await hub.client.get("/api/v1/agents/me", headers={"Authorization": "Bearer " + resp.json()["agent"]["api_key"]})
+    me = await hub.client.get(
+        "/api/v1/agents/me", headers={"Authorization": "Bearer " + resp.json()["agent"]["api_key"]}
+    )
     assert me.json()["agent"]["type"] == "codex"
 
 
@@ -55,8 +61,12 @@ async def test_me_requires_valid_key(hub: Hub) -> None:
     assert resp.json()["error"] == "No authorization token provided"
     resp = await hub.client.get("/api/v1/agents/me", headers={"Authorization": "Bearer moltbook_sk_nope"})
     assert resp.status_code == 401
-    assert resp.json() == {"success": False, "error": "Invalid or expired token",
-                           "hint": "Check your API key or register for a new one", "code": "UNAUTHORIZED"}
+    assert resp.json() == {
+        "success": False,
+        "error": "Invalid or expired token",
+        "hint": "Check your API key or register for a new one",
+        "code": "UNAUTHORIZED",
+    }
 
 
 async def test_key_in_query_string_is_refused(hub: Hub) -> None:
@@ -69,8 +79,21 @@ async def test_me_and_patch(hub: Hub) -> None:
     me = await hub.register("patcher")
     resp = await me.get("/api/v1/agents/me")
     agent = resp.json()["agent"]
-    for key in ("id", "name", "description", "karma", "follower_count", "following_count", "is_claimed",
-                "is_active", "created_at", "last_active", "avatar_url", "stats", "owner"):
+    for key in (
+        "id",
+        "name",
+        "description",
+        "karma",
+        "follower_count",
+        "following_count",
+        "is_claimed",
+        "is_active",
+        "created_at",
+        "last_active",
+        "avatar_url",
+        "stats",
+        "owner",
+    ):
         assert key in agent
     resp = await me.patch("/api/v1/agents/me", json={"description": "new words", "metadata": {"a": 1}})
     assert resp.status_code == 200
@@ -102,7 +125,7 @@ async def test_closed_registration(make_hub: HubFactory) -> None:
 
 async def test_follow_unfollow_actions_and_counters(hub: Hub) -> None:
     a = await hub.register("alice")
-    b = await hub.register("bob")
+    await hub.register("bob")
     r = await a.post("/api/v1/agents/bob/follow")
     assert r.json()["action"] == "followed" and r.json()["message"]
     r = await a.post("/api/v1/agents/BOB/follow", content=b"", headers={"Content-Type": "application/json"})
@@ -137,8 +160,20 @@ def test_author_fields_are_the_author_model_exactly() -> None:
     from agent_hub.agents.schemas import AuthorOut, author_fields
     from agent_hub.db.base import utcnow
 
-    agent = SimpleNamespace(id="a1", name="n", display_name=None, description=None, type="claude", avatar_url=None,
-                            karma=3, follower_count=1, following_count=2, is_claimed=True, is_active=True,
-                            created_at=utcnow(), last_active=None)
+    agent = SimpleNamespace(
+        id="a1",
+        name="n",
+        display_name=None,
+        description=None,
+        type="claude",
+        avatar_url=None,
+        karma=3,
+        follower_count=1,
+        following_count=2,
+        is_claimed=True,
+        is_active=True,
+        created_at=utcnow(),
+        last_active=None,
+    )
     fields = author_fields(agent)
     assert fields == AuthorOut(**fields).model_dump() and list(fields) == list(AuthorOut.model_fields)

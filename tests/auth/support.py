@@ -15,8 +15,12 @@ from agent_hub.auth import setup
 from tests.conftest import Hub
 
 # Cheap argon2 so the suite stays fast; tests of hashing cost set their own parameters.
-FAST: dict[str, Any] = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1,
-                        "secret_key": "test-secret-not-for-production"}
+FAST: dict[str, Any] = {
+    "argon2_time_cost": 1,
+    "argon2_memory_kib": 1024,
+    "argon2_parallelism": 1,
+    "secret_key": "test-secret-not-for-production",
+}
 PASSWORD = "plum tractor violet 42 harbour"
 START = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
@@ -48,8 +52,9 @@ class Browser:
         headers = {"User-Agent": ua}
         if csrf:
             headers.update({"X-Requested-With": "agent-hub", "Origin": f"{parts.scheme}://{parts.netloc}"})
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=hub.app, client=(ip, 50001)),
-                                        base_url=base, headers=headers)
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=hub.app, client=(ip, 50001)), base_url=base, headers=headers
+        )
 
     async def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
         return await self.client.request(method, path, **kw)
@@ -103,21 +108,25 @@ class Owner:
         TOTP step first so the code is fresh."""
         self.clock.advance(seconds=30)
         browser = browser or Browser(self.hub, **kw)
-        resp = await browser.post("/auth/login/password", json={
-            "username": self.username, "password": self.password, "totp_code": self.code()})
+        resp = await browser.post(
+            "/auth/login/password",
+            json={"username": self.username, "password": self.password, "totp_code": self.code()},
+        )
         assert resp.status_code == 200, resp.text
         return resp
 
     async def step_up(self, browser: Browser | None = None) -> httpx.Response:
         self.clock.advance(seconds=30)
-        resp = await (browser or self.browser).post("/auth/step-up/password", json={
-            "password": self.password, "totp_code": self.code()})
+        resp = await (browser or self.browser).post(
+            "/auth/step-up/password", json={"password": self.password, "totp_code": self.code()}
+        )
         assert resp.status_code == 200, resp.text
         return resp
 
 
-async def make_owner(hub: Hub, username: str = "alice", password: str = PASSWORD,
-                     clock: FakeClock | None = None, ip: str = "203.0.113.7") -> Owner:
+async def make_owner(
+    hub: Hub, username: str = "alice", password: str = PASSWORD, clock: FakeClock | None = None, ip: str = "203.0.113.7"
+) -> Owner:
     """First-run setup with password + TOTP through the HTTP API; returns the signed-in owner."""
     clock = install_clock(hub, clock)
     browser = Browser(hub, ip=ip)

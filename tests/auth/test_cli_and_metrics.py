@@ -57,8 +57,9 @@ async def test_auth_metrics(owner: Owner) -> None:
     before_ok = _sample("auth_attempts_total", {"method": "password_totp", "success": "true"})
     before_bad = _sample("auth_attempts_total", {"method": "password", "success": "false"})
     await owner.login()
-    await Browser(owner.hub, ip="192.0.2.66").post("/auth/login/password", json={
-        "username": "alice", "password": "wrong wrong wrong wrong", "totp_code": "123456"})
+    await Browser(owner.hub, ip="192.0.2.66").post(
+        "/auth/login/password", json={"username": "alice", "password": "wrong wrong wrong wrong", "totp_code": "123456"}
+    )
     assert _sample("auth_attempts_total", {"method": "password_totp", "success": "true"}) == before_ok + 1
     assert _sample("auth_attempts_total", {"method": "password", "success": "false"}) == before_bad + 1
     assert _sample("active_sessions") >= 2

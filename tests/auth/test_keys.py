@@ -34,8 +34,9 @@ async def test_create_list_revoke_rotate_disable(owner: Owner) -> None:
     assert extra.status_code == 201
     rotated = await owner.browser.post(f"/api/v1/keys/{extra.json()['key']['id']}/rotate")
     assert rotated.status_code == 201
-    assert (await owner.hub.client.get("/api/v1/agents/me", headers={
-        "Authorization": f"Bearer {extra.json()['api_key']}"})).status_code == 401
+    assert (
+        await owner.hub.client.get("/api/v1/agents/me", headers={"Authorization": f"Bearer {extra.json()['api_key']}"})
+    ).status_code == 401
     new_auth = {"Authorization": f"Bearer {rotated.json()['api_key']}"}
     assert (await owner.hub.client.get("/api/v1/agents/me", headers=new_auth)).status_code == 200
     # revoke the first key: next request 401
@@ -98,8 +99,9 @@ async def test_extra_fields_are_refused(owner: Owner) -> None:
     assert resp.status_code == 400 and resp.json()["code"] == "VALIDATION_ERROR"
     resp = await owner.browser.post("/api/v1/keys/agents", json={"name": "boss", "type": "human"})
     assert resp.status_code == 400
-    resp = await Browser(owner.hub).post("/auth/login/password", json={
-        "username": "a", "password": "b", "totp_code": "1", "is_admin": True})
+    resp = await Browser(owner.hub).post(
+        "/auth/login/password", json={"username": "a", "password": "b", "totp_code": "1", "is_admin": True}
+    )
     assert resp.status_code == 400
 
 
@@ -107,8 +109,9 @@ async def test_owner_sees_webhook_health_without_the_secret(make_hub: HubFactory
     from tests.auth.conftest import FAST
     from tests.auth.support import make_owner
 
-    hub = await make_hub(**FAST, allow_http_webhooks=True, webhook_allowed_cidrs=["127.0.0.1/32"],
-                         webhook_allowed_ports=[])
+    hub = await make_hub(
+        **FAST, allow_http_webhooks=True, webhook_allowed_cidrs=["127.0.0.1/32"], webhook_allowed_ports=[]
+    )
     owner = await make_owner(hub)
     created = await _new_agent(owner, "hooked")
     auth = {"Authorization": f"Bearer {created['api_key']}"}

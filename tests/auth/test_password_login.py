@@ -12,8 +12,12 @@ from agent_hub.auth.models import Owner as OwnerRow
 from tests.auth.support import FAST, PASSWORD, Browser, Owner, make_owner
 from tests.conftest import HubFactory
 
-GENERIC = {"success": False, "error": "Invalid credentials", "hint": "Check your username, password and code",
-           "code": "INVALID_CREDENTIALS"}
+GENERIC = {
+    "success": False,
+    "error": "Invalid credentials",
+    "hint": "Check your username, password and code",
+    "code": "INVALID_CREDENTIALS",
+}
 
 
 async def _attempt(b: Browser, **body: str):  # type: ignore[no-untyped-def]
@@ -56,21 +60,19 @@ async def test_failures_are_indistinguishable(owner: Owner) -> None:
 async def test_totp_code_is_accepted_once(owner: Owner) -> None:
     owner.clock.advance(seconds=30)
     code = owner.code()
-    first = await _attempt(Browser(owner.hub, ip="198.51.100.4"), username="alice", password=PASSWORD,
-                           totp_code=code)
+    first = await _attempt(Browser(owner.hub, ip="198.51.100.4"), username="alice", password=PASSWORD, totp_code=code)
     assert first.status_code == 200
-    again = await _attempt(Browser(owner.hub, ip="198.51.100.5"), username="alice", password=PASSWORD,
-                           totp_code=code)
+    again = await _attempt(Browser(owner.hub, ip="198.51.100.5"), username="alice", password=PASSWORD, totp_code=code)
     assert again.status_code == 401 and again.json() == GENERIC
 
 
 async def test_backup_code_is_single_use_and_stored_hashed(owner: Owner) -> None:
     code = owner.backup_codes[0]
-    ok = await _attempt(Browser(owner.hub, ip="198.51.100.6"), username="alice", password=PASSWORD,
-                        backup_code=code.upper())
+    ok = await _attempt(
+        Browser(owner.hub, ip="198.51.100.6"), username="alice", password=PASSWORD, backup_code=code.upper()
+    )
     assert ok.status_code == 200 and ok.json()["session"]["auth_method"] == "password_backup_code"
-    again = await _attempt(Browser(owner.hub, ip="198.51.100.7"), username="alice", password=PASSWORD,
-                           backup_code=code)
+    again = await _attempt(Browser(owner.hub, ip="198.51.100.7"), username="alice", password=PASSWORD, backup_code=code)
     assert again.status_code == 401
     async with owner.hub.app.state.sessionmaker() as db:
         rows = (await db.execute(select(BackupCode))).scalars().all()
@@ -99,9 +101,16 @@ async def test_rehash_when_parameters_change(make_hub: HubFactory) -> None:
 
 async def test_unknown_user_and_wrong_password_take_similar_time(make_hub: HubFactory) -> None:
     """SECURITY row 2: a dummy argon2 verify runs for unknown users (medians within 20%)."""
-    hub = await make_hub(**{**FAST, "argon2_memory_kib": 16384, "argon2_time_cost": 2,
-                            "login_ip_per_minute": 1000, "login_user_per_hour": 1000,
-                            "login_lockout_failures": 1000})
+    hub = await make_hub(
+        **{
+            **FAST,
+            "argon2_memory_kib": 16384,
+            "argon2_time_cost": 2,
+            "login_ip_per_minute": 1000,
+            "login_user_per_hour": 1000,
+            "login_lockout_failures": 1000,
+        }
+    )
     await make_owner(hub)
     b = Browser(hub, ip="198.51.100.9")
     ratios = []

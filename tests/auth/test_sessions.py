@@ -136,8 +136,9 @@ async def test_sensitive_actions_need_a_fresh_factor(owner: Owner) -> None:
 
 async def test_step_up_with_wrong_factor_is_refused(owner: Owner) -> None:
     owner.clock.advance(seconds=30)
-    resp = await owner.browser.post("/auth/step-up/password", json={"password": "nope nope nope nope",
-                                                                    "totp_code": owner.code()})
+    resp = await owner.browser.post(
+        "/auth/step-up/password", json={"password": "nope nope nope nope", "totp_code": owner.code()}
+    )
     assert resp.status_code == 401 and resp.json()["code"] == "INVALID_CREDENTIALS"
 
 
@@ -147,11 +148,14 @@ async def test_password_change_needs_current_password_and_ends_other_sessions(ow
     await owner.step_up()
     resp = await owner.browser.post("/auth/password", json={"new_password": "a brand new passphrase here"})
     assert resp.status_code == 403
-    resp = await owner.browser.post("/auth/password", json={"current_password": "wrong wrong wrong wrong",
-                                                            "new_password": "a brand new passphrase here"})
+    resp = await owner.browser.post(
+        "/auth/password",
+        json={"current_password": "wrong wrong wrong wrong", "new_password": "a brand new passphrase here"},
+    )
     assert resp.status_code == 403
-    resp = await owner.browser.post("/auth/password", json={"current_password": owner.password,
-                                                            "new_password": "a brand new passphrase here"})
+    resp = await owner.browser.post(
+        "/auth/password", json={"current_password": owner.password, "new_password": "a brand new passphrase here"}
+    )
     assert resp.status_code == 200 and resp.json()["revoked_sessions"] == 1
     assert (await other.get("/api/v1/agents/me")).status_code == 401
     owner.password = "a brand new passphrase here"
@@ -172,8 +176,9 @@ async def test_totp_reset_and_backup_code_regeneration(owner: Owner) -> None:
     old = owner.backup_codes[0]
     fresh = (await owner.browser.post("/auth/backup-codes")).json()["backup_codes"]
     assert len(fresh) == 10 and old not in fresh
-    resp = await Browser(owner.hub, ip="192.0.2.99").post("/auth/login/password", json={
-        "username": "alice", "password": owner.password, "backup_code": old})
+    resp = await Browser(owner.hub, ip="192.0.2.99").post(
+        "/auth/login/password", json={"username": "alice", "password": owner.password, "backup_code": old}
+    )
     assert resp.status_code == 401
     kinds = {e["kind"] for e in (await owner.browser.get("/auth/events")).json()["events"]}
     assert {"totp_reset", "backup_codes_regenerated", "owner_created"} <= kinds

@@ -13,8 +13,9 @@ async def test_fresh_install_has_no_loginable_account(auth_hub: Hub) -> None:
     b = Browser(auth_hub)
     status = (await b.get("/auth/status")).json()
     assert status["setup_required"] is True and status["authenticated"] is False and status["owner"] is None
-    resp = await b.post("/auth/login/password", json={"username": "admin", "password": "admin" * 4,
-                                                      "totp_code": "000000"})
+    resp = await b.post(
+        "/auth/login/password", json={"username": "admin", "password": "admin" * 4, "totp_code": "000000"}
+    )
     assert resp.status_code == 401 and resp.json()["code"] == "INVALID_CREDENTIALS"
     assert (await b.get("/api/v1/agents/me")).status_code == 401
 

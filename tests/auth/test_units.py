@@ -23,8 +23,19 @@ def test_policy_accepts_long_passphrases_without_composition_rules() -> None:
     check_policy("a" * 10 + "b" * 10 + "c" * 1000)  # 1020 bytes: allowed
 
 
-@pytest.mark.parametrize("bad", ["short", "fourteen chars", "password123456789", "PasswordPassword",
-                                 "123456789012345", "qwertyuiopasdfgh", "abababababababab", "é" * 513])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "short",
+        "fourteen chars",
+        "password123456789",
+        "PasswordPassword",
+        "123456789012345",
+        "qwertyuiopasdfgh",
+        "abababababababab",
+        "é" * 513,
+    ],
+)
 def test_policy_refuses(bad: str) -> None:
     with pytest.raises(WeakPassword):
         check_policy(bad)
@@ -77,9 +88,19 @@ def test_key_file_is_generated_0600_and_reused(tmp_path: Path) -> None:
 
 
 def test_production_on_postgres_requires_the_secret(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, environment="production",
-                        database_url="postgresql://postgres@127.0.0.1/x")
+    settings = Settings(data_dir=tmp_path, environment="production", database_url="postgresql://postgres@127.0.0.1/x")
     with pytest.raises(SecretKeyMissing):
         load_key(settings)
-    assert len(load_key(Settings(data_dir=tmp_path, environment="production", secret_key="s" * 40,
-                                 database_url="postgresql://postgres@127.0.0.1/x"))) == 32
+    assert (
+        len(
+            load_key(
+                Settings(
+                    data_dir=tmp_path,
+                    environment="production",
+                    secret_key="s" * 40,
+                    database_url="postgresql://postgres@127.0.0.1/x",
+                )
+            )
+        )
+        == 32
+    )

@@ -44,7 +44,9 @@ async def test_replicas_see_each_others_inbox_changes(make_hub: HubFactory, redi
     page = await inbox(author_on_b)
     assert [(i["type"], i["comment_id"], i["read"]) for i in page["items"]] == [("comment", c["id"], False)]
     assert (await count(author_on_b))["unread"] == 1
-    assert [n["type"] for n in (await _notifications(author_on_b, filter="unread"))["notifications"]] == ["post_comment"]
+    assert [n["type"] for n in (await _notifications(author_on_b, filter="unread"))["notifications"]] == [
+        "post_comment"
+    ]
 
     assert (await author.post(f"{API}/inbox/read-all")).status_code == 200  # served by a
     assert [i["read"] for i in (await inbox(author_on_b))["items"]] == [True]

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
 from sqlalchemy import update
 
 from agent_hub.agents import key_cache
@@ -56,7 +55,9 @@ async def test_concurrent_requests_racing_over_a_stale_entry(make_hub: HubFactor
     agent = await hub.register()
     assert (await hub.client.get(ME, headers=agent.headers)).status_code == 200  # cached
     for round_ in range(3):
-        assert (await hub.client.patch(ME, headers=agent.headers, json={"description": f"r{round_}"})).status_code == 200
+        assert (
+            await hub.client.patch(ME, headers=agent.headers, json={"description": f"r{round_}"})
+        ).status_code == 200
         replies = await asyncio.gather(*(hub.client.get(ME, headers=agent.headers) for _ in range(40)))
         assert {r.status_code for r in replies} == {200}
         assert {r.json()["agent"]["description"] for r in replies} == {f"r{round_}"}

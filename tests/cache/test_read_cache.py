@@ -50,8 +50,9 @@ async def test_votes_are_laid_over_per_viewer(hub: Hub) -> None:
     post = await new_post(author)
     assert (await voter.post(f"{API}/posts/{post['id']}/downvote")).status_code == 200
     comment = (await author.post(f"{API}/posts/{post['id']}/comments", json={"content": "root"})).json()["comment"]
-    reply = (await author.post(f"{API}/posts/{post['id']}/comments",
-                               json={"content": "reply", "parent_id": comment["id"]})).json()["comment"]
+    reply = (
+        await author.post(f"{API}/posts/{post['id']}/comments", json={"content": "reply", "parent_id": comment["id"]})
+    ).json()["comment"]
     assert (await voter.post(f"{API}/comments/{reply['id']}/upvote")).status_code == 200
 
     for _ in range(2):  # a miss, then hits: the overlay is the same either way

@@ -16,8 +16,9 @@ from tests.support.server import free_port
 def run(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     full_env = {**base, "AGENT_HUB_DATA_DIR": str(data), "AGENT_HUB_REGISTRATION": "claim", **env}
-    return subprocess.run([sys.executable, "-m", "agent_hub.cli", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "agent_hub.cli", *args], env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_migrate_create_agent_and_claim(tmp_path: Path) -> None:
@@ -38,11 +39,19 @@ def test_migrate_create_agent_and_claim(tmp_path: Path) -> None:
 
 def test_serve_applies_migrations_and_answers(tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "AGENT_HUB_DATA_DIR": str(tmp_path), "AGENT_HUB_AUDIO_ENGINES": "basic",
-           "AGENT_HUB_IMAGE_ENGINES": "basic"}
+    env = {
+        **os.environ,
+        "AGENT_HUB_DATA_DIR": str(tmp_path),
+        "AGENT_HUB_AUDIO_ENGINES": "basic",
+        "AGENT_HUB_IMAGE_ENGINES": "basic",
+    }
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "agent_hub.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent_hub.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         import time
 

@@ -19,13 +19,26 @@ from agent_hub.submolts.models import Submolt
 from tests.conftest import Actor, Hub
 
 
-async def make_post(hub: Hub, author: Actor, title: str = "A post", content: str | None = "Body text",
-                    submolt: str = "general", **fields: Any) -> str:
+async def make_post(
+    hub: Hub,
+    author: Actor,
+    title: str = "A post",
+    content: str | None = "Body text",
+    submolt: str = "general",
+    **fields: Any,
+) -> str:
     async with hub.app.state.sessionmaker() as db, db.begin():
         agent_id = (await db.execute(select(Agent.id).where(Agent.name == author.name))).scalar_one()
         submolt_id = (await db.execute(select(Submolt.id).where(Submolt.name == submolt))).scalar_one()
-        post = Post(id=new_id(), author_id=agent_id, submolt_id=submolt_id, title=title, content=content,
-                    created_at=utcnow(), **fields)
+        post = Post(
+            id=new_id(),
+            author_id=agent_id,
+            submolt_id=submolt_id,
+            title=title,
+            content=content,
+            created_at=utcnow(),
+            **fields,
+        )
         db.add(post)
     return post.id
 

@@ -72,8 +72,9 @@ async def test_each_request_of_a_mixed_burst_gets_its_own_outcome(hub: Hub) -> N
         (open_post, {"content": "fine three"}),
         (locked_post, {"content": "still locked"}),
     ]
-    responses = await asyncio.gather(*(a.post(f"/api/v1/posts/{p}/comments", json=b)
-                                       for a, (p, b) in zip(agents, bodies, strict=True)))
+    responses = await asyncio.gather(
+        *(a.post(f"/api/v1/posts/{p}/comments", json=b) for a, (p, b) in zip(agents, bodies, strict=True))
+    )
     assert [r.status_code for r in responses] == [201, 404, 403, 404, 400, 201, 404, 201, 403]
     assert responses[1].json()["error"] == "Post not found"
     assert responses[3].json()["error"] == responses[6].json()["error"] == "Parent comment not found"
@@ -101,8 +102,17 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
 
     def row(actor: str, text: str) -> Callable[[datetime], dict]:
         comment_id = str(uuid.uuid4())
-        return lambda now: {"id": comment_id, "post_id": post_id, "parent_id": None, "actor": actor, "content": text,
-                            "mentions": "", "preview": text, "payload": '{"notification": {}}', "now": now}
+        return lambda now: {
+            "id": comment_id,
+            "post_id": post_id,
+            "parent_id": None,
+            "actor": actor,
+            "content": text,
+            "mentions": "",
+            "preview": text,
+            "payload": '{"notification": {}}',
+            "now": now,
+        }
 
     good, bad, good2 = row(alice_id, "one"), row(str(uuid.uuid4()), "ghost"), row(alice_id, "two")
     writes = (batcher.submit(r, lambda rows: []) for r in (good, bad, good2))

@@ -49,8 +49,9 @@ async def test_concurrent_comments_on_one_post_notify_everyone_exactly(hub: Hub)
     assert (await watcher.post(f"/api/v1/posts/{post_id}/watch")).status_code == 200
     parent = await comment(watcher, post_id, "parent")
     url = f"/api/v1/posts/{post_id}/comments"
-    bodies = [{"content": f"c{i}"} if i % 2 else {"content": f"r{i}", "parent_id": parent["id"]}
-              for i in range(len(agents))]
+    bodies = [
+        {"content": f"c{i}"} if i % 2 else {"content": f"r{i}", "parent_id": parent["id"]} for i in range(len(agents))
+    ]
     responses = await asyncio.gather(*(a.post(url, json=b) for a, b in zip(agents, bodies, strict=True)))
     assert [r.status_code for r in responses] == [201] * len(agents)
     assert (await post_row(hub, post_id)).comment_count == 1 + len(agents)

@@ -17,9 +17,24 @@ async def test_create_returns_live_shape_and_moves_counters(hub: Hub) -> None:
     assert body["post_author"] == {"name": "op_author"}
     assert body["already_following_author"] is False and "op_author" in body["suggestion"]
     c = body["comment"]
-    for key in ("id", "post_id", "parent_id", "content", "author", "author_id", "author_name",
-                "author_display_name", "upvotes", "downvotes", "score", "depth", "is_deleted",
-                "created_at", "updated_at", "replies"):
+    for key in (
+        "id",
+        "post_id",
+        "parent_id",
+        "content",
+        "author",
+        "author_id",
+        "author_name",
+        "author_display_name",
+        "upvotes",
+        "downvotes",
+        "score",
+        "depth",
+        "is_deleted",
+        "created_at",
+        "updated_at",
+        "replies",
+    ):
         assert key in c, key
     assert c["content"] == "nice post"
     assert c["post_id"] == post_id and c["parent_id"] is None and c["depth"] == 0

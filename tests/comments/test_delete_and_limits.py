@@ -101,13 +101,33 @@ async def test_six_hundred_comment_thread_is_a_few_queries(hub: Hub) -> None:
     now = utcnow()
     for r in range(60):
         root_id = new_id()
-        rows.append(dict(id=root_id, post_id=post_id, parent_id=None, root_id=root_id, author_id=author_id,
-                         content=f"root {r}", depth=0, created_at=now + timedelta(microseconds=r)))
+        rows.append(
+            dict(
+                id=root_id,
+                post_id=post_id,
+                parent_id=None,
+                root_id=root_id,
+                author_id=author_id,
+                content=f"root {r}",
+                depth=0,
+                created_at=now + timedelta(microseconds=r),
+            )
+        )
         parent = root_id
         for d in range(1, 10):
             cid = new_id()
-            rows.append(dict(id=cid, post_id=post_id, parent_id=parent, root_id=root_id, author_id=author_id,
-                             content=f"reply {r}.{d}", depth=d, created_at=now + timedelta(microseconds=r)))
+            rows.append(
+                dict(
+                    id=cid,
+                    post_id=post_id,
+                    parent_id=parent,
+                    root_id=root_id,
+                    author_id=author_id,
+                    content=f"reply {r}.{d}",
+                    depth=d,
+                    created_at=now + timedelta(microseconds=r),
+                )
+            )
             parent = cid
     async with hub.app.state.sessionmaker() as db, db.begin():
         await db.execute(insert(Comment), rows)

@@ -114,8 +114,7 @@ async def test_limit_counts_roots_and_cursor_visits_each_root_once(hub: Hub) -> 
     assert all(len(c["replies"]) == 1 for c in page["comments"])
     default = (await hub.client.get(f"/api/v1/posts/{post_id}/comments")).json()
     assert default["count"] == 7 and default["has_more"] is False
-    offset = (await hub.client.get(f"/api/v1/posts/{post_id}/comments",
-                                   params={"sort": "old", "offset": 5})).json()
+    offset = (await hub.client.get(f"/api/v1/posts/{post_id}/comments", params={"sort": "old", "offset": 5})).json()
     assert [c["id"] for c in offset["comments"]] == roots[5:]
     bad = await hub.client.get(f"/api/v1/posts/{post_id}/comments", params={"cursor": "!!!"})
     assert bad.status_code == 400

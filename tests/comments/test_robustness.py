@@ -12,9 +12,16 @@ async def test_forged_cursors_are_400(hub: Hub) -> None:
     post_id = await make_post(hub, me)
     await comment(me, post_id)
     url = f"/api/v1/posts/{post_id}/comments"
-    forged = [{"k": ["x", {"t": "2026-01-01T00:00:00+00:00"}, "id"]}, {"k": [1]}, {"k": "nope"},
-              {"k": [1, {"t": "not a date"}, "id"]}, {"k": [2**63 - 1, {"t": "2026-01-01T00:00:00+00:00"}, "a"]},
-              {"o": -1}, {"o": "5"}, {"zzz": 1}]
+    forged = [
+        {"k": ["x", {"t": "2026-01-01T00:00:00+00:00"}, "id"]},
+        {"k": [1]},
+        {"k": "nope"},
+        {"k": [1, {"t": "not a date"}, "id"]},
+        {"k": [2**63 - 1, {"t": "2026-01-01T00:00:00+00:00"}, "a"]},
+        {"o": -1},
+        {"o": "5"},
+        {"zzz": 1},
+    ]
     for state in forged:
         resp = await hub.client.get(url, params={"cursor": encode_cursor(state)})
         assert resp.status_code == 400, (state, resp.text)
@@ -36,8 +43,13 @@ async def test_nul_characters(hub: Hub) -> None:
     assert resp.status_code == 400
     resp = await me.post(f"/api/v1/posts/{post_id}/comments", json={"content": "x", "parent_id": "\x00"})
     assert resp.status_code == 404
-    for path in ("/api/v1/posts/%00/comments", "/api/v1/comments/%00", "/api/v1/submolts/%00",
-                 "/api/v1/submolts/%00/moderators", "/api/v1/search?q=ab%00cd"):
+    for path in (
+        "/api/v1/posts/%00/comments",
+        "/api/v1/comments/%00",
+        "/api/v1/submolts/%00",
+        "/api/v1/submolts/%00/moderators",
+        "/api/v1/search?q=ab%00cd",
+    ):
         resp = await me.get(path)
         assert resp.status_code in (200, 404), (path, resp.text)
     resp = await me.post("/api/v1/submolts", json={"name": "nulls", "description": "d\x00d", "display_name": "N\x00"})

@@ -34,8 +34,13 @@ async def test_comment_notifications_write_webhook_rows_with_their_ids(make_hub:
         items = (await alice.get("/api/v1/inbox")).json()["items"]
         assert [i["type"] for i in items] == ["comment", "comment"]
         async with hub.app.state.sessionmaker() as db:
-            rows = (await db.execute(select(WebhookDelivery.agent_id, WebhookDelivery.event, WebhookDelivery.payload)
-                                     .order_by(WebhookDelivery.id))).all()
+            rows = (
+                await db.execute(
+                    select(WebhookDelivery.agent_id, WebhookDelivery.event, WebhookDelivery.payload).order_by(
+                        WebhookDelivery.id
+                    )
+                )
+            ).all()
         me = (await alice.get("/api/v1/agents/me")).json()["agent"]["id"]
         assert [r.agent_id for r in rows] == [me, me]  # only alice has a webhook
         payloads = [orjson.loads(r.payload) for r in rows]
@@ -62,17 +67,22 @@ async def test_with_an_idempotency_key_the_comment_commits_with_the_stored_respo
     real_complete = store.complete
 
     async def taken_over(db, key_hash, token, *args):  # type: ignore[no-untyped-def]
-        await db.execute(update(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash)
-                         .values(created_at=utcnow() + timedelta(seconds=1)))
+        await db.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key_hash == key_hash)
+            .values(created_at=utcnow() + timedelta(seconds=1))
+        )
         return await real_complete(db, key_hash, token, *args)
 
     monkeypatch.setattr(store, "complete", taken_over)
-    resp = await me.post(f"/api/v1/posts/{post_id}/comments", json={"content": "once"},
-                         headers={"Idempotency-Key": str(uuid.uuid4())})
+    resp = await me.post(
+        f"/api/v1/posts/{post_id}/comments", json={"content": "once"}, headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
     assert resp.status_code == 409, resp.text
     assert (await post_row(hub, post_id)).comment_count == 0
     assert (await owner.get("/api/v1/inbox")).json()["items"] == []
     monkeypatch.undo()
-    ok = await me.post(f"/api/v1/posts/{post_id}/comments", json={"content": "twice"},
-                       headers={"Idempotency-Key": str(uuid.uuid4())})
+    ok = await me.post(
+        f"/api/v1/posts/{post_id}/comments", json={"content": "twice"}, headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
     assert ok.status_code == 201 and (await post_row(hub, post_id)).comment_count == 1

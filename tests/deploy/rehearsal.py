@@ -51,8 +51,14 @@ class Rehearsal:
         return env
 
     def up(self, extra: dict[str, str], timeout: float = 600) -> str:
-        proc = subprocess.run([str(LOCAL / "up.sh")], env=self.script_env(extra), capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [str(LOCAL / "up.sh")],
+            env=self.script_env(extra),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"up.sh failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         for line in (self.run / "env").read_text().splitlines():
@@ -61,8 +67,9 @@ class Rehearsal:
         return proc.stdout
 
     def down(self) -> str:
-        proc = subprocess.run([str(LOCAL / "down.sh")], env=self.script_env({}), capture_output=True,
-                              text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [str(LOCAL / "down.sh")], env=self.script_env({}), capture_output=True, text=True, timeout=120, check=False
+        )
         return proc.stdout + proc.stderr
 
     # --- addresses -----------------------------------------------------------------------
@@ -115,21 +122,37 @@ class Rehearsal:
 
     def sql(self, query: str) -> list[list[str]]:
         url = self.settings["DATABASE_URL"]
-        out = subprocess.run(["psql", url, "-AtF", "\t", "-v", "ON_ERROR_STOP=1", "-c", query],
-                             capture_output=True, text=True, timeout=30, check=True).stdout
+        out = subprocess.run(
+            ["psql", url, "-AtF", "\t", "-v", "ON_ERROR_STOP=1", "-c", query],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout
         return [line.split("\t") for line in out.splitlines() if line]
 
     def agent_hub(self, *args: str) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_HUB_") and k not in FOREIGN}
         env.update(self.settings)
-        return subprocess.run([str(REPO_ROOT / ".venv" / "bin" / "agent-hub"), *args], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [str(REPO_ROOT / ".venv" / "bin" / "agent-hub"), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def s3_keys(self) -> set[str]:
         import boto3
 
-        s3 = boto3.client("s3", endpoint_url=self.settings["S3_ENDPOINT"], region_name="us-east-1",
-                          aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal-secret")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=self.settings["S3_ENDPOINT"],
+            region_name="us-east-1",
+            aws_access_key_id="rehearsal",
+            aws_secret_access_key="rehearsal-secret",
+        )
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=self.settings["AGENT_HUB_S3_BUCKET"])
         return {obj["Key"] for page in pages for obj in page.get("Contents", [])}
 
@@ -141,8 +164,7 @@ def upstream_of(line: str) -> str:
 
 
 def ws_connect(reh: Rehearsal, headers: dict[str, str]) -> ClientConnection:
-    return connect(reh.ws_url, ssl=reh.tls, additional_headers=headers, open_timeout=15,
-                   server_hostname="localhost")
+    return connect(reh.ws_url, ssl=reh.tls, additional_headers=headers, open_timeout=15, server_hostname="localhost")
 
 
 def ws_wait(ws: ClientConnection, want: Callable[[dict[str, Any]], bool], seconds: float, what: str) -> dict[str, Any]:

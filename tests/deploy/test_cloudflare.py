@@ -48,8 +48,12 @@ def test_provider_4x_resource_names() -> None:
     v5_only = {"cloudflare_dns_record", "cloudflare_zone_setting", "cloudflare_bot_management_setting"}
     assert not types & v5_only
     expected = {
-        "cloudflare_record", "cloudflare_zone_settings_override", "cloudflare_ruleset", "cloudflare_bot_management",
-        "cloudflare_origin_ca_certificate", "cloudflare_zero_trust_tunnel_cloudflared",
+        "cloudflare_record",
+        "cloudflare_zone_settings_override",
+        "cloudflare_ruleset",
+        "cloudflare_bot_management",
+        "cloudflare_origin_ca_certificate",
+        "cloudflare_zero_trust_tunnel_cloudflared",
         "cloudflare_zero_trust_tunnel_cloudflared_config",
     }
     assert expected <= types, expected - types
@@ -58,18 +62,30 @@ def test_provider_4x_resource_names() -> None:
 def test_edge_policy() -> None:
     src = sources()
     settings = src["main.tf"]
-    for line in ('ssl                      = "strict"', 'always_use_https         = "on"', 'min_tls_version          = "1.2"'):
+    for line in (
+        'ssl                      = "strict"',
+        'always_use_https         = "on"',
+        'min_tls_version          = "1.2"',
+    ):
         assert line in settings
     phases = set(re.findall(r'phase\s+=\s+"([a-z_]+)"', "\n".join(src.values())))
-    assert phases == {"http_request_firewall_managed", "http_request_firewall_custom", "http_ratelimit",
-                      "http_request_cache_settings"}
+    assert phases == {
+        "http_request_firewall_managed",
+        "http_request_firewall_custom",
+        "http_ratelimit",
+        "http_request_cache_settings",
+    }
     security = src["security.tf"]
     assert "4814384a9e5d4991b9815dcfc25d2f1f" in security  # OWASP core ruleset
-    assert r'starts_with(http.request.uri.path, \"/auth/login/\")' in security and "managed_challenge" in security
-    assert r'http.request.uri.path eq \"/metrics\"' in security
-    challenged = re.search(r'variable "challenge_path_prefixes".*?default\s+=\s+(\[[^\]]*\])', src["variables.tf"], flags=re.S)
+    assert r"starts_with(http.request.uri.path, \"/auth/login/\")" in security and "managed_challenge" in security
+    assert r"http.request.uri.path eq \"/metrics\"" in security
+    challenged = re.search(
+        r'variable "challenge_path_prefixes".*?default\s+=\s+(\[[^\]]*\])', src["variables.tf"], flags=re.S
+    )
     assert challenged and "/auth/login" in challenged.group(1)
-    assert '"/auth/"' not in challenged.group(1), "the UI fetches /auth/status everywhere: never challenge all of /auth/"
+    assert '"/auth/"' not in challenged.group(1), (
+        "the UI fetches /auth/status everywhere: never challenge all of /auth/"
+    )
 
     cache = src["cache.tf"]
     assert "/_next/static/" in cache and "cache = false" in cache

@@ -6,11 +6,12 @@ would; the replicas' own ports are read only to prove which one did what.
 The tests share one rehearsal (starting it is the slow part) and run in file order: the owner
 first, the destructive SIGTERM/SIGKILL test last. The rate-limit profile is `relaxed` because the
 load test writes many comments per agent; limits are still enforced, so exact counts across both
-replicas prove they share Redis. Decision record: docs/decisions/0030-local-rehearsal.md.
+replicas prove they share Redis. Decision record: docs/decisions/0010-local-rehearsal.md.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -51,8 +52,11 @@ PIN_A, PIN_B = {"X-Rehearsal-Replica": "a"}, {"X-Rehearsal-Replica": "b"}
 
 
 def _require_tools() -> None:
-    missing = [t for t in ("nginx", "openssl", "psql", "setsid", "curl", "espeak-ng", "sox")
-               if shutil.which(t) is None and not (t == "nginx" and Path("/usr/sbin/nginx").exists())]
+    missing = [
+        t
+        for t in ("nginx", "openssl", "psql", "setsid", "curl", "espeak-ng", "sox")
+        if shutil.which(t) is None and not (t == "nginx" and Path("/usr/sbin/nginx").exists())
+    ]
     if not (REPO_ROOT / "ui" / "node_modules" / ".bin" / "next").exists():
         missing.append("ui/node_modules (npm ci in ui/)")
     try:
@@ -101,8 +105,10 @@ def owner(reh: Rehearsal) -> Iterator[Owner]:
         assert client.post("/auth/logout").status_code == 200
         assert client.get("/auth/status").json()["authenticated"] is False
         # A code is accepted once; the next time step is inside the allowed drift: no waiting.
-        r = client.post("/auth/login/password", json={
-            "username": OWNER, "password": PASSWORD, "totp_code": totp.at(time.time() + 30)})
+        r = client.post(
+            "/auth/login/password",
+            json={"username": OWNER, "password": PASSWORD, "totp_code": totp.at(time.time() + 30)},
+        )
         assert r.status_code == 200, r.text
         yield Owner(client, totp, OWNER)
 
@@ -147,8 +153,11 @@ def test_owner_signs_in_and_the_ui_is_served_through_the_proxy(reh: Rehearsal, o
         assert browser.get("/metrics").status_code == 404  # never exposed by the ingress
         api = browser.get("/api/v1/submolts")
         assert api.headers["content-type"].startswith("application/json")
-    plain = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
-                            f"http://127.0.0.1:{reh.ports['HTTPS']}/login"], capture_output=True, text=True)
+    plain = subprocess.run(
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", f"http://127.0.0.1:{reh.ports['HTTPS']}/login"],
+        capture_output=True,
+        text=True,
+    )
     assert plain.stdout == "400"  # the proxy speaks TLS only
 
 
@@ -158,23 +167,33 @@ def test_agent_posts_image_and_voice_note(reh: Rehearsal, owner: Owner, tmp_path
     voice = samples.speech_wav(tmp_path / "note.wav").read_bytes()
     image = samples.traceback_screenshot()
     # The uploader hears about its own uploads; the owner about the post it watches.
-    with ws_connect(reh, bearer(agent)) as own_ws, \
-            ws_connect(reh, {"Cookie": owner_cookie(owner), "Origin": reh.base}) as owner_ws, \
-            sdk(reh, agent) as hub:
+    with (
+        ws_connect(reh, bearer(agent)) as own_ws,
+        ws_connect(reh, {"Cookie": owner_cookie(owner), "Origin": reh.base}) as owner_ws,
+        sdk(reh, agent) as hub,
+    ):
         ws_wait(own_ws, lambda e: e["type"] == "hello", 10, "hello (agent)")
         ws_wait(owner_ws, lambda e: e["type"] == "hello", 10, "hello (owner)")
-        post = hub.create_post("general", "Login crash", "Screenshot attached.", media=image,
-                               filename="crash.png")["post"]
+        post = hub.create_post("general", "Login crash", "Screenshot attached.", media=image, filename="crash.png")[
+            "post"
+        ]
         # The owner opens the post (as its page in the UI does), then the voice note arrives.
-        owner_ws.send('{"type": "subscribe", "post_id": "%s"}' % post["id"])
+        owner_ws.send(json.dumps({"type": "subscribe", "post_id": post["id"]}))
         ws_wait(owner_ws, lambda e: e["type"] == "subscribed", 10, "subscribed")
-        comment = hub.create_comment(post["id"], "Voice note attached.", media=voice,
-                                     filename="note.wav")["comment"]
-        ready = ws_wait(owner_ws, lambda e: e["type"] == "media_ready"
-                        and e["media"]["target_id"] == comment["id"], 90, "media_ready for the voice note")
+        comment = hub.create_comment(post["id"], "Voice note attached.", media=voice, filename="note.wav")["comment"]
+        ready = ws_wait(
+            owner_ws,
+            lambda e: e["type"] == "media_ready" and e["media"]["target_id"] == comment["id"],
+            90,
+            "media_ready for the voice note",
+        )
         assert "password" in ready["media"]["media_description"].lower()
-        mine = ws_wait(own_ws, lambda e: e["type"] == "media_ready"
-                       and e["media"]["target_id"] == post["id"], 60, "media_ready for the image")
+        mine = ws_wait(
+            own_ws,
+            lambda e: e["type"] == "media_ready" and e["media"]["target_id"] == post["id"],
+            60,
+            "media_ready for the image",
+        )
         assert mine["media"]["media_status"] == "ready"
 
         described = poll(lambda: _ready(hub.get_post(post["id"])["post"]), 60, "the image description")
@@ -182,9 +201,13 @@ def test_agent_posts_image_and_voice_note(reh: Rehearsal, owner: Owner, tmp_path
         text = hub.get_comment(comment["id"])["comment"]["media_description"].lower()
         assert "transcript" in text and "password" in text and "session" in text
     # The bytes live in the S3 server, and are served back through the proxy.
-    keys = {row[0] for row in reh.sql(
-        f"select media_key from posts where id = '{post['id']}' union all "
-        f"select media_key from comments where id = '{comment['id']}'")}
+    keys = {
+        row[0]
+        for row in reh.sql(
+            f"select media_key from posts where id = '{post['id']}' union all "
+            f"select media_key from comments where id = '{comment['id']}'"
+        )
+    }
     assert len(keys) == 2 and keys <= reh.s3_keys()
     with reh.client() as browser:
         media = browser.get(described["media_url"].removeprefix(reh.base), headers=bearer(agent))
@@ -203,18 +226,28 @@ def owner_cookie(owner: Owner) -> str:
 def test_websocket_on_a_hears_a_comment_served_by_b(reh: Rehearsal, owner: Owner) -> None:
     author, commenter = make_agent(reh, owner, "listener"), make_agent(reh, owner, "chatter")
     with reh.client() as http:
-        post = http.post("/api/v1/posts", headers=bearer(author), json={
-            "submolt": "general", "title": "Anyone there?", "content": "Ping me."}).json()["post"]
+        post = http.post(
+            "/api/v1/posts",
+            headers=bearer(author),
+            json={"submolt": "general", "title": "Anyone there?", "content": "Ping me."},
+        ).json()["post"]
         with ws_connect(reh, bearer(author, **PIN_A)) as ws:
             ws_wait(ws, lambda e: e["type"] == "hello", 10, "hello")
             assert _gauge(reh.metrics("a"), "websocket_connections") >= 1
             assert _gauge(reh.metrics("b"), "websocket_connections") == 0
-            r = http.post(f"/api/v1/posts/{post['id']}/comments", headers=bearer(commenter, **PIN_B),
-                          json={"content": "Pong from replica B."})
+            r = http.post(
+                f"/api/v1/posts/{post['id']}/comments",
+                headers=bearer(commenter, **PIN_B),
+                json={"content": "Pong from replica B."},
+            )
             assert r.status_code == 201, r.text
             comment = r.json()["comment"]
-            event = ws_wait(ws, lambda e: e["type"] == "inbox_update" and (e.get("latest") or {}).get(
-                "comment_id") == comment["id"], 15, "inbox_update for the comment")
+            event = ws_wait(
+                ws,
+                lambda e: e["type"] == "inbox_update" and (e.get("latest") or {}).get("comment_id") == comment["id"],
+                15,
+                "inbox_update for the comment",
+            )
             assert event["latest"]["type"] == "comment" and event["unread_count"] >= 1
     served = [upstream_of(line) for line in reh.access_log() if f"POST /api/v1/posts/{post['id']}/comments" in line]
     assert served == [f"127.0.0.1:{reh.ports['API_B']}"]
@@ -233,12 +266,18 @@ def test_rate_limits_hold_across_replicas(reh: Rehearsal, owner: Owner) -> None:
         # `relaxed`: 30 posts an hour per agent, alternating replicas. Counted per replica they
         # would allow 60.
         for n in range(30):
-            r = http.post("/api/v1/posts", headers=bearer(agent, **(PIN_A if n % 2 else PIN_B)),
-                          json={"submolt": "general", "title": f"Post {n}", "content": "x"})
+            r = http.post(
+                "/api/v1/posts",
+                headers=bearer(agent, **(PIN_A if n % 2 else PIN_B)),
+                json={"submolt": "general", "title": f"Post {n}", "content": "x"},
+            )
             assert r.status_code == 201, (n, r.text)
         for pin in (PIN_A, PIN_B):
-            r = http.post("/api/v1/posts", headers=bearer(agent, **pin),
-                          json={"submolt": "general", "title": "One too many", "content": "x"})
+            r = http.post(
+                "/api/v1/posts",
+                headers=bearer(agent, **pin),
+                json={"submolt": "general", "title": "One too many", "content": "x"},
+            )
             assert r.status_code == 429 and r.headers.get("retry-after"), r.text
     # Anonymous traffic is keyed on the client IP NGINX forwards: 5 sign-in attempts a minute.
     # Two "clients" on distinct loopback addresses; a fresh pair per run, so no earlier counter.
@@ -246,6 +285,7 @@ def test_rate_limits_hold_across_replicas(reh: Rehearsal, owner: Owner) -> None:
     first, second = f"127.9.{octets[0]}.{octets[1]}", f"127.9.{octets[1]}.{octets[0]}"
     browser = {**CSRF, "Origin": reh.base}
     with reh.client(first, headers=browser) as one, reh.client(second, headers=browser) as other:
+
         def attempt(client: Any, pin: dict[str, str], **headers: str) -> int:
             body = {"username": f"nobody{random.randrange(10**9)}", "password": "wrong " * 4, "totp_code": "000000"}
             return client.post("/auth/login/password", json=body, headers={**pin, **headers}).status_code
@@ -318,8 +358,9 @@ def test_sigterm_then_sigkill_under_load_loses_nothing(reh: Rehearsal, owner: Ow
     def straggle(agent: dict[str, str]) -> None:
         from agent_hub_client import Client
 
-        with Client([reh.base], api_key=agent["key"], transport=FirstAttemptTo(reh.transport(), "a"),
-                    timeout=60) as hub:
+        with Client(
+            [reh.base], api_key=agent["key"], transport=FirstAttemptTo(reh.transport(), "a"), timeout=60
+        ) as hub:
             try:
                 hub.create_comment(slow["id"], agent["name"])
             except BaseException as exc:  # noqa: BLE001
@@ -355,8 +396,10 @@ def test_sigterm_then_sigkill_under_load_loses_nothing(reh: Rehearsal, owner: Ow
     assert ports[f"127.0.0.1:{reh.ports['API_A']}"] > 0 and ports[f"127.0.0.1:{reh.ports['API_B']}"] > 0
     answers = Counter(line.split('" ', 1)[1].split()[0] for line in reh.access_log()[log_start:])
     print(f"load: {len(acked)} comments, {reads['ok']} reads, proxy answers: {answers}")
-    assert subprocess.run(["curl", "-fsS", "-o", "/dev/null", reh.replica_url("b") + "/ready"],
-                          check=False).returncode == 0
+    assert (
+        subprocess.run(["curl", "-fsS", "-o", "/dev/null", reh.replica_url("b") + "/ready"], check=False).returncode
+        == 0
+    )
 
 
 def _stop_a_under_load(reh: Rehearsal, acked: list[str], slow_post: str, stragglers: list[threading.Thread]) -> None:
@@ -364,8 +407,12 @@ def _stop_a_under_load(reh: Rehearsal, acked: list[str], slow_post: str, straggl
     slower than the grace period), SIGTERM to A, SIGKILL 1 s later (the grace period ends),
     then more load on B."""
     poll(lambda: len(acked) >= 10, 30, "load to build up")
-    locker = subprocess.Popen(["psql", reh.settings["DATABASE_URL"], "-qAt", "-v", "ON_ERROR_STOP=1"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    locker = subprocess.Popen(
+        ["psql", reh.settings["DATABASE_URL"], "-qAt", "-v", "ON_ERROR_STOP=1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert locker.stdin is not None and locker.stdout is not None
     try:
         locker.stdin.write(f"BEGIN; SELECT 'locked' FROM posts WHERE id = '{slow_post}' FOR UPDATE;\n")
@@ -373,7 +420,9 @@ def _stop_a_under_load(reh: Rehearsal, acked: list[str], slow_post: str, straggl
         assert locker.stdout.readline().strip() == "locked"
         for t in stragglers:
             t.start()
-        waiting = "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+        waiting = (
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'"
+        )
         poll(lambda: int(reh.sql(waiting)[0][0]) >= len(stragglers), 30, "the stragglers to wait on A")
         reh.signal("api-a", signal.SIGTERM)
         time.sleep(1.0)

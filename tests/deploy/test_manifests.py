@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import jsonschema
@@ -195,8 +196,17 @@ def test_custom_resources_validate_against_crds(
             for err in crd_errors(doc, crd_schemas[key]):
                 errors.append(f"{overlay}: {doc['kind']}/{doc['metadata']['name']}: {err}")
     assert not errors, "\n".join(errors)
-    expected = {"Cluster", "ObjectStore", "ScheduledBackup", "ServiceMonitor", "PodMonitor",
-                "PrometheusRule", "Certificate", "ClusterIssuer", "Middleware"}
+    expected = {
+        "Cluster",
+        "ObjectStore",
+        "ScheduledBackup",
+        "ServiceMonitor",
+        "PodMonitor",
+        "PrometheusRule",
+        "Certificate",
+        "ClusterIssuer",
+        "Middleware",
+    }
     assert expected <= kinds_seen, f"not validated: {expected - kinds_seen}"
 
 
@@ -272,8 +282,10 @@ def test_api_deployment(rendered: dict[str, list[dict]]) -> None:
     assert c["image"].startswith("docker.io/ronaldraygun/agent-hub-api:")
     assert c["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
     assert c["args"][0] == "serve"
-    assert c["resources"] == {"requests": {"cpu": "100m", "memory": "256Mi"},
-                              "limits": {"cpu": "500m", "memory": "512Mi"}}
+    assert c["resources"] == {
+        "requests": {"cpu": "100m", "memory": "256Mi"},
+        "limits": {"cpu": "500m", "memory": "512Mi"},
+    }
     assert c["livenessProbe"]["httpGet"]["path"] == "/health"
     assert c["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert c["startupProbe"]["httpGet"]["path"] == "/health"
@@ -340,7 +352,8 @@ def test_references_resolve(rendered: dict[str, list[dict]], overlay: str) -> No
     docs = rendered[overlay]
     pod_labels = [
         (d["metadata"].get("namespace"), d["spec"]["template"]["metadata"]["labels"])
-        for d in docs if d["kind"] == "Deployment"
+        for d in docs
+        if d["kind"] == "Deployment"
     ]
     deployments = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
     configmaps = {d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"}
@@ -348,7 +361,9 @@ def test_references_resolve(rendered: dict[str, list[dict]], overlay: str) -> No
         ns = doc["metadata"].get("namespace")
         if doc["kind"] == "Service":
             sel = doc["spec"]["selector"]
-            assert any(n == ns and labels_match(sel, lab) for n, lab in pod_labels), f"{overlay}: {doc['metadata']['name']}"
+            assert any(n == ns and labels_match(sel, lab) for n, lab in pod_labels), (
+                f"{overlay}: {doc['metadata']['name']}"
+            )
         elif doc["kind"] == "PodDisruptionBudget":
             sel = doc["spec"]["selector"]["matchLabels"]
             assert any(n == ns and labels_match(sel, lab) for n, lab in pod_labels), doc["metadata"]["name"]
@@ -388,8 +403,12 @@ def test_ingress_routes_only_public_paths(rendered: dict[str, list[dict]], overl
                 assert port in services[svc["name"]], f"{overlay}: {svc}"
                 assert path["pathType"] == "Prefix"
                 routes[path["path"]] = svc["name"]
-    assert routes == {"/api": "agent-hub-api", "/auth": "agent-hub-api", "/api/v1/ws": "agent-hub-api",
-                      "/": "agent-hub-ui"}, routes
+    assert routes == {
+        "/api": "agent-hub-api",
+        "/auth": "agent-hub-api",
+        "/api/v1/ws": "agent-hub-api",
+        "/": "agent-hub-ui",
+    }, routes
     for cert in docs_of(rendered, overlay, "Certificate"):
         assert cert["spec"]["dnsNames"] == [host] and cert["spec"]["secretName"] == "agent-hub-tls"
 
@@ -403,22 +422,34 @@ def test_ingress_controller_specifics(rendered: dict[str, list[dict]], overlay: 
     # NetworkPolicies admit exactly the namespace of this ingress controller.
     for name in ("api-ingress", "ui-ingress"):
         pol = one(rendered, overlay, "NetworkPolicy", name)
-        ns_labels = [f["namespaceSelector"]["matchLabels"].get("kubernetes.io/metadata.name")
-                     for f in pol["spec"]["ingress"][0]["from"] if "namespaceSelector" in f]
+        ns_labels = [
+            f["namespaceSelector"]["matchLabels"].get("kubernetes.io/metadata.name")
+            for f in pol["spec"]["ingress"][0]["from"]
+            if "namespaceSelector" in f
+        ]
         assert INGRESS_NAMESPACE[cls] in ns_labels, f"{overlay}/{name}: {ns_labels}"
         assert not set(INGRESS_NAMESPACE.values()) - {INGRESS_NAMESPACE[cls]} & set(ns_labels)
     if cls == "traefik":
-        middlewares = {f"{m['metadata']['namespace']}-{m['metadata']['name']}@kubernetescrd": m
-                       for m in docs_of(rendered, overlay, "Middleware")}
+        middlewares = {
+            f"{m['metadata']['namespace']}-{m['metadata']['name']}@kubernetescrd": m
+            for m in docs_of(rendered, overlay, "Middleware")
+        }
         for ing in ingresses.values():
             refs = ing["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"].split(",")
             for ref in refs:
                 assert ref in middlewares, f"{overlay}: missing middleware {ref}"
-        api_refs = ingresses["agent-hub-api"]["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"]
-        limits = [middlewares[r]["spec"]["buffering"]["maxRequestBodyBytes"]
-                  for r in api_refs.split(",") if "buffering" in middlewares[r]["spec"]]
+        api_refs = ingresses["agent-hub-api"]["metadata"]["annotations"][
+            "traefik.ingress.kubernetes.io/router.middlewares"
+        ]
+        limits = [
+            middlewares[r]["spec"]["buffering"]["maxRequestBodyBytes"]
+            for r in api_refs.split(",")
+            if "buffering" in middlewares[r]["spec"]
+        ]
         assert limits == [MEDIA_BODY_LIMIT]
-        ws_refs = ingresses["agent-hub-ws"]["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"]
+        ws_refs = ingresses["agent-hub-ws"]["metadata"]["annotations"][
+            "traefik.ingress.kubernetes.io/router.middlewares"
+        ]
         assert not any("buffering" in middlewares[r]["spec"] for r in ws_refs.split(",")), "never buffer the WebSocket"
     else:
         assert not docs_of(rendered, overlay, "Middleware")
@@ -426,21 +457,32 @@ def test_ingress_controller_specifics(rendered: dict[str, list[dict]], overlay: 
         assert api["nginx.ingress.kubernetes.io/proxy-body-size"] == "26m"
         ws = ingresses["agent-hub-ws"]["metadata"]["annotations"]
         assert ws["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "3600"
-        assert not any(k.startswith("traefik.") for i in ingresses.values() for k in i["metadata"].get("annotations", {}))
+        assert not any(
+            k.startswith("traefik.") for i in ingresses.values() for k in i["metadata"].get("annotations", {})
+        )
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_metrics_are_scraped_but_never_exposed(rendered: dict[str, list[dict]], overlay: str) -> None:
     services = {s["metadata"]["name"]: s for s in docs_of(rendered, overlay, "Service")}
-    exposed = {p["backend"]["service"]["name"] for i in docs_of(rendered, overlay, "Ingress")
-               for r in i["spec"]["rules"] for p in r["http"]["paths"]}
-    paths = {p["path"] for i in docs_of(rendered, overlay, "Ingress") for r in i["spec"]["rules"] for p in r["http"]["paths"]}
+    exposed = {
+        p["backend"]["service"]["name"]
+        for i in docs_of(rendered, overlay, "Ingress")
+        for r in i["spec"]["rules"]
+        for p in r["http"]["paths"]
+    }
+    paths = {
+        p["path"] for i in docs_of(rendered, overlay, "Ingress") for r in i["spec"]["rules"] for p in r["http"]["paths"]
+    }
     assert not any("metrics" in p for p in paths)
     monitors = docs_of(rendered, overlay, "ServiceMonitor")
     assert {m["metadata"]["name"] for m in monitors} == {"agent-hub-api", "agent-hub-media-processor"}
     for mon in monitors:
-        selected = [s for s in services.values()
-                    if labels_match(mon["spec"]["selector"]["matchLabels"], s["metadata"].get("labels", {}))]
+        selected = [
+            s
+            for s in services.values()
+            if labels_match(mon["spec"]["selector"]["matchLabels"], s["metadata"].get("labels", {}))
+        ]
         assert len(selected) == 1, f"{overlay}: {mon['metadata']['name']} selects {len(selected)} Services"
         (svc,) = selected
         assert svc["metadata"]["name"] not in exposed, "a scraped Service must not be behind the Ingress"
@@ -453,8 +495,11 @@ def test_metrics_are_scraped_but_never_exposed(rendered: dict[str, list[dict]], 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_network_policies(rendered: dict[str, list[dict]], overlay: str) -> None:
-    pols = {p["metadata"]["name"]: p for p in docs_of(rendered, overlay, "NetworkPolicy")
-            if p["metadata"]["namespace"] == APP_NAMESPACE}
+    pols = {
+        p["metadata"]["name"]: p
+        for p in docs_of(rendered, overlay, "NetworkPolicy")
+        if p["metadata"]["namespace"] == APP_NAMESPACE
+    }
     deny = pols["default-deny-all"]["spec"]
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny and "egress" not in deny
@@ -474,7 +519,10 @@ def test_network_policies(rendered: dict[str, list[dict]], overlay: str) -> None
     roles = {}
     for doc in workloads(rendered, overlay):
         labels = doc["spec"]["template"]["metadata"]["labels"]
-        roles[doc["metadata"]["name"]] = (labels.get("agent-hub.io/backend"), labels.get("agent-hub.io/internet-egress"))
+        roles[doc["metadata"]["name"]] = (
+            labels.get("agent-hub.io/backend"),
+            labels.get("agent-hub.io/internet-egress"),
+        )
     assert roles["agent-hub-api"] == ("true", "true")
     assert roles["agent-hub-media-processor"] == ("true", "true")
     assert roles["agent-hub-migrate"] == ("true", None)
@@ -536,7 +584,9 @@ def test_overlay_differences(rendered: dict[str, list[dict]]) -> None:
 
     valkey = one(rendered, "valkey", "Service", "valkey")
     assert valkey["metadata"]["namespace"] == "valkey" and valkey["spec"]["ports"][0]["port"] == 6379
-    assert config_map(rendered, "valkey")["data"]["REDIS_URL"].startswith("redis://valkey.valkey.svc.cluster.local:6379")
+    assert config_map(rendered, "valkey")["data"]["REDIS_URL"].startswith(
+        "redis://valkey.valkey.svc.cluster.local:6379"
+    )
 
     assert not docs_of(rendered, "tunnel", "Ingress") and not docs_of(rendered, "tunnel", "Certificate")
     cloudflared = one(rendered, "tunnel", "Deployment", "cloudflared")
@@ -549,7 +599,8 @@ def test_overlay_differences(rendered: dict[str, list[dict]]) -> None:
 def test_kustomize_reports_broken_manifest(kubectl: str, tmp_path: Any) -> None:
     """The render step is a real check: a broken overlay fails."""
     (tmp_path / "kustomization.yaml").write_text(
-        f"resources:\n  - {K8S / 'base'}\n  - missing.yaml\n", encoding="utf-8")
+        f"resources:\n  - {K8S / 'base'}\n  - missing.yaml\n", encoding="utf-8"
+    )
     result = run([kubectl, "kustomize", str(tmp_path)])
     assert result.returncode != 0
 
@@ -567,9 +618,13 @@ def test_yaml_files_parse() -> None:
 def test_install_phases_are_self_contained(rendered: dict[str, list[dict]], overlay: str) -> None:
     """docs/operations.md applies the database, then config+migration, then the rest by
     label; each phase must carry what it needs."""
+
     def phase(*components: str) -> list[dict]:
-        return [d for d in rendered[overlay]
-                if d["metadata"].get("labels", {}).get("app.kubernetes.io/component") in components]
+        return [
+            d
+            for d in rendered[overlay]
+            if d["metadata"].get("labels", {}).get("app.kubernetes.io/component") in components
+        ]
 
     assert {d["kind"] for d in phase("database")} == {"Cluster", "ObjectStore", "ScheduledBackup"}
     migrate_phase = phase("config", "migrate")

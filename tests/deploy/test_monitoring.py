@@ -14,22 +14,69 @@ import yaml
 from .conftest import MONITORING, REPO_ROOT, run
 
 ALERTS = {
-    "HighAuthFailureRate", "HighAPIErrorRate", "AgentHubAPIDown", "AgentHubAPINotReady",
-    "MediaQueueBacklog", "MediaQueueStale", "WebhookFailureRate", "DatabaseUnreachable",
-    "ValkeyUnreachable", "HighAPILatencyP99",
+    "HighAuthFailureRate",
+    "HighAPIErrorRate",
+    "AgentHubAPIDown",
+    "AgentHubAPINotReady",
+    "MediaQueueBacklog",
+    "MediaQueueStale",
+    "WebhookFailureRate",
+    "DatabaseUnreachable",
+    "ValkeyUnreachable",
+    "HighAPILatencyP99",
 }
 METRICS = [
-    "http_requests_total", "http_request_duration_seconds", "auth_attempts_total", "active_sessions",
-    "agent_posts_total", "rate_limited_total", "media_jobs_total", "media_processing_seconds",
-    "media_queue_depth", "media_queue_oldest_age_seconds", "notifications_created_total",
-    "websocket_connections", "webhook_deliveries_total", "webhook_delivery_seconds", "agent_hub_dependency_up",
+    "http_requests_total",
+    "http_request_duration_seconds",
+    "auth_attempts_total",
+    "active_sessions",
+    "agent_posts_total",
+    "rate_limited_total",
+    "media_jobs_total",
+    "media_processing_seconds",
+    "media_queue_depth",
+    "media_queue_oldest_age_seconds",
+    "notifications_created_total",
+    "websocket_connections",
+    "webhook_deliveries_total",
+    "webhook_delivery_seconds",
+    "agent_hub_dependency_up",
 ]
 # Series that come from Prometheus itself or kube-state-metrics, not from the app.
 EXTERNAL = {"up", "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas"}
 PROMQL_WORDS = {
-    "sum", "max", "min", "avg", "count", "by", "without", "rate", "increase", "irate", "absent",
-    "histogram_quantile", "or", "and", "unless", "on", "ignoring", "bool", "le", "job", "route", "status",
-    "success", "dependency", "result", "namespace", "deployment", "kind", "type", "method", "limit", "agent_type",
+    "sum",
+    "max",
+    "min",
+    "avg",
+    "count",
+    "by",
+    "without",
+    "rate",
+    "increase",
+    "irate",
+    "absent",
+    "histogram_quantile",
+    "or",
+    "and",
+    "unless",
+    "on",
+    "ignoring",
+    "bool",
+    "le",
+    "job",
+    "route",
+    "status",
+    "success",
+    "dependency",
+    "result",
+    "namespace",
+    "deployment",
+    "kind",
+    "type",
+    "method",
+    "limit",
+    "agent_type",
 }
 
 
@@ -80,10 +127,14 @@ def test_promtool_unit_tests(promtool: str) -> None:
 def test_promtool_unit_tests_catch_a_broken_rule(promtool: str, tmp_path: Path) -> None:
     """Mutation check: loosening one threshold must make the unit tests fail."""
     rules = (MONITORING / "rules.yaml").read_text(encoding="utf-8")
-    mutated = rules.replace("media_queue_depth{job=~\"agent-hub-.+\"}) > 100", "media_queue_depth{job=~\"agent-hub-.+\"}) > 10")
+    mutated = rules.replace(
+        'media_queue_depth{job=~"agent-hub-.+"}) > 100', 'media_queue_depth{job=~"agent-hub-.+"}) > 10'
+    )
     assert mutated != rules
     (tmp_path / "rules.yaml").write_text(mutated, encoding="utf-8")
-    (tmp_path / "rules.test.yaml").write_text((MONITORING / "rules.test.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "rules.test.yaml").write_text(
+        (MONITORING / "rules.test.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     result = run([promtool, "test", "rules", "rules.test.yaml"], cwd=tmp_path)
     assert result.returncode != 0 and "MediaQueueBacklog" in result.stdout + result.stderr
 
@@ -112,8 +163,12 @@ def test_alerts_have_severity_and_runbooks_in_operations_doc() -> None:
 
 
 def test_prometheusrule_embeds_rules_yaml() -> None:
-    result = subprocess.run([sys.executable, str(MONITORING / "sync_prometheusrule.py"), "--check"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(MONITORING / "sync_prometheusrule.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     resource = load(MONITORING / "prometheusrule.yaml")
     assert resource["kind"] == "PrometheusRule"
@@ -127,8 +182,9 @@ def test_rules_only_use_known_metrics() -> None:
 
 
 def test_grafana_dashboard() -> None:
-    result = subprocess.run([sys.executable, str(MONITORING / "build_dashboard.py"), "--check"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(MONITORING / "build_dashboard.py"), "--check"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text(encoding="utf-8"))
     assert dashboard["uid"] and dashboard["title"]

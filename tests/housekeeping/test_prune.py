@@ -26,20 +26,43 @@ DAY = timedelta(days=1)
 
 def _delivery(agent_id: str, status: str, age: timedelta, tag: str) -> WebhookDelivery:
     at = NOW - age
-    return WebhookDelivery(agent_id=agent_id, event="notification", payload=json.dumps({"tag": tag}), status=status,
-                           attempts=1, next_attempt_at=at, created_at=at)
+    return WebhookDelivery(
+        agent_id=agent_id,
+        event="notification",
+        payload=json.dumps({"tag": tag}),
+        status=status,
+        attempts=1,
+        next_attempt_at=at,
+        created_at=at,
+    )
 
 
 def _job(agent_id: str, status: str, age: timedelta, tag: str, finished: bool = True) -> MediaJob:
     at = NOW - age
-    return MediaJob(kind="image", target_type="post", target_id=str(uuid.uuid4()), agent_id=agent_id,
-                    object_key=tag, content_type="image/png", status=status, run_after=at, created_at=at,
-                    finished_at=at if finished else None)
+    return MediaJob(
+        kind="image",
+        target_type="post",
+        target_id=str(uuid.uuid4()),
+        agent_id=agent_id,
+        object_key=tag,
+        content_type="image/png",
+        status=status,
+        run_after=at,
+        created_at=at,
+        finished_at=at if finished else None,
+    )
 
 
 def _session(owner_id: str, tag: str, *, expires: datetime, last_used: datetime) -> AuthSession:
-    return AuthSession(token_hash=tag.ljust(64, "0"), owner_id=owner_id, created_at=NOW - 2 * DAY,
-                       last_used_at=last_used, expires_at=expires, auth_at=NOW - 2 * DAY, auth_method="password")
+    return AuthSession(
+        token_hash=tag.ljust(64, "0"),
+        owner_id=owner_id,
+        created_at=NOW - 2 * DAY,
+        last_used_at=last_used,
+        expires_at=expires,
+        auth_at=NOW - 2 * DAY,
+        auth_method="password",
+    )
 
 
 async def _seed(hub: Hub) -> dict[str, list[Any]]:
@@ -50,14 +73,17 @@ async def _seed(hub: Hub) -> dict[str, list[Any]]:
         db.add(owner)
         await db.flush()
         gone = [
-            _delivery(agent.id, "delivered", 8 * DAY, "d-old"), _delivery(agent.id, "failed", 8 * DAY, "f-old"),
+            _delivery(agent.id, "delivered", 8 * DAY, "d-old"),
+            _delivery(agent.id, "failed", 8 * DAY, "f-old"),
             _delivery(agent.id, "cancelled", 30 * DAY, "c-old"),
-            _job(agent.id, JOB_DONE, 8 * DAY, "j-done-old"), _job(agent.id, JOB_FAILED, 9 * DAY, "j-failed-old"),
+            _job(agent.id, JOB_DONE, 8 * DAY, "j-done-old"),
+            _job(agent.id, JOB_FAILED, 9 * DAY, "j-failed-old"),
             _job(agent.id, JOB_DONE, 10 * DAY, "j-done-legacy", finished=False),
             _session(owner.id, "expired", expires=NOW - timedelta(minutes=1), last_used=NOW - timedelta(hours=1)),
             _session(owner.id, "idle", expires=NOW + 20 * DAY, last_used=NOW - 8 * DAY),
-            SetupToken(token_hash="used".ljust(64, "0"), created_at=NOW - 3 * DAY, expires_at=NOW + DAY,
-                       used_at=NOW - 2 * DAY),
+            SetupToken(
+                token_hash="used".ljust(64, "0"), created_at=NOW - 3 * DAY, expires_at=NOW + DAY, used_at=NOW - 2 * DAY
+            ),
             SetupToken(token_hash="lapsed".ljust(64, "0"), created_at=NOW - 4 * DAY, expires_at=NOW - 2 * DAY),
             SecurityEvent(owner_id=owner.id, kind="login", created_at=NOW - 400 * DAY),
         ]
@@ -68,8 +94,9 @@ async def _seed(hub: Hub) -> dict[str, list[Any]]:
             _job(agent.id, JOB_DONE, 6 * DAY, "j-done-recent"),
             _session(owner.id, "live", expires=NOW + 20 * DAY, last_used=NOW - DAY),
             SetupToken(token_hash="fresh".ljust(64, "0"), created_at=NOW, expires_at=NOW + DAY),
-            SetupToken(token_hash="justlapsed".ljust(64, "0"), created_at=NOW - DAY,
-                       expires_at=NOW - timedelta(minutes=5)),
+            SetupToken(
+                token_hash="justlapsed".ljust(64, "0"), created_at=NOW - DAY, expires_at=NOW - timedelta(minutes=5)
+            ),
             SecurityEvent(owner_id=owner.id, kind="login", created_at=NOW - 300 * DAY),
         ]
         db.add_all(gone + kept)
@@ -85,8 +112,13 @@ async def test_prunes_exactly_what_is_past_retention(hub: Hub) -> None:
     await _seed(hub)
     settings = hub.app.state.settings
     deleted = await service.prune(hub.app.state.sessionmaker, settings, now=NOW)
-    assert deleted == {"webhook_deliveries": 3, "media_jobs": 3, "auth_sessions": 2, "auth_setup_tokens": 2,
-                       "auth_events": 1}
+    assert deleted == {
+        "webhook_deliveries": 3,
+        "media_jobs": 3,
+        "auth_sessions": 2,
+        "auth_setup_tokens": 2,
+        "auth_events": 1,
+    }
     async with hub.app.state.sessionmaker() as db:
         payloads = sorted((await db.execute(select(WebhookDelivery.payload))).scalars())
         jobs = sorted((await db.execute(select(MediaJob.object_key))).scalars())
@@ -144,4 +176,9 @@ def test_prune_command(tmp_path: Path) -> None:
     out = run(tmp_path, "prune")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {
-        "auth_events": 0, "auth_sessions": 0, "auth_setup_tokens": 0, "media_jobs": 0, "webhook_deliveries": 0}
+        "auth_events": 0,
+        "auth_sessions": 0,
+        "auth_setup_tokens": 0,
+        "media_jobs": 0,
+        "webhook_deliveries": 0,
+    }

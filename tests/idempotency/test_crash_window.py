@@ -46,8 +46,11 @@ async def test_a_request_that_lost_its_claim_rolls_back(hub: Hub, monkeypatch: p
     async def taken_over(db, key_hash, token, *args):  # type: ignore[no-untyped-def]
         # The retry's takeover renews the claim's token. (Written in the request's own
         # transaction: SQLite has one writer; what matters is what `complete` then finds.)
-        await db.execute(update(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash)
-                         .values(created_at=utcnow() + timedelta(seconds=1)))
+        await db.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key_hash == key_hash)
+            .values(created_at=utcnow() + timedelta(seconds=1))
+        )
         return await real_complete(db, key_hash, token, *args)
 
     monkeypatch.setattr(store, "complete", taken_over)
@@ -60,8 +63,15 @@ async def test_a_request_that_lost_its_claim_rolls_back(hub: Hub, monkeypatch: p
 
 async def test_heartbeat_extends_only_the_owners_lease(hub: Hub) -> None:
     sm = hub.app.state.sessionmaker
-    outcome = await store.claim(sm, key_hash="k" * 64, request_hash="r" * 64, method="POST", path="/x",
-                                ttl=timedelta(hours=1), lease=timedelta(seconds=10))
+    outcome = await store.claim(
+        sm,
+        key_hash="k" * 64,
+        request_hash="r" * 64,
+        method="POST",
+        path="/x",
+        ttl=timedelta(hours=1),
+        lease=timedelta(seconds=10),
+    )
     assert outcome.outcome == "run" and outcome.token is not None
     assert await store.heartbeat(sm, "k" * 64, outcome.token, timedelta(minutes=5))
     async with sm() as db:

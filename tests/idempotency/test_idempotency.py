@@ -88,8 +88,11 @@ async def test_without_a_key_nothing_changes(hub: Hub) -> None:
 async def test_errors_are_not_stored_and_the_key_can_be_retried(hub: Hub) -> None:
     me = await hub.register()
     key = str(uuid.uuid4())
-    bad = await me.post(f"{API}/posts", json={"submolt": "no-such-submolt", "title": "x", "content": "y"},
-                        headers={"Idempotency-Key": key})
+    bad = await me.post(
+        f"{API}/posts",
+        json={"submolt": "no-such-submolt", "title": "x", "content": "y"},
+        headers={"Idempotency-Key": key},
+    )
     assert bad.status_code == 404
     assert await rows(hub) == []
     good = await create_post(me, key)
@@ -131,7 +134,10 @@ async def _in_progress_row(hub: Hub, me: Actor, key: str, locked_for: timedelta)
         hub.app.state.sessionmaker,
         key_hash=scoped_key_hash(f"agent:{agent_id}", key),
         request_hash=request_hash("POST", f"{API}/posts", b"", b"application/json", body),
-        method="POST", path=f"{API}/posts", ttl=timedelta(hours=24), lease=locked_for,
+        method="POST",
+        path=f"{API}/posts",
+        ttl=timedelta(hours=24),
+        lease=locked_for,
     )
     assert outcome.outcome == "run"
 
@@ -141,8 +147,9 @@ async def test_duplicate_while_in_flight_gets_409(hub: Hub) -> None:
     key = str(uuid.uuid4())
     await _in_progress_row(hub, me, key, timedelta(minutes=1))
     hub.app.state.idempotency_wait_seconds = 0.2
-    resp = await me.post(f"{API}/posts", content=_json(post_body()), headers={
-        "Idempotency-Key": key, "Content-Type": "application/json"})
+    resp = await me.post(
+        f"{API}/posts", content=_json(post_body()), headers={"Idempotency-Key": key, "Content-Type": "application/json"}
+    )
     assert resp.status_code == 409, resp.text
     assert resp.json()["code"] == "idempotency_in_progress"
     assert resp.headers["retry-after"] == "1"
@@ -153,8 +160,9 @@ async def test_a_stale_in_progress_key_is_taken_over(hub: Hub) -> None:
     me = await hub.register()
     key = str(uuid.uuid4())
     await _in_progress_row(hub, me, key, timedelta(seconds=-1))  # the first request's process died
-    resp = await me.post(f"{API}/posts", content=_json(post_body()), headers={
-        "Idempotency-Key": key, "Content-Type": "application/json"})
+    resp = await me.post(
+        f"{API}/posts", content=_json(post_body()), headers={"Idempotency-Key": key, "Content-Type": "application/json"}
+    )
     assert resp.status_code == 201, resp.text
     assert await post_count(me) == 1
 
@@ -246,8 +254,9 @@ async def test_multipart_retries_with_a_new_boundary_are_replayed(hub: Hub) -> N
     fields = {"submolt": "general", "title": "with image", "content": "see", "media_type": "image"}
 
     async def send() -> object:  # httpx draws a new random boundary for every request
-        return await me.post(f"{API}/posts", data=fields, files={"media": ("a.png", png, "image/png")},
-                             headers={"Idempotency-Key": key})
+        return await me.post(
+            f"{API}/posts", data=fields, files={"media": ("a.png", png, "image/png")}, headers={"Idempotency-Key": key}
+        )
 
     first, second = await send(), await send()
     assert first.status_code == 201, first.text

@@ -16,8 +16,16 @@ from tests.conftest import Actor, Hub
 API = "/api/v1"
 
 
-async def upload_post(me: Actor, data: bytes, *, filename: str = "upload.bin", title: str = "Look at this",
-                      submolt: str = "general", field: str = "media", **fields: Any) -> httpx.Response:
+async def upload_post(
+    me: Actor,
+    data: bytes,
+    *,
+    filename: str = "upload.bin",
+    title: str = "Look at this",
+    submolt: str = "general",
+    field: str = "media",
+    **fields: Any,
+) -> httpx.Response:
     form = {"title": title, "submolt": submolt, **{k: str(v) for k, v in fields.items()}}
     return await me.post(f"{API}/posts", data=form, files={field: (filename, data, "application/octet-stream")})
 

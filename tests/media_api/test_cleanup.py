@@ -83,8 +83,13 @@ async def test_deleting_a_post_or_comment_removes_its_media(hub: Hub) -> None:
     me = await hub.register()
     post = (await upload_post(me, png())).json()["post"]  # job still queued
     url = post["media_url"].removeprefix("http://localhost:8000")
-    comment = (await me.post(f"/api/v1/posts/{post['id']}/comments", data={"content": "see"},
-                             files={"media": ("c.png", png(), "image/png")})).json()["comment"]
+    comment = (
+        await me.post(
+            f"/api/v1/posts/{post['id']}/comments",
+            data={"content": "see"},
+            files={"media": ("c.png", png(), "image/png")},
+        )
+    ).json()["comment"]
     assert len(stored_objects(hub)) == 4 and (await db_counts(hub))["used"] > 0
     assert (await me.delete(f"/api/v1/comments/{comment['id']}")).status_code == 200
     assert (await me.delete(f"/api/v1/posts/{post['id']}")).status_code == 200

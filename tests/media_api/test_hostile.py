@@ -60,7 +60,7 @@ async def test_over_long_audio_refused(make_hub: HubFactory, tone: bytes) -> Non
 
 async def test_truncated_audio_refused(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
-    resp = await upload_post(me, tone[: 40_000], filename="tone.wav")
+    resp = await upload_post(me, tone[:40_000], filename="tone.wav")
     assert resp.status_code == 400, resp.text
     await assert_nothing_left(hub)
 
@@ -86,7 +86,8 @@ async def test_declared_length_checked_before_reading(hub: Hub) -> None:
         yield b"--x\r\n"
 
     resp = await me.post(  # avatars: 1 MB cap, far below the app-wide 26 MB multipart limit
-        f"{API}/agents/me/avatar", content=body(),
+        f"{API}/agents/me/avatar",
+        content=body(),
         headers={"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(5 * 1024 * 1024)},
     )
     assert resp.status_code == 413 and resp.json()["error"] == "The upload is too large"
@@ -114,20 +115,27 @@ async def test_invalid_post_fields_store_nothing(hub: Hub) -> None:
 
 
 async def test_anonymous_and_bad_key_refused(hub: Hub) -> None:
-    resp = await hub.client.post(f"{API}/posts", data={"title": "x", "submolt": "general"},
-                                 files={"media": ("a.png", png(), "image/png")})
+    resp = await hub.client.post(
+        f"{API}/posts", data={"title": "x", "submolt": "general"}, files={"media": ("a.png", png(), "image/png")}
+    )
     assert resp.status_code == 401
-    resp = await hub.client.post(f"{API}/posts", data={"title": "x", "submolt": "general"},
-                                 files={"media": ("a.png", png(), "image/png")},
-                                 headers={"Authorization": "Bearer moltbook_nope"})
+    resp = await hub.client.post(
+        f"{API}/posts",
+        data={"title": "x", "submolt": "general"},
+        files={"media": ("a.png", png(), "image/png")},
+        headers={"Authorization": "Bearer moltbook_nope"},
+    )
     assert resp.status_code == 401
     await assert_nothing_left(hub)
 
 
 async def test_two_files_refused(hub: Hub) -> None:
     me = await hub.register()
-    resp = await me.post(f"{API}/posts", data={"title": "x", "submolt": "general"},
-                         files=[("media", ("a.png", png(), "image/png")), ("file", ("b.png", png(), "image/png"))])
+    resp = await me.post(
+        f"{API}/posts",
+        data={"title": "x", "submolt": "general"},
+        files=[("media", ("a.png", png(), "image/png")), ("file", ("b.png", png(), "image/png"))],
+    )
     assert resp.status_code == 400 and "one file" in resp.json()["error"]
     await assert_nothing_left(hub)
 

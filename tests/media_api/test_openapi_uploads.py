@@ -15,9 +15,12 @@ async def test_multipart_forms_are_documented(hub: Hub) -> None:
         assert "application/json" in content  # the JSON operation is unchanged
         form = content["multipart/form-data"]["schema"]
         assert form["properties"][field]["format"] == "binary"
-    for path, op_id in (("/api/v1/agents/me/avatar", "uploadAvatar"), ("/api/v1/submolts/{name}/avatar",
-                        "uploadSubmoltAvatar"), ("/api/v1/submolts/{name}/banner", "uploadSubmoltBanner"),
-                        ("/api/v1/submolts/{name}/settings", "uploadSubmoltImage")):
+    for path, op_id in (
+        ("/api/v1/agents/me/avatar", "uploadAvatar"),
+        ("/api/v1/submolts/{name}/avatar", "uploadSubmoltAvatar"),
+        ("/api/v1/submolts/{name}/banner", "uploadSubmoltBanner"),
+        ("/api/v1/submolts/{name}/settings", "uploadSubmoltImage"),
+    ):
         op = paths[path]["post"]
         assert op["operationId"] == op_id
         assert "multipart/form-data" in op["requestBody"]["content"]
@@ -27,8 +30,12 @@ async def test_multipart_forms_are_documented(hub: Hub) -> None:
 
 async def test_upload_paths_refuse_json_with_415(hub: Hub) -> None:
     me = await hub.register()
-    for path in ("/agents/me/avatar", "/submolts/general/avatar", "/submolts/general/banner",
-                 "/submolts/general/settings"):
+    for path in (
+        "/agents/me/avatar",
+        "/submolts/general/avatar",
+        "/submolts/general/banner",
+        "/submolts/general/settings",
+    ):
         resp = await me.post(f"{API}{path}", json={"type": "avatar"})
         assert resp.status_code == 415, (path, resp.text)
         assert resp.json()["success"] is False and "multipart" in resp.json()["error"]

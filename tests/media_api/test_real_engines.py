@@ -72,8 +72,13 @@ async def test_screenshot_and_voice_note_described_and_searchable(
 async def test_presigned_media_urls(make_hub: HubFactory, engine_name: str, request) -> None:
     if engine_name != "postgres":
         return  # presigning needs S3; the local store always serves through the API
-    hub = await make_hub(s3_endpoint=request.getfixturevalue("s3_endpoint"), s3_bucket="presign-test",
-                         s3_access_key="testing", s3_secret_key="testing", media_presign=True)
+    hub = await make_hub(
+        s3_endpoint=request.getfixturevalue("s3_endpoint"),
+        s3_bucket="presign-test",
+        s3_access_key="testing",
+        s3_secret_key="testing",
+        media_presign=True,
+    )
     me = await hub.register()
     post = (await upload_post(me, samples.two_colour((100, 80), "PNG"))).json()["post"]
     assert "X-Amz-Signature=" in post["media_url"] and post["media_url"].startswith("http://127.0.0.1:")

@@ -82,18 +82,21 @@ async def test_quota_refuses_with_hint_and_leaves_nothing(make_hub: HubFactory) 
 async def test_comment_with_voice_note(hub: Hub, tone: bytes) -> None:
     me = await hub.register()
     post = (await me.post(f"{API}/posts", json={"submolt": "general", "title": "thread"})).json()["post"]
-    resp = await me.post(f"{API}/posts/{post['id']}/comments", data={},
-                         files={"media": ("note.wav", tone, "audio/wav")})
+    resp = await me.post(
+        f"{API}/posts/{post['id']}/comments", data={}, files={"media": ("note.wav", tone, "audio/wav")}
+    )
     assert resp.status_code == 201, resp.text
     comment = resp.json()["comment"]
     assert comment["content"] == "[audio]" and comment["media_status"] == "pending"
-    reply = await me.post(f"{API}/posts/{post['id']}/comments",
-                          data={"content": "a picture", "parent_id": comment["id"]},
-                          files={"media": ("p.png", png(), "image/png")})
+    reply = await me.post(
+        f"{API}/posts/{post['id']}/comments",
+        data={"content": "a picture", "parent_id": comment["id"]},
+        files={"media": ("p.png", png(), "image/png")},
+    )
     assert reply.status_code == 201, reply.text
     assert reply.json()["comment"]["parent_id"] == comment["id"]
     assert await drain(hub) == 2
-    tree = (await get_post(me, post["id"]))
+    tree = await get_post(me, post["id"])
     detail = (await me.get(f"{API}/posts/{post['id']}")).json()["comments"]
     assert tree["comment_count"] == 2
     assert detail[0]["media_status"] == "ready" and detail[0]["media_description"].startswith("Audio 5.0 s")
@@ -131,8 +134,9 @@ async def test_submolt_avatar_banner_and_settings_form(hub: Hub) -> None:
     assert resp.status_code == 200, resp.text
     banner = resp.json()["banner_url"]
     assert resp.json()["submolt"]["banner_url"] == banner
-    resp = await owner.post(f"{API}/submolts/pictures/settings", data={"type": "avatar"},
-                            files={"file": ("a.png", png())})
+    resp = await owner.post(
+        f"{API}/submolts/pictures/settings", data={"type": "avatar"}, files={"file": ("a.png", png())}
+    )
     assert resp.status_code == 200, resp.text
     shown = (await owner.get(f"{API}/submolts/pictures")).json()
     sub = shown.get("submolt", shown)
@@ -140,8 +144,9 @@ async def test_submolt_avatar_banner_and_settings_form(hub: Hub) -> None:
     before = stored_objects(hub)
     resp = await outsider.post(f"{API}/submolts/pictures/avatar", files={"file": ("a.png", png())})
     assert resp.status_code == 403
-    resp = await owner.post(f"{API}/submolts/pictures/settings", data={"type": "logo"},
-                            files={"file": ("a.png", png())})
+    resp = await owner.post(
+        f"{API}/submolts/pictures/settings", data={"type": "logo"}, files={"file": ("a.png", png())}
+    )
     assert resp.status_code == 400
     assert stored_objects(hub) == before
 

@@ -47,8 +47,9 @@ class Probe:
 
 
 def _serve(tmp_path: Path, limit: int) -> tuple[LiveServer, Probe]:
-    settings = base_settings(f"sqlite+aiosqlite:///{tmp_path / 'admission.db'}", tmp_path,
-                             max_concurrent_requests=limit)
+    settings = base_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'admission.db'}", tmp_path, max_concurrent_requests=limit
+    )
     upgrade(settings)
     app = create_app(settings)
     probe = Probe()
@@ -126,8 +127,13 @@ def test_a_slow_body_does_not_hold_the_slot(one_slot: tuple[str, Probe]) -> None
         yield b'hello"}'
 
     with ThreadPoolExecutor(1) as pool:
-        slow_upload = pool.submit(httpx.post, url + "/api/v1/posts", content=dribble(), timeout=20,
-                                  headers={"Content-Type": "application/json"})
+        slow_upload = pool.submit(
+            httpx.post,
+            url + "/api/v1/posts",
+            content=dribble(),
+            timeout=20,
+            headers={"Content-Type": "application/json"},
+        )
         time.sleep(0.2)
         started = time.monotonic()
         assert httpx.get(url + "/api/v1/posts", timeout=5).status_code == 200  # gets the only slot
@@ -162,8 +168,9 @@ def test_probes_owner_routes_and_uploads_are_not_counted(one_slot: tuple[str, Pr
         _wait_until(lambda: probe.inside == 1)  # the only slot is taken
         for path in ("/health", "/ready", "/api/v1/health", "/auth/session"):
             assert httpx.get(url + path, timeout=5).status_code < 500, path
-        big = pool.submit(httpx.post, url + SLOW, content=b"x" * 100_000, timeout=20,
-                          headers={"Content-Type": "application/json"})
+        big = pool.submit(
+            httpx.post, url + SLOW, content=b"x" * 100_000, timeout=20, headers={"Content-Type": "application/json"}
+        )
         _wait_until(lambda: probe.inside == 2)  # an upload-sized body went straight in
         probe.gate.set()
         assert holder.result().status_code == 200 and big.result().json()["bytes"] == 100_000
@@ -180,6 +187,10 @@ def test_the_limit_can_be_turned_off(tmp_path: Path) -> None:
 
 def test_the_body_limit_still_applies(one_slot: tuple[str, Probe]) -> None:
     url, _ = one_slot
-    resp = httpx.post(url + "/api/v1/posts", content=b"{" + b" " * 1_100_000 + b"}", timeout=20,
-                      headers={"Content-Type": "application/json"})
+    resp = httpx.post(
+        url + "/api/v1/posts",
+        content=b"{" + b" " * 1_100_000 + b"}",
+        timeout=20,
+        headers={"Content-Type": "application/json"},
+    )
     assert resp.status_code == 413 and resp.json()["success"] is False

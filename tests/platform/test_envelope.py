@@ -46,14 +46,16 @@ async def test_oversized_chunked_body_is_413(hub: Hub) -> None:
         for _ in range(40):
             yield b"x" * 65536
 
-    resp = await hub.client.post("/api/v1/agents/register", content=chunks(),
-                                 headers={"Content-Type": "application/json"})
+    resp = await hub.client.post(
+        "/api/v1/agents/register", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert_envelope(resp, 413)
 
 
 async def test_unsupported_media_type_is_415(hub: Hub) -> None:
-    resp = await hub.client.post("/api/v1/agents/register", content=b"name=x",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    resp = await hub.client.post(
+        "/api/v1/agents/register", content=b"name=x", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert_envelope(resp, 415)
     resp = await hub.client.post("/api/v1/agents/register", content=b"name", headers={"Content-Type": "text/plain"})
     assert_envelope(resp, 415)
@@ -124,6 +126,10 @@ def test_every_setting_is_documented() -> None:
     from agent_hub.config import Settings
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
-    missing = [n for n in Settings.model_fields if f"AGENT_HUB_{n.upper()}" not in page and n not in
-               ("database_url", "redis_url", "allowed_origins", "s3_endpoint")]
+    missing = [
+        n
+        for n in Settings.model_fields
+        if f"AGENT_HUB_{n.upper()}" not in page
+        and n not in ("database_url", "redis_url", "allowed_origins", "s3_endpoint")
+    ]
     assert not missing, f"run scripts/gen_config_docs.py; undocumented: {missing}"

@@ -10,12 +10,12 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
 from agent_hub.app import create_app
 from agent_hub.db.migrate import upgrade
@@ -48,8 +48,7 @@ schema = _schema()
 
 @pytest.mark.usefixtures("live")
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms(case: schemathesis.Case) -> None:
     response = case.call(base_url=str(_STATE["url"]), headers=dict(_STATE["headers"]))  # type: ignore[arg-type]
     case.validate_response(

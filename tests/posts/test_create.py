@@ -8,9 +8,30 @@ from tests.conftest import Hub, HubFactory
 from tests.posts.helpers import API, db_row, make_submolt, new_post
 
 LIVE_POST_KEYS = {
-    "id", "title", "content", "url", "type", "post_type", "author_id", "author", "submolt", "submolt_name",
-    "upvotes", "downvotes", "score", "comment_count", "hot_score", "is_pinned", "is_locked", "is_deleted",
-    "created_at", "updated_at", "author_name", "author_display_name", "userVote", "user_vote",
+    "id",
+    "title",
+    "content",
+    "url",
+    "type",
+    "post_type",
+    "author_id",
+    "author",
+    "submolt",
+    "submolt_name",
+    "upvotes",
+    "downvotes",
+    "score",
+    "comment_count",
+    "hot_score",
+    "is_pinned",
+    "is_locked",
+    "is_deleted",
+    "created_at",
+    "updated_at",
+    "author_name",
+    "author_display_name",
+    "userVote",
+    "user_vote",
 }
 
 
@@ -49,8 +70,12 @@ async def test_missing_fields_is_live_400(hub: Hub) -> None:
     for body in ({"title": "t"}, {"submolt": "general"}, {"submolt": "general", "title": "   "}, {}):
         resp = await me.post(f"{API}/posts", json=body)
         assert resp.status_code == 400, body
-        assert resp.json() == {"success": False, "error": "Missing required fields",
-                               "hint": "Provide submolt and title", "code": "BAD_REQUEST"}
+        assert resp.json() == {
+            "success": False,
+            "error": "Missing required fields",
+            "hint": "Provide submolt and title",
+            "code": "BAD_REQUEST",
+        }
 
 
 async def test_length_limits(hub: Hub) -> None:

@@ -88,8 +88,9 @@ async def test_cursor_is_stable_under_concurrent_inserts(hub: Hub) -> None:
     old = [(await new_post(author, title=f"o{i}"))["id"] for i in range(4)]
     page = (await hub.client.get(f"{API}/posts", params={"sort": "new", "limit": 2})).json()
     await new_post(author, title="newcomer")  # would shift an offset-based second page
-    rest = (await hub.client.get(f"{API}/posts", params={"sort": "new", "limit": 2,
-                                                          "cursor": page["next_cursor"]})).json()
+    rest = (
+        await hub.client.get(f"{API}/posts", params={"sort": "new", "limit": 2, "cursor": page["next_cursor"]})
+    ).json()
     assert [p["id"] for p in page["posts"] + rest["posts"]] == old[::-1]
 
 

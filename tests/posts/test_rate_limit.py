@@ -36,8 +36,9 @@ async def limited_hub(request: pytest.FixtureRequest, make_hub: HubFactory) -> A
             overrides["redis_url"] = REDIS_URL
         base = await make_hub(**overrides)
         ip = f"198.51.{random.randint(0, 255)}.{random.randint(1, 254)}"
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=base.app, client=(ip, 40000)),
-                                   base_url="http://testserver")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=base.app, client=(ip, 40000)), base_url="http://testserver"
+        )
         clients.append(client)
         return Hub(base.app, client)
 

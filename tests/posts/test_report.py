@@ -72,8 +72,9 @@ async def test_report_refusals_change_nothing(hub: Hub) -> None:
         assert resp.json()["success"] is False and resp.json()["error"] == error
     anonymous = await hub.client.post(f"{API}/posts/{post['id']}/report")
     assert anonymous.status_code == 401
-    malformed = await bob.post(f"{API}/posts/{post['id']}/report", content=b"{nope",
-                               headers={"Content-Type": "application/json"})
+    malformed = await bob.post(
+        f"{API}/posts/{post['id']}/report", content=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert malformed.status_code == 400 and malformed.json()["success"] is False
     assert await _reports(hub) == []
     ok = await bob.post(f"{API}/posts/{post['id']}/report", json={"reason": "x" * 500})

@@ -30,15 +30,14 @@ async def _post(agent: LiveAgent) -> str:
 async def test_socket_webhook_and_poller_each_learn_within_a_second(
     database_url: str, tmp_path: Path, redis_url: str
 ) -> None:
-    async with live_servers(database_url, tmp_path, count=2, redis_url=redis_url, **WEBHOOKS_TO_LOOPBACK) as (
-        one, two
-    ):
+    async with live_servers(database_url, tmp_path, count=2, redis_url=redis_url, **WEBHOOKS_TO_LOOPBACK) as (one, two):
         socket_agent, hook_agent, poller = [await register(one.base, n) for n in ("sockie", "hooky", "polly")]
         replier = await register(two.base, "replier")
         posts = {a.name: await _post(a) for a in (socket_agent, hook_agent, poller)}
         with Receiver() as receiver:
-            r = await hook_agent.client.put("/api/v1/agents/me/webhook", headers=hook_agent.headers,
-                                            json={"url": receiver.url()})
+            r = await hook_agent.client.put(
+                "/api/v1/agents/me/webhook", headers=hook_agent.headers, json={"url": receiver.url()}
+            )
             assert r.status_code == 200, r.text
             secret = r.json()["webhook"]["secret"]
             # The poller's first read is cached afterwards: the reply must invalidate it anywhere.
@@ -54,7 +53,7 @@ async def test_socket_webhook_and_poller_each_learn_within_a_second(
 
                 async def by_webhook() -> None:
                     deadline = time.monotonic() + 3
-                    while not receiver.requests and time.monotonic() < deadline:
+                    while not receiver.requests and time.monotonic() < deadline:  # noqa: ASYNC110
                         await asyncio.sleep(0.01)
                     learned["webhook"] = time.monotonic()
                     request = receiver.requests[0]
@@ -72,10 +71,12 @@ async def test_socket_webhook_and_poller_each_learn_within_a_second(
 
                 watchers = [asyncio.create_task(w()) for w in (by_socket, by_webhook, by_polling)]
                 started = time.monotonic()
-                replies = await asyncio.gather(*(
-                    replier.post(f"/api/v1/posts/{posts[name]}/comments", json={"content": f"hi {name}"})
-                    for name in ("sockie", "hooky", "polly")
-                ))
+                replies = await asyncio.gather(
+                    *(
+                        replier.post(f"/api/v1/posts/{posts[name]}/comments", json={"content": f"hi {name}"})
+                        for name in ("sockie", "hooky", "polly")
+                    )
+                )
                 assert [r.status_code for r in replies] == [201, 201, 201]
                 await asyncio.gather(*watchers)
         delays = {how: at - started for how, at in learned.items()}

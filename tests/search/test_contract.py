@@ -26,15 +26,21 @@ async def test_responses_match_documented_models(hub: Hub) -> None:
     ss.SubmoltDetail.model_validate((await me.get("/api/v1/submolts/contracts")).json())
     ss.SubscribeResult.model_validate((await me.post("/api/v1/submolts/general/subscribe")).json())
     ss.SettingsUpdated.model_validate(
-        (await me.patch("/api/v1/submolts/contracts/settings", json={"theme_color": "#123456"})).json())
+        (await me.patch("/api/v1/submolts/contracts/settings", json={"theme_color": "#123456"})).json()
+    )
     await hub.register("clerk")
     ss.ModeratorAdded.model_validate(
-        (await me.post("/api/v1/submolts/contracts/moderators", json={"agent_name": "clerk"})).json())
+        (await me.post("/api/v1/submolts/contracts/moderators", json={"agent_name": "clerk"})).json()
+    )
     ss.ModeratorList.model_validate((await me.get("/api/v1/submolts/contracts/moderators")).json())
     ss.MessageResponse.model_validate((await me.delete("/api/v1/submolts/contracts/moderators/clerk")).json())
 
-    for params in ({"q": "contract"}, {"q": "reply", "type": "comments"}, {"q": "contractor", "type": "agents"},
-                   {"q": "x"}):
+    for params in (
+        {"q": "contract"},
+        {"q": "reply", "type": "comments"},
+        {"q": "contractor", "type": "agents"},
+        {"q": "x"},
+    ):
         body = SearchResponse.model_validate((await me.get("/api/v1/search", params=params)).json())
         if params["q"] != "x":
             assert body.results

@@ -20,8 +20,18 @@ async def test_title_match_outranks_passing_mention(hub: Hub) -> None:
     titled = await make_post(hub, me, "Lobster molting season", "Notes on shells.")
     await make_post(hub, me, "Unrelated", "Nothing to see")
     body = await _search(hub, q="lobster")
-    assert {"success", "query", "type", "results", "count", "has_more", "next_cursor", "posts", "agents",
-            "submolts"} <= set(body)
+    assert {
+        "success",
+        "query",
+        "type",
+        "results",
+        "count",
+        "has_more",
+        "next_cursor",
+        "posts",
+        "agents",
+        "submolts",
+    } <= set(body)
     assert body["query"] == "lobster" and body["type"] == "all"
     ids = [r["id"] for r in body["results"]]
     assert ids == [titled, mention]
@@ -100,9 +110,34 @@ async def test_query_length_rules(hub: Hub) -> None:
 async def test_special_characters_never_error(hub: Hub) -> None:
     me = await hub.register()
     post = await make_post(hub, me, "Quoting rules", "how to quote text safely")
-    for q in ('"', '""', '"quote', "*", "quot*", "AND", "OR", "NOT", "quote AND", "'", "it's", ":", "title:quote",
-              "a:b:c", "NEAR(quote text)", "(", ")", "-", "--", "^quote", "quote -text", "\\", "%_", "{x}",
-              "héllo wörld", "😀😀"):
+    for q in (
+        '"',
+        '""',
+        '"quote',
+        "*",
+        "quot*",
+        "AND",
+        "OR",
+        "NOT",
+        "quote AND",
+        "'",
+        "it's",
+        ":",
+        "title:quote",
+        "a:b:c",
+        "NEAR(quote text)",
+        "(",
+        ")",
+        "-",
+        "--",
+        "^quote",
+        "quote -text",
+        "\\",
+        "%_",
+        "{x}",
+        "héllo wörld",
+        "😀😀",
+    ):
         resp = await hub.client.get("/api/v1/search", params={"q": q})
         assert resp.status_code == 200, (q, resp.text)
         assert resp.json()["success"] is True

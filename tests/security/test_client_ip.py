@@ -34,10 +34,16 @@ def test_untrusted_peer_cannot_spoof_its_ip(peer: str, xff: str, cf: str, xri: s
 
 
 @settings(max_examples=200, deadline=None)
-@given(client=untrusted_peers, spoof=st.lists(ips, max_size=4), proxies=st.lists(
-    st.integers(1, 2**24 - 2).map(lambda n: str(ipaddress.IPv4Address(0x0A000000 + n))), min_size=1, max_size=3))
-def test_trusted_chain_yields_the_first_untrusted_hop_from_the_right(client: str, spoof: list[str],
-                                                                      proxies: list[str]) -> None:
+@given(
+    client=untrusted_peers,
+    spoof=st.lists(ips, max_size=4),
+    proxies=st.lists(
+        st.integers(1, 2**24 - 2).map(lambda n: str(ipaddress.IPv4Address(0x0A000000 + n))), min_size=1, max_size=3
+    ),
+)
+def test_trusted_chain_yields_the_first_untrusted_hop_from_the_right(
+    client: str, spoof: list[str], proxies: list[str]
+) -> None:
     """Whatever the client prepends to X-Forwarded-For, the answer is the address the first
     trusted proxy saw (the right-most untrusted hop)."""
     xff = ", ".join([*spoof, client, *proxies[:-1]])
@@ -49,7 +55,9 @@ async def test_login_throttle_ignores_spoofed_forwarding_headers(make_hub: HubFa
     await make_owner(hub)
     b = Browser(hub, ip="198.51.100.77")
     for i in range(6):
-        resp = await b.post("/auth/login/password", headers={"X-Forwarded-For": f"192.0.2.{i}",
-                                                            "CF-Connecting-IP": f"192.0.2.{i}"},
-                            json={"username": f"u{i}", "password": "x" * 16, "totp_code": "123456"})
+        resp = await b.post(
+            "/auth/login/password",
+            headers={"X-Forwarded-For": f"192.0.2.{i}", "CF-Connecting-IP": f"192.0.2.{i}"},
+            json={"username": f"u{i}", "password": "x" * 16, "totp_code": "123456"},
+        )
     assert resp.status_code == 429

@@ -49,8 +49,9 @@ async def test_unused_methods_get_405_with_allow(make_hub: HubFactory) -> None:
     hub = await make_hub(**FAST)
     resp = await hub.client.request("TRACE", "/auth/status")
     assert resp.status_code == 405 and "GET" in resp.headers.get("allow", "")
-    resp = await hub.client.put("/auth/login/password", json={}, headers={
-        "X-Requested-With": "agent-hub", "Origin": "http://localhost:8000"})
+    resp = await hub.client.put(
+        "/auth/login/password", json={}, headers={"X-Requested-With": "agent-hub", "Origin": "http://localhost:8000"}
+    )
     assert resp.status_code == 405 and resp.headers["allow"] == "POST"
 
 
@@ -63,9 +64,11 @@ async def test_docs_and_openapi_off_in_production(make_hub: HubFactory) -> None:
 
 async def test_oversized_body_is_413(make_hub: HubFactory) -> None:
     hub = await make_hub(**FAST)
-    resp = await hub.client.post("/auth/login/password", headers={"X-Requested-With": "agent-hub",
-                                                                 "Origin": "http://localhost:8000"},
-                                 json={"username": "a", "password": "x" * 2_000_000, "totp_code": "1"})
+    resp = await hub.client.post(
+        "/auth/login/password",
+        headers={"X-Requested-With": "agent-hub", "Origin": "http://localhost:8000"},
+        json={"username": "a", "password": "x" * 2_000_000, "totp_code": "1"},
+    )
     assert resp.status_code == 413
 
 

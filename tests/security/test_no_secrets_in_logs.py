@@ -41,14 +41,16 @@ async def test_logs_of_a_full_auth_run_hold_no_secrets(make_hub: HubFactory) -> 
         secrets.append(b.cookie() or "missing")
         # failures: wrong password, replayed code, wrong setup token, unknown user
         other = Browser(hub, ip="198.51.100.200")
-        await other.post("/auth/login/password", json={"username": "alice", "password": PASSWORD + "!",
-                                                       "totp_code": code})
-        await other.post("/auth/login/password", json={"username": "alice", "password": PASSWORD,
-                                                       "totp_code": code})
+        await other.post(
+            "/auth/login/password", json={"username": "alice", "password": PASSWORD + "!", "totp_code": code}
+        )
+        await other.post("/auth/login/password", json={"username": "alice", "password": PASSWORD, "totp_code": code})
         # success with a backup code, then key management
         clock.advance(seconds=30)
-        ok = await Browser(hub, ip="198.51.100.201").post("/auth/login/password", json={
-            "username": "alice", "password": PASSWORD, "backup_code": done["backup_codes"][3]})
+        ok = await Browser(hub, ip="198.51.100.201").post(
+            "/auth/login/password",
+            json={"username": "alice", "password": PASSWORD, "backup_code": done["backup_codes"][3]},
+        )
         assert ok.status_code == 200
         created = (await b.post("/api/v1/keys/agents", json={"name": "scout", "type": "claude"})).json()
         secrets.append(created["api_key"])
@@ -63,8 +65,16 @@ async def test_logs_of_a_full_auth_run_hold_no_secrets(make_hub: HubFactory) -> 
         root.removeHandler(collector)
     text = stream.getvalue() + "\n".join(repr(r.__dict__) for r in records)
     events = [getattr(r, "event", None) for r in records]
-    for expected in ("setup.completed", "login.success", "login.failure", "setup.token_rejected",
-                     "security.api_key_created", "security.backup_code_used", "logout", "login.totp_replay"):
+    for expected in (
+        "setup.completed",
+        "login.success",
+        "login.failure",
+        "setup.token_rejected",
+        "security.api_key_created",
+        "security.backup_code_used",
+        "logout",
+        "login.totp_replay",
+    ):
         assert expected in events, expected
     for secret in secrets:
         assert secret and secret not in text, f"secret leaked into logs: {secret[:6]}..."

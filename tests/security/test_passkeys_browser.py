@@ -30,12 +30,26 @@ from tests.conftest import base_settings, unavailable
 from tests.support import db as dbsupport
 
 CHROMIUM = os.environ.get("AGENT_HUB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE = (Path(__file__).parent / "passkey_page.html").read_text()
 HAVE_CHROMIUM = os.path.exists(CHROMIUM)
-AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-                 "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True}
+AUTHENTICATOR = {
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
 
 
 def _free_port() -> int:
@@ -99,7 +113,8 @@ async def chromium() -> AsyncIterator[Any]:
     profile = tempfile.mkdtemp(prefix="agent-hub-chromium-")
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
+            profile, executable_path=CHROMIUM, headless=True, args=FLAGS
+        )
         try:
             yield context
         finally:
@@ -136,8 +151,9 @@ class Device:
         out = await self.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
         self.authenticator_id = out["authenticatorId"]
         for cred in credentials or []:
-            await self.cdp.send("WebAuthn.addCredential", {"authenticatorId": self.authenticator_id,
-                                                           "credential": cred})
+            await self.cdp.send(
+                "WebAuthn.addCredential", {"authenticatorId": self.authenticator_id, "credential": cred}
+            )
 
 
 async def _device(context: Any, url: str) -> Device:
@@ -180,8 +196,9 @@ async def test_setup_login_and_replay(server: Server, browser: Any) -> None:
     status = (await dev.call("() => window.call('/auth/status', 'GET')"))["body"]
     assert status["setup_required"] is False and status["factors"]["passkeys"] == 1
     listed = (await dev.call("() => window.call('/auth/passkeys', 'GET')"))["body"]["passkeys"]
-    renamed = await dev.call("([p, b]) => window.call(p, 'PATCH', b)", f"/auth/passkeys/{listed[0]['id']}",
-                             {"name": "Laptop"})
+    renamed = await dev.call(
+        "([p, b]) => window.call(p, 'PATCH', b)", f"/auth/passkeys/{listed[0]['id']}", {"name": "Laptop"}
+    )
     assert renamed["status"] == 200 and renamed["body"]["passkey"]["name"] == "Laptop"
     assert listed[0]["last_used_at"] is not None and "public_key" not in listed[0]
 
@@ -199,8 +216,10 @@ async def test_rp_id_comes_from_config_not_the_host(server: Server, browser: Any
     await _set_up(server, browser)
     # The server names RP ID "localhost" (from AGENT_HUB_PUBLIC_URL) even when asked via another Host.
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
-        resp = await client.post("/auth/login/passkey/challenge", headers={
-            "X-Requested-With": "agent-hub", "Origin": server.base, "Host": "evil.example"})
+        resp = await client.post(
+            "/auth/login/passkey/challenge",
+            headers={"X-Requested-With": "agent-hub", "Origin": server.base, "Host": "evil.example"},
+        )
     options = resp.json()["publicKey"]
     assert options["rpId"] == "localhost"
     # A page on another origin cannot call the API (CSRF/Origin check) ...
@@ -208,8 +227,11 @@ async def test_rp_id_comes_from_config_not_the_host(server: Server, browser: Any
     result = await other.call("() => window.login()")
     assert result["status"] == 403 and result["body"]["code"] == "CSRF_FAILED"
     # ... and the browser refuses to use the configured RP ID there (wrong origin -> SecurityError).
-    result = await other.call("""(o) => navigator.credentials.get({publicKey: PublicKeyCredential
-        .parseRequestOptionsFromJSON(o)}).then(() => ({ok: true}), (e) => ({error: e.name}))""", options)
+    result = await other.call(
+        """(o) => navigator.credentials.get({publicKey: PublicKeyCredential
+        .parseRequestOptionsFromJSON(o)}).then(() => ({ok: true}), (e) => ({error: e.name}))""",
+        options,
+    )
     assert result == {"error": "SecurityError"}
 
 
@@ -244,7 +266,7 @@ async def test_removed_passkey_and_sign_count_regression(server: Server, browser
     await dev.new_authenticator(first)
     result = await dev.call("() => window.login()")
     assert result["status"] == 400 and result["body"]["code"] == "PASSKEY_FAILED", result
-    events = (await dev.call("() => window.call('/auth/events', 'GET')"))
+    events = await dev.call("() => window.call('/auth/events', 'GET')")
     assert events["status"] == 200  # the session from B's sign-in is still valid
     kinds = [e["kind"] for e in events["body"]["events"]]
     assert "passkey_removed" in kinds and kinds.count("passkey_added") == 2

@@ -23,8 +23,17 @@ PUBLIC_UNSAFE = {
     ("POST", "/auth/login/password"),
     ("POST", "/auth/logout"),  # harmless without a session
 }
-OWNER_READS = ["/auth/sessions", "/auth/passkeys", "/auth/backup-codes", "/auth/events", "/api/v1/keys",
-               "/api/v1/claims", "/api/v1/claims/moltbook_claim_x", "/api/v1/agents/me", "/api/v1/agents/status"]
+OWNER_READS = [
+    "/auth/sessions",
+    "/auth/passkeys",
+    "/auth/backup-codes",
+    "/auth/events",
+    "/api/v1/keys",
+    "/api/v1/claims",
+    "/api/v1/claims/moltbook_claim_x",
+    "/api/v1/agents/me",
+    "/api/v1/agents/status",
+]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -10,9 +10,25 @@ from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from tests.conftest import Hub, HubFactory
 
-SUBMOLT_KEYS = ("id", "name", "display_name", "description", "subscriber_count", "post_count", "allow_crypto",
-                "avatar_url", "banner_url", "banner_color", "theme_color", "created_by", "creator_id",
-                "created_at", "last_activity_at", "your_role", "is_subscribed")
+SUBMOLT_KEYS = (
+    "id",
+    "name",
+    "display_name",
+    "description",
+    "subscriber_count",
+    "post_count",
+    "allow_crypto",
+    "avatar_url",
+    "banner_url",
+    "banner_color",
+    "theme_color",
+    "created_by",
+    "creator_id",
+    "created_at",
+    "last_activity_at",
+    "your_role",
+    "is_subscribed",
+)
 
 
 async def test_create_returns_full_object_owner_and_subscription(hub: Hub) -> None:
@@ -61,8 +77,12 @@ async def test_name_rules_reserved_and_conflict(hub: Hub) -> None:
 
 async def test_unknown_submolt_is_404(hub: Hub) -> None:
     me = await hub.register()
-    for method, path in (("GET", "/api/v1/submolts/nope"), ("POST", "/api/v1/submolts/nope/subscribe"),
-                         ("PATCH", "/api/v1/submolts/nope/settings"), ("GET", "/api/v1/submolts/nope/moderators")):
+    for method, path in (
+        ("GET", "/api/v1/submolts/nope"),
+        ("POST", "/api/v1/submolts/nope/subscribe"),
+        ("PATCH", "/api/v1/submolts/nope/settings"),
+        ("GET", "/api/v1/submolts/nope/moderators"),
+    ):
         resp = await me.request(method, path, json={"description": "x"} if method == "PATCH" else None)
         assert resp.status_code == 404 and resp.json()["error"] == "Submolt not found", path
 

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from agent_hub.db.models import metadata
 from agent_hub.config import Settings
+from agent_hub.db.models import metadata
 
 
 async def pg_available(admin_url: str) -> bool:

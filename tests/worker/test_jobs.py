@@ -72,15 +72,21 @@ async def test_expired_lease_is_reclaimed_and_the_late_result_is_dropped(make_hu
 async def test_two_workers_never_share_a_job(make_hub: HubFactory, provider: FakeProvider) -> None:
     # PostgreSQL: FOR UPDATE SKIP LOCKED + the lease CAS; SQLite: BEGIN IMMEDIATE + the same CAS.
     provider.routes["/v1/chat/completions"] = (200, VISION, 0.15)
-    overrides = {"image_engines": ["vision_openai"], "vision_openai_url": provider.url + "/v1",
-                 "vision_openai_key": "k", "media_worker_poll_seconds": 0.05}
+    overrides = {
+        "image_engines": ["vision_openai"],
+        "vision_openai_url": provider.url + "/v1",
+        "vision_openai_key": "k",
+        "media_worker_poll_seconds": 0.05,
+    }
     hub = await make_hub(**overrides)
     me = await hub.register()
     posts = [(await upload_post(me, png((i, 40, 90)))).json()["post"]["id"] for i in range(12)]
     settings = hub.settings
     engines = [make_engine(settings) for _ in range(2)]
-    workers = [MediaWorker(settings, make_sessionmaker(e), hub.app.state.media_store, concurrency=3,
-                           worker_id=f"w{i}") for i, e in enumerate(engines)]
+    workers = [
+        MediaWorker(settings, make_sessionmaker(e), hub.app.state.media_store, concurrency=3, worker_id=f"w{i}")
+        for i, e in enumerate(engines)
+    ]
     try:
         for w in workers:
             w.start()
@@ -125,8 +131,12 @@ async def test_queue_gauges(hub: Hub) -> None:
 
 async def test_stopping_worker_hands_its_job_back(make_hub: HubFactory, provider: FakeProvider) -> None:
     provider.routes["/v1/chat/completions"] = (200, VISION, 30.0)  # the engine hangs
-    hub = await make_hub(image_engines=["vision_openai"], vision_openai_url=provider.url + "/v1",
-                         vision_openai_key="k", media_worker_poll_seconds=0.05)
+    hub = await make_hub(
+        image_engines=["vision_openai"],
+        vision_openai_url=provider.url + "/v1",
+        vision_openai_key="k",
+        media_worker_poll_seconds=0.05,
+    )
     me = await hub.register()
     await upload_post(me, png())
     worker = MediaWorker(hub.settings, hub.app.state.sessionmaker, hub.app.state.media_store, concurrency=1)

@@ -24,8 +24,9 @@ MAIN = "import sys; from agent_hub.cli import main; sys.exit(main())"
 VISION = {"choices": [{"message": {"role": "assistant", "content": "A red square on white."}}]}
 
 
-def worker_process(database_url: str, data_dir: Path, provider: FakeProvider, log: Path,
-                   *extra: str) -> subprocess.Popen[bytes]:
+def worker_process(
+    database_url: str, data_dir: Path, provider: FakeProvider, log: Path, *extra: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -42,7 +43,9 @@ def worker_process(database_url: str, data_dir: Path, provider: FakeProvider, lo
     with log.open("ab") as err:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-c", MAIN, "worker", "--concurrency", "1", "--no-warm-up", *extra],
-            env=env, stdout=subprocess.DEVNULL, stderr=err,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
 
 
@@ -56,8 +59,9 @@ async def wait_for(predicate, seconds: float, what: str):  # type: ignore[no-unt
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def test_sigkill_mid_job_then_lease_expiry(make_hub: HubFactory, database_url: str, tmp_path: Path,
-                                                 provider: FakeProvider) -> None:
+async def test_sigkill_mid_job_then_lease_expiry(
+    make_hub: HubFactory, database_url: str, tmp_path: Path, provider: FakeProvider
+) -> None:
     provider.routes["/v1/chat/completions"] = (200, VISION, 60.0)  # the first attempt hangs
     hub = await make_hub()
     me = await hub.register()
@@ -67,8 +71,10 @@ async def test_sigkill_mid_job_then_lease_expiry(make_hub: HubFactory, database_
     log = tmp_path / "worker.log"
     first = worker_process(database_url, tmp_path, provider, log)
     try:
+
         async def provider_called() -> bool:
             return len(provider.requests) >= 1
+
         await wait_for(provider_called, 30, "the first worker to call the engine")
         [job] = await jobs(hub)
         assert job.status == "running" and job.attempts == 1
@@ -81,11 +87,14 @@ async def test_sigkill_mid_job_then_lease_expiry(make_hub: HubFactory, database_
 
     provider.routes["/v1/chat/completions"] = (200, VISION, 0.0)  # the provider recovers
     port = free_port()
-    second = worker_process(database_url, tmp_path, provider, log, "--metrics-port", str(port),
-                            "--metrics-host", "127.0.0.1")
+    second = worker_process(
+        database_url, tmp_path, provider, log, "--metrics-port", str(port), "--metrics-host", "127.0.0.1"
+    )
     try:
+
         async def described() -> bool:
             return (await get_post(me, post["id"]))["media_status"] == "ready"
+
         await wait_for(described, 40, "the second worker to finish the job after the lease expired")
         async with httpx.AsyncClient() as client:
             scraped = (await client.get(f"http://127.0.0.1:{port}/metrics")).text

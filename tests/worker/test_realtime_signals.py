@@ -24,8 +24,9 @@ from tests.media_api.helpers import upload_post
 from tests.worker.test_kill import MAIN
 
 
-async def test_standalone_worker_publishes_media_ready(make_hub: HubFactory, database_url: str, redis_url: str,
-                                                       tmp_path: Path) -> None:
+async def test_standalone_worker_publishes_media_ready(
+    make_hub: HubFactory, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
     hub = await make_hub()
     me = await hub.register()
     redis = Redis.from_url(redis_url)
@@ -33,12 +34,22 @@ async def test_standalone_worker_publishes_media_ready(make_hub: HubFactory, dat
     await pubsub.subscribe(channel_for(Settings(database_url=database_url, redis_url=redis_url)))
     image = samples.encode(Image.new("RGB", (64, 64), (20, 20, 220)), "PNG")
     post = (await upload_post(me, image)).json()["post"]
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "AGENT_HUB_DATA_DIR": str(tmp_path),
-           "AGENT_HUB_IMAGE_ENGINES": "basic", "AGENT_HUB_MEDIA_WORKER_POLL_SECONDS": "0.1",
-           "AGENT_HUB_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "AGENT_HUB_DATA_DIR": str(tmp_path),
+        "AGENT_HUB_IMAGE_ENGINES": "basic",
+        "AGENT_HUB_MEDIA_WORKER_POLL_SECONDS": "0.1",
+        "AGENT_HUB_LOG_LEVEL": "WARNING",
+    }
     env.pop("S3_ENDPOINT", None)
-    worker = subprocess.Popen([sys.executable, "-c", MAIN, "worker", "--no-warm-up"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(  # noqa: ASYNC220 - spawned once; the test then awaits pub/sub
+        [sys.executable, "-c", MAIN, "worker", "--no-warm-up"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     topics: dict[str, dict] = {}
     try:
         deadline = time.monotonic() + 30

@@ -15,8 +15,24 @@ KEY_PREFIX = "moltbook_sk_"
 _ALPHABET = string.ascii_letters + string.digits + "-_"
 
 VERIFICATION_WORDS = (
-    "reef", "wave", "coral", "shell", "tide", "kelp", "foam", "salt",
-    "deep", "blue", "aqua", "pearl", "sand", "surf", "cove", "bay", "molt", "pincer",
+    "reef",
+    "wave",
+    "coral",
+    "shell",
+    "tide",
+    "kelp",
+    "foam",
+    "salt",
+    "deep",
+    "blue",
+    "aqua",
+    "pearl",
+    "sand",
+    "surf",
+    "cove",
+    "bay",
+    "molt",
+    "pincer",
 )
 
 

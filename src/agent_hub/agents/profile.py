@@ -42,15 +42,26 @@ async def build_profile(db: AsyncSession, viewer: Agent | None, name: str | None
         is_following=following,
         recentPosts=[
             schemas.RecentPost(
-                id=p.id, title=p.title, content=p.content, url=p.url, submolt=sub, score=p.score,
-                upvotes=p.upvotes, downvotes=p.downvotes, comment_count=p.comment_count,
+                id=p.id,
+                title=p.title,
+                content=p.content,
+                url=p.url,
+                submolt=sub,
+                score=p.score,
+                upvotes=p.upvotes,
+                downvotes=p.downvotes,
+                comment_count=p.comment_count,
                 created_at=iso(p.created_at) or "",
             )
             for p, sub in posts
         ],
         recentComments=[
             schemas.RecentComment(
-                id=c.id, post_id=c.post_id, content=c.content, score=c.score, created_at=iso(c.created_at) or "",
+                id=c.id,
+                post_id=c.post_id,
+                content=c.content,
+                score=c.score,
+                created_at=iso(c.created_at) or "",
                 post={"id": c.post_id, "title": title},
             )
             for c, title in comments

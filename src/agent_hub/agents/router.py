@@ -36,7 +36,9 @@ async def get_me(db: DbSession, agent: CurrentAgent) -> schemas.AgentEnvelope:
 
 
 @router.patch("/me", response_model=schemas.AgentEnvelope, operation_id="updateMe")
-async def update_me(db: DbSession, agent: CurrentAgent, body: schemas.UpdateMeRequest = Body(...)) -> schemas.AgentEnvelope:
+async def update_me(
+    db: DbSession, agent: CurrentAgent, body: schemas.UpdateMeRequest = Body(...)
+) -> schemas.AgentEnvelope:
     await svc.update_me(db, agent, body)
     return schemas.AgentEnvelope(agent=agent_out(agent, await svc.owner_of(db, agent)))
 
@@ -59,7 +61,9 @@ async def status(request: Request, db: DbSession, agent: CurrentAgent) -> schema
 
 
 @router.get("/profile", response_model=schemas.ProfileResponse, operation_id="getAgentProfile")
-async def profile(db: DbSession, viewer: Viewer, name: str | None = Query(None, max_length=64)) -> schemas.ProfileResponse:
+async def profile(
+    db: DbSession, viewer: Viewer, name: str | None = Query(None, max_length=64)
+) -> schemas.ProfileResponse:
     from agent_hub.agents.profile import build_profile
 
     return await build_profile(db, viewer, name)

@@ -194,8 +194,13 @@ def agent_out(agent: Any, owner: Any | None = None) -> AgentOut:
 
     owner_out = None
     if owner is not None:
-        owner_out = Owner(x_handle=owner.name, x_name=owner.display_name or owner.name, name=owner.name,
-                          type=owner.type, x_verified=True)
+        owner_out = Owner(
+            x_handle=owner.name,
+            x_name=owner.display_name or owner.name,
+            name=owner.name,
+            type=owner.type,
+            x_verified=True,
+        )
     return AgentOut(
         **author_fields(agent),
         status=agent.status,
@@ -203,7 +208,8 @@ def agent_out(agent: Any, owner: Any | None = None) -> AgentOut:
         comments_count=agent.comments_count,
         claimed_at=iso(agent.claimed_at),
         owner=owner_out,
-        stats=AgentStats(posts=agent.posts_count, comments=agent.comments_count,
-                         subscriptions=agent.subscriptions_count),
+        stats=AgentStats(
+            posts=agent.posts_count, comments=agent.comments_count, subscriptions=agent.subscriptions_count
+        ),
         metadata=agent.agent_metadata,
     )

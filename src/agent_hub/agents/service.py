@@ -123,14 +123,24 @@ def registration_response(settings: Settings, agent: Agent, api_key: str) -> dic
         },
         "important": "⚠️ SAVE YOUR API KEY! You will not see it again.",
         "status": agent.status,
-        "tweet_template": f"I'm claiming my AI agent \"{agent.name}\" on Agent Hub 🦞 Verification: {agent.verification_code}",
+        "tweet_template": (
+            f'I\'m claiming my AI agent "{agent.name}" on Agent Hub 🦞 Verification: {agent.verification_code}'
+        ),
         "setup": {
-            "step_1": {"action": "SAVE YOUR API KEY", "details": "Store it somewhere safe; it is shown once.",
-                       "critical": True},
-            "step_2": {"action": "ASK YOUR OWNER TO CLAIM YOU",
-                       "details": "Your owner opens the claim URL while logged in to Agent Hub.", "url": curl},
-            "step_3": {"action": "WAIT FOR THE CLAIM",
-                       "details": "GET /api/v1/agents/status answers 'claimed' once approved."},
+            "step_1": {
+                "action": "SAVE YOUR API KEY",
+                "details": "Store it somewhere safe; it is shown once.",
+                "critical": True,
+            },
+            "step_2": {
+                "action": "ASK YOUR OWNER TO CLAIM YOU",
+                "details": "Your owner opens the claim URL while logged in to Agent Hub.",
+                "url": curl,
+            },
+            "step_3": {
+                "action": "WAIT FOR THE CLAIM",
+                "details": "GET /api/v1/agents/status answers 'claimed' once approved.",
+            },
             "step_4": {"action": "START PARTICIPATING", "details": "Read the feed, post, comment and vote."},
         },
         "skill_files": {"skill.md": f"{settings.public_base}/skill.md"},

@@ -19,5 +19,4 @@ def install_auth(app: Any) -> None:
     app.state.session_resolver = resolve_agent
     app.include_router(auth_router)
     app.include_router(account_router)
-    app.add_middleware(CsrfMiddleware, origins=rt.allowed_origins,
-                       cookie_names=(rt.session_cookie, rt.preauth_cookie))
+    app.add_middleware(CsrfMiddleware, origins=rt.allowed_origins, cookie_names=(rt.session_cookie, rt.preauth_cookie))

@@ -21,35 +21,55 @@ TOTP_ENROL_TTL = 600.0
 
 
 def passkey_out(p: Passkey) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "created_at": iso(p.created_at), "last_used_at": iso(p.last_used_at),
-            "backed_up": p.backed_up, "transports": p.transports or []}
+    return {
+        "id": p.id,
+        "name": p.name,
+        "created_at": iso(p.created_at),
+        "last_used_at": iso(p.last_used_at),
+        "backed_up": p.backed_up,
+        "transports": p.transports or [],
+    }
 
 
 async def factors_out(db: AsyncSession, ctx: OwnerContext) -> dict[str, Any]:
     o = ctx.owner
-    return {"passkeys": await repo.passkey_count(db, o.id), "password": o.password_hash is not None,
-            "totp": o.totp_secret_enc is not None,
-            "backup_codes_remaining": await repo.backup_codes_remaining(db, o.id)}
+    return {
+        "passkeys": await repo.passkey_count(db, o.id),
+        "password": o.password_hash is not None,
+        "totp": o.totp_secret_enc is not None,
+        "backup_codes_remaining": await repo.backup_codes_remaining(db, o.id),
+    }
 
 
 async def add_passkey_options(db: AsyncSession, request: Request, ctx: OwnerContext) -> dict[str, Any]:
     await require_fresh(request, db, ctx)
     options = await passkeys.registration_options(
-        runtime(request), "addpk:" + ctx.session.id, user_id=ctx.owner.webauthn_user_id,
-        username=ctx.owner.username, existing=await repo.passkeys(db, ctx.owner.id),
+        runtime(request),
+        "addpk:" + ctx.session.id,
+        user_id=ctx.owner.webauthn_user_id,
+        username=ctx.owner.username,
+        existing=await repo.passkeys(db, ctx.owner.id),
     )
     return {"success": True, "publicKey": options}
 
 
-async def add_passkey(db: AsyncSession, request: Request, ctx: OwnerContext, credential: dict[str, Any],
-                      name: str | None) -> Passkey:
+async def add_passkey(
+    db: AsyncSession, request: Request, ctx: OwnerContext, credential: dict[str, Any], name: str | None
+) -> Passkey:
     await require_fresh(request, db, ctx)
     v = await passkeys.verify_registration(runtime(request), "addpk:" + ctx.session.id, credential)
     if await repo.passkey_by_credential(db, v["credential_id"]) is not None:
         raise passkeys.failed("credential already registered")
-    row = Passkey(owner_id=ctx.owner.id, credential_id=v["credential_id"], public_key=v["public_key"],
-                  sign_count=v["sign_count"], transports=v["transports"], backed_up=v["backed_up"],
-                  name=(name or "Passkey").strip() or "Passkey", created_at=runtime(request).now())
+    row = Passkey(
+        owner_id=ctx.owner.id,
+        credential_id=v["credential_id"],
+        public_key=v["public_key"],
+        sign_count=v["sign_count"],
+        transports=v["transports"],
+        backed_up=v["backed_up"],
+        name=(name or "Passkey").strip() or "Passkey",
+        created_at=runtime(request).now(),
+    )
     db.add(row)
     await db.flush()
     await audit.record(db, request, ctx.owner.id, "passkey_added", passkey_id=row.id, name=row.name)
@@ -73,15 +93,17 @@ async def remove_passkey(db: AsyncSession, request: Request, ctx: OwnerContext, 
     await require_fresh(request, db, ctx)
     has_password = ctx.owner.password_hash is not None and ctx.owner.totp_secret_enc is not None
     if not has_password and await repo.passkey_count(db, ctx.owner.id) <= 1:
-        raise Conflict("This is your last way to sign in", "Add another passkey or a password + TOTP first",
-                       code="LAST_FACTOR")
+        raise Conflict(
+            "This is your last way to sign in", "Add another passkey or a password + TOTP first", code="LAST_FACTOR"
+        )
     await db.delete(row)
     await db.flush()
     await audit.record(db, request, ctx.owner.id, "passkey_removed", passkey_id=passkey_id, name=row.name)
 
 
-async def change_password(db: AsyncSession, request: Request, ctx: OwnerContext, current: str | None,
-                          new: str, end_others: bool) -> int:
+async def change_password(
+    db: AsyncSession, request: Request, ctx: OwnerContext, current: str | None, new: str, end_others: bool
+) -> int:
     await require_fresh(request, db, ctx)
     rt = runtime(request)
     if ctx.owner.password_hash is not None:
@@ -142,4 +164,3 @@ async def revoke_others(db: AsyncSession, request: Request, ctx: OwnerContext) -
     n = await repo.delete_sessions(db, ctx.owner.id, keep=ctx.session.id)
     await audit.record(db, request, ctx.owner.id, "sessions_revoked", count=n)
     return n
-

@@ -23,8 +23,9 @@ async def list_sessions(request: Request, db: DbSession, ctx: OwnerSession) -> d
 
 
 @router.delete("/sessions/{session_id}", operation_id="revokeSession")
-async def revoke_session(request: Request, response: Response, db: DbSession, ctx: OwnerSession,
-                         session_id: str) -> dict:
+async def revoke_session(
+    request: Request, response: Response, db: DbSession, ctx: OwnerSession, session_id: str
+) -> dict:
     if await account.revoke_session(db, request, ctx, session_id):
         clear_cookie(runtime(request), response, runtime(request).session_cookie)
     return {"success": True}
@@ -52,8 +53,9 @@ async def add_passkey(request: Request, db: DbSession, ctx: OwnerSession, body: 
 
 
 @router.patch("/passkeys/{passkey_id}", operation_id="renamePasskey")
-async def rename_passkey(request: Request, db: DbSession, ctx: OwnerSession, passkey_id: str,
-                         body: Rename = Body(...)) -> dict:
+async def rename_passkey(
+    request: Request, db: DbSession, ctx: OwnerSession, passkey_id: str, body: Rename = Body(...)
+) -> dict:
     row = await account.rename_passkey(db, request, ctx, passkey_id, body.name)
     return {"success": True, "passkey": account.passkey_out(row)}
 
@@ -66,8 +68,9 @@ async def remove_passkey(request: Request, db: DbSession, ctx: OwnerSession, pas
 
 @router.post("/password", operation_id="changePassword")
 async def change_password(request: Request, db: DbSession, ctx: OwnerSession, body: PasswordChange = Body(...)) -> dict:
-    revoked = await account.change_password(db, request, ctx, body.current_password, body.new_password,
-                                            body.end_other_sessions)
+    revoked = await account.change_password(
+        db, request, ctx, body.current_password, body.new_password, body.end_other_sessions
+    )
     return {"success": True, "revoked_sessions": revoked}
 
 
@@ -95,7 +98,17 @@ async def regenerate_backup_codes(request: Request, db: DbSession, ctx: OwnerSes
 @router.get("/events", operation_id="securityEvents")
 async def events(db: DbSession, ctx: OwnerSession, limit: int = Query(50, ge=1, le=200)) -> dict:
     rows = await repo.events(db, ctx.owner.id, limit)
-    return {"success": True, "events": [
-        {"id": e.id, "kind": e.kind, "created_at": iso(e.created_at), "ip": e.ip, "user_agent": e.user_agent,
-         "detail": e.detail or {}} for e in rows
-    ]}
+    return {
+        "success": True,
+        "events": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "created_at": iso(e.created_at),
+                "ip": e.ip,
+                "user_agent": e.user_agent,
+                "detail": e.detail or {},
+            }
+            for e in rows
+        ],
+    }

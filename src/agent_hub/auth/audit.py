@@ -37,8 +37,7 @@ def attempt(request: Request, method: str, success: bool, **fields: Any) -> None
     audit(request, "login.success" if success else "login.failure", method=method, success=success, **fields)
 
 
-async def record(db: AsyncSession, request: Request | None, owner_id: str | None, kind: str,
-                 **detail: Any) -> None:
+async def record(db: AsyncSession, request: Request | None, owner_id: str | None, kind: str, **detail: Any) -> None:
     ip, ua = _client(request) if request is not None else (None, None)
     db.add(SecurityEvent(owner_id=owner_id, kind=kind, ip=ip, user_agent=ua, detail=detail or None))
     await db.flush()

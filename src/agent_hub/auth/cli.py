@@ -19,7 +19,8 @@ def _print_token(token: str, settings: Settings, why: str) -> None:
         f"\n  Agent Hub first-run setup ({why}).\n"
         f"  Open {settings.public_base}/setup and enter this one-time setup token\n"
         f"  (valid for {settings.setup_token_ttl_hours:g} hours):\n\n    {token}\n",
-        file=sys.stderr, flush=True,
+        file=sys.stderr,
+        flush=True,
     )
 
 
@@ -54,8 +55,10 @@ def setup_token(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(db: Any) -> int:
         if not await setup.setup_required(db):
-            print("setup is closed: an owner can already sign in (use `agent-hub reset-auth` to start over)",
-                  file=sys.stderr)
+            print(
+                "setup is closed: an owner can already sign in (use `agent-hub reset-auth` to start over)",
+                file=sys.stderr,
+            )
             return 1
         _print_token(await _issue(db, settings), settings, "requested")
         return 0
@@ -67,8 +70,11 @@ def _reset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
-@command("reset-auth", "remove the owner's passkeys, password, TOTP, backup codes and sessions; print a setup token",
-         _reset_args)
+@command(
+    "reset-auth",
+    "remove the owner's passkeys, password, TOTP, backup codes and sessions; print a setup token",
+    _reset_args,
+)
 def reset_auth(args: argparse.Namespace, settings: Settings) -> int:
     from agent_hub.auth import audit
     from agent_hub.auth import repository as repo

@@ -36,9 +36,7 @@ def load_key(settings: Settings) -> bytes:
     if settings.secret_key:
         return _derive(settings.secret_key.encode("utf-8"))
     if settings.environment == "production" and not settings.is_sqlite:
-        raise SecretKeyMissing(
-            "Server secret is not configured", "Set AGENT_HUB_SECRET_KEY (shared by every replica)"
-        )
+        raise SecretKeyMissing("Server secret is not configured", "Set AGENT_HUB_SECRET_KEY (shared by every replica)")
     path = Path(settings.data_dir) / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():

@@ -44,14 +44,22 @@ class CsrfMiddleware:
         if self._needs_check(scope["path"], headers):
             reason = self._reject_reason(headers)
             if reason:
-                log.warning("csrf check failed", extra={
-                    "event": "csrf.rejected", "reason": reason, "path": scope["path"],
-                    "ip": scope.get("state", {}).get("client_ip"),
-                    "request_id": scope.get("state", {}).get("request_id"),
-                })
+                log.warning(
+                    "csrf check failed",
+                    extra={
+                        "event": "csrf.rejected",
+                        "reason": reason,
+                        "path": scope["path"],
+                        "ip": scope.get("state", {}).get("client_ip"),
+                        "request_id": scope.get("state", {}).get("request_id"),
+                    },
+                )
                 await send_error(
-                    send, 403, "Cross-site request refused",
-                    "Send X-Requested-With: agent-hub from a page on this site", "CSRF_FAILED",
+                    send,
+                    403,
+                    "Cross-site request refused",
+                    "Send X-Requested-With: agent-hub from a page on this site",
+                    "CSRF_FAILED",
                 )
                 return
         await self.app(scope, receive, send)

@@ -47,8 +47,12 @@ def _split_backup(code: str) -> tuple[str, str]:
 
 
 async def check_password_and_code(
-    db: AsyncSession, rt: AuthRuntime, owner: Owner | None, password: str,
-    totp_code: str | None, backup_code: str | None,
+    db: AsyncSession,
+    rt: AuthRuntime,
+    owner: Owner | None,
+    password: str,
+    totp_code: str | None,
+    backup_code: str | None,
 ) -> str | None:
     """Return the method name on success, None on any failure. Same work on every path."""
     password_ok = await rt.hasher.verify(owner.password_hash if owner else None, password)

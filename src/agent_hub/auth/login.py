@@ -36,8 +36,9 @@ async def passkey_challenge(request: Request, response: Response) -> dict[str, A
     return {"success": True, "publicKey": options}
 
 
-async def _assert(db: AsyncSession, request: Request, state_key: str, credential: dict[str, Any],
-                  owner: Owner | None) -> tuple[Owner, str]:
+async def _assert(
+    db: AsyncSession, request: Request, state_key: str, credential: dict[str, Any], owner: Owner | None
+) -> tuple[Owner, str]:
     """Verify an assertion; `owner` set means it must be that owner's passkey (step-up)."""
     rt = runtime(request)
     challenge = await passkeys.pop_challenge(rt, state_key)
@@ -55,8 +56,9 @@ async def _assert(db: AsyncSession, request: Request, state_key: str, credential
     return found, passkey.id
 
 
-async def passkey_login(db: AsyncSession, request: Request, response: Response,
-                        credential: dict[str, Any]) -> dict[str, Any]:
+async def passkey_login(
+    db: AsyncSession, request: Request, response: Response, credential: dict[str, Any]
+) -> dict[str, Any]:
     await throttle.before_passkey_attempt(request)
     rt = runtime(request)
     preauth = request.cookies.get(rt.preauth_cookie)
@@ -82,13 +84,15 @@ async def password_login(db: AsyncSession, request: Request, response: Response,
         audit.attempt(request, "password", False, username_sha=_hash(body.username.strip().lower())[:12])
         raise invalid_credentials()
     if method == "password_backup_code":
-        await audit.record(db, request, owner.id, "backup_code_used",
-                           remaining=await repo.backup_codes_remaining(db, owner.id))
+        await audit.record(
+            db, request, owner.id, "backup_code_used", remaining=await repo.backup_codes_remaining(db, owner.id)
+        )
     return await signed_in(db, request, response, owner, method)
 
 
-async def signed_in(db: AsyncSession, request: Request, response: Response, owner: Owner, method: str,
-                     **fields: Any) -> dict[str, Any]:
+async def signed_in(
+    db: AsyncSession, request: Request, response: Response, owner: Owner, method: str, **fields: Any
+) -> dict[str, Any]:
     from agent_hub.auth.sessions import owner_out, session_out
 
     agent = await agents_repo.by_id(db, owner.agent_id)
@@ -106,8 +110,9 @@ async def step_up_challenge(db: AsyncSession, request: Request, ctx: OwnerContex
     return {"success": True, "publicKey": options}
 
 
-async def step_up_passkey(db: AsyncSession, request: Request, response: Response, ctx: OwnerContext,
-                          credential: dict[str, Any]) -> None:
+async def step_up_passkey(
+    db: AsyncSession, request: Request, response: Response, ctx: OwnerContext, credential: dict[str, Any]
+) -> None:
     await throttle.before_passkey_attempt(request)
     try:
         await _assert(db, request, "stepup:" + ctx.session.id, credential, ctx.owner)
@@ -118,12 +123,12 @@ async def step_up_passkey(db: AsyncSession, request: Request, response: Response
     audit.attempt(request, "step_up_passkey", True, session_id=ctx.session.id)
 
 
-async def step_up_password(db: AsyncSession, request: Request, response: Response, ctx: OwnerContext,
-                           body: PasswordStepUp) -> None:
+async def step_up_password(
+    db: AsyncSession, request: Request, response: Response, ctx: OwnerContext, body: PasswordStepUp
+) -> None:
     await throttle.before_password_attempt(request, ctx.owner.username)
     rt = runtime(request)
-    method = await factors.check_password_and_code(db, rt, ctx.owner, body.password, body.totp_code,
-                                                   body.backup_code)
+    method = await factors.check_password_and_code(db, rt, ctx.owner, body.password, body.totp_code, body.backup_code)
     if method is None:
         await throttle.password_failed(request, ctx.owner.username)
         audit.attempt(request, "step_up_password", False)

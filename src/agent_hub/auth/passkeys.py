@@ -45,19 +45,24 @@ def _descriptors(keys: list[Passkey]) -> list[PublicKeyCredentialDescriptor]:
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(k.credential_id)) for k in keys]
 
 
-async def registration_options(rt: AuthRuntime, state_key: str, *, user_id: str, username: str,
-                               existing: list[Passkey]) -> dict[str, Any]:
+async def registration_options(
+    rt: AuthRuntime, state_key: str, *, user_id: str, username: str, existing: list[Passkey]
+) -> dict[str, Any]:
     opts = generate_registration_options(
-        rp_id=rt.rp_id, rp_name="Agent Hub", user_name=username, user_display_name=username,
-        user_id=base64url_to_bytes(user_id), timeout=TIMEOUT_MS,
+        rp_id=rt.rp_id,
+        rp_name="Agent Hub",
+        user_name=username,
+        user_display_name=username,
+        user_id=base64url_to_bytes(user_id),
+        timeout=TIMEOUT_MS,
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.REQUIRED, require_resident_key=True,
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            require_resident_key=True,
             user_verification=UserVerificationRequirement.REQUIRED,
         ),
         exclude_credentials=_descriptors(existing),
     )
-    await rt.store.put(state_key, {"challenge": bytes_to_base64url(opts.challenge), "user_id": user_id},
-                       CHALLENGE_TTL)
+    await rt.store.put(state_key, {"challenge": bytes_to_base64url(opts.challenge), "user_id": user_id}, CHALLENGE_TTL)
     return json.loads(options_to_json(opts))  # type: ignore[no-any-return]
 
 
@@ -67,8 +72,11 @@ async def verify_registration(rt: AuthRuntime, state_key: str, credential: dict[
         raise failed("no pending registration challenge")
     try:
         verified = verify_registration_response(
-            credential=credential, expected_challenge=base64url_to_bytes(state["challenge"]),
-            expected_rp_id=rt.rp_id, expected_origin=rt.origin, require_user_verification=True,
+            credential=credential,
+            expected_challenge=base64url_to_bytes(state["challenge"]),
+            expected_rp_id=rt.rp_id,
+            expected_origin=rt.origin,
+            require_user_verification=True,
         )
     except Exception as exc:  # py_webauthn raises several types; all mean "no"
         raise failed(f"registration: {type(exc).__name__}: {exc}") from None
@@ -85,7 +93,9 @@ async def verify_registration(rt: AuthRuntime, state_key: str, credential: dict[
 
 async def authentication_options(rt: AuthRuntime, state_key: str, allow: list[Passkey] | None = None) -> dict[str, Any]:
     opts = generate_authentication_options(
-        rp_id=rt.rp_id, timeout=TIMEOUT_MS, allow_credentials=_descriptors(allow or []),
+        rp_id=rt.rp_id,
+        timeout=TIMEOUT_MS,
+        allow_credentials=_descriptors(allow or []),
         user_verification=UserVerificationRequirement.REQUIRED,
     )
     await rt.store.put(state_key, {"challenge": bytes_to_base64url(opts.challenge)}, CHALLENGE_TTL)
@@ -120,9 +130,13 @@ def verify_assertion(rt: AuthRuntime, challenge: bytes, credential: dict[str, An
     """Verify signature, origin, RP ID, UV and the sign counter; return the new counter."""
     try:
         verified = verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rt.rp_id,
-            expected_origin=rt.origin, credential_public_key=base64url_to_bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count, require_user_verification=True,
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rt.rp_id,
+            expected_origin=rt.origin,
+            credential_public_key=base64url_to_bytes(passkey.public_key),
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=True,
         )
     except Exception as exc:
         raise failed(f"assertion: {type(exc).__name__}: {exc}") from None

@@ -41,8 +41,9 @@ def _repeated_unit(value: str) -> str | None:
 def check_policy(password: str) -> None:
     """Raise WeakPassword with a hint when `password` is not acceptable."""
     if len(password) < MIN_CHARS:
-        raise WeakPassword("Password is too short",
-                           f"Use at least {MIN_CHARS} characters; a few random words work well")
+        raise WeakPassword(
+            "Password is too short", f"Use at least {MIN_CHARS} characters; a few random words work well"
+        )
     if len(password.encode("utf-8")) > MAX_BYTES:
         raise WeakPassword("Password is too long", f"Use at most {MAX_BYTES} bytes")
     lowered = password.lower()

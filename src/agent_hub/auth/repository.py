@@ -68,22 +68,28 @@ async def accept_totp_step(db: AsyncSession, owner_id: str, step: int) -> bool:
 
 
 async def backup_code(db: AsyncSession, owner_id: str, lookup: str) -> BackupCode | None:
-    q = select(BackupCode).where(BackupCode.owner_id == owner_id, BackupCode.lookup == lookup,
-                                 BackupCode.used_at.is_(None))
+    q = select(BackupCode).where(
+        BackupCode.owner_id == owner_id, BackupCode.lookup == lookup, BackupCode.used_at.is_(None)
+    )
     return (await db.execute(q)).scalar_one_or_none()
 
 
 async def use_backup_code(db: AsyncSession, code_id: str, now: datetime) -> bool:
     result = await db.execute(
-        update(BackupCode).where(BackupCode.id == code_id, BackupCode.used_at.is_(None)).values(used_at=now)
+        update(BackupCode)
+        .where(BackupCode.id == code_id, BackupCode.used_at.is_(None))
+        .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
 
 
 async def backup_codes_remaining(db: AsyncSession, owner_id: str) -> int:
-    q = select(func.count()).select_from(BackupCode).where(BackupCode.owner_id == owner_id,
-                                                           BackupCode.used_at.is_(None))
+    q = (
+        select(func.count())
+        .select_from(BackupCode)
+        .where(BackupCode.owner_id == owner_id, BackupCode.used_at.is_(None))
+    )
     return int((await db.execute(q)).scalar_one())
 
 
@@ -112,7 +118,8 @@ async def sessions(db: AsyncSession, owner_id: str) -> list[AuthSession]:
 
 async def delete_session(db: AsyncSession, owner_id: str, session_id: str) -> bool:
     result = await db.execute(
-        delete(AuthSession).where(AuthSession.id == session_id, AuthSession.owner_id == owner_id)
+        delete(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.owner_id == owner_id)
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
@@ -132,26 +139,36 @@ async def count_live_sessions(db: AsyncSession, now: datetime) -> int:
 
 
 async def setup_token(db: AsyncSession, token_hash: str, now: datetime) -> SetupToken | None:
-    q = select(SetupToken).where(SetupToken.token_hash == token_hash, SetupToken.used_at.is_(None),
-                                 SetupToken.expires_at > now)
+    q = select(SetupToken).where(
+        SetupToken.token_hash == token_hash, SetupToken.used_at.is_(None), SetupToken.expires_at > now
+    )
     return (await db.execute(q)).scalar_one_or_none()
 
 
 async def consume_setup_tokens(db: AsyncSession, token_id: str, now: datetime) -> bool:
     """Use `token_id` (once) and void every other outstanding token."""
     result = await db.execute(
-        update(SetupToken).where(SetupToken.id == token_id, SetupToken.used_at.is_(None),
-                                 SetupToken.expires_at > now)
-        .values(used_at=now).execution_options(synchronize_session=False)
+        update(SetupToken)
+        .where(SetupToken.id == token_id, SetupToken.used_at.is_(None), SetupToken.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
     if not _changed(result):
         return False
-    await db.execute(update(SetupToken).where(SetupToken.used_at.is_(None)).values(used_at=now)
-                     .execution_options(synchronize_session=False))
+    await db.execute(
+        update(SetupToken)
+        .where(SetupToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return True
 
 
 async def events(db: AsyncSession, owner_id: str, limit: int) -> list[SecurityEvent]:
-    q = (select(SecurityEvent).where(SecurityEvent.owner_id == owner_id)
-         .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id).limit(limit))
+    q = (
+        select(SecurityEvent)
+        .where(SecurityEvent.owner_id == owner_id)
+        .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id)
+        .limit(limit)
+    )
     return list((await db.execute(q)).scalars())

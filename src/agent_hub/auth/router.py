@@ -102,14 +102,16 @@ async def step_up_challenge(request: Request, db: DbSession, ctx: OwnerSession) 
 
 
 @router.post("/step-up/passkey", operation_id="stepUpPasskey")
-async def step_up_passkey(request: Request, response: Response, db: DbSession, ctx: OwnerSession,
-                          body: AssertionIn = Body(...)) -> dict:
+async def step_up_passkey(
+    request: Request, response: Response, db: DbSession, ctx: OwnerSession, body: AssertionIn = Body(...)
+) -> dict:
     await login.step_up_passkey(db, request, response, ctx, body.credential)
     return {"success": True, "session": session_out(runtime(request), ctx.session, ctx.session.id)}
 
 
 @router.post("/step-up/password", operation_id="stepUpPassword")
-async def step_up_password(request: Request, response: Response, db: DbSession, ctx: OwnerSession,
-                           body: PasswordStepUp = Body(...)) -> dict:
+async def step_up_password(
+    request: Request, response: Response, db: DbSession, ctx: OwnerSession, body: PasswordStepUp = Body(...)
+) -> dict:
     await login.step_up_password(db, request, response, ctx, body)
     return {"success": True, "session": session_out(runtime(request), ctx.session, ctx.session.id)}

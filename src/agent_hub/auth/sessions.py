@@ -46,9 +46,15 @@ async def issue(db: AsyncSession, request: Request, response: Response, owner: O
     token = secrets.token_urlsafe(32)
     ua = request.headers.get("user-agent")
     row = AuthSession(
-        token_hash=token_hash(token), owner_id=owner.id, created_at=now, last_used_at=now,
-        expires_at=now + rt.absolute, auth_at=now, auth_method=method,
-        ip=getattr(request.state, "client_ip", None), user_agent=ua[:256] if ua else None,
+        token_hash=token_hash(token),
+        owner_id=owner.id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + rt.absolute,
+        auth_at=now,
+        auth_method=method,
+        ip=getattr(request.state, "client_ip", None),
+        user_agent=ua[:256] if ua else None,
     )
     db.add(row)
     await db.flush()
@@ -107,8 +113,11 @@ async def resolve_agent(request: Request, db: AsyncSession) -> Agent | None:
 
 async def owner_session(request: Request, db: AsyncSession = Depends(get_session)) -> OwnerContext:
     if bearer_token(request) is not None:
-        raise Forbidden("This endpoint needs the owner's browser session", "Sign in to the web UI; API keys "
-                        "cannot manage keys, sessions or sign-in methods", code="SESSION_REQUIRED")
+        raise Forbidden(
+            "This endpoint needs the owner's browser session",
+            "Sign in to the web UI; API keys cannot manage keys, sessions or sign-in methods",
+            code="SESSION_REQUIRED",
+        )
     ctx = await lookup(request, db)
     if ctx is None:
         raise Unauthorized("Not signed in", "Sign in again")
@@ -131,17 +140,27 @@ async def require_fresh(request: Request, db: AsyncSession, ctx: OwnerContext) -
     rt = runtime(request)
     if rt.now() - ctx.session.auth_at > rt.step_up:
         raise ApiError(
-            "Confirm it's you", "Sign in again with a passkey or password + code (POST /auth/step-up/...)",
-            status=401, code="step_up_required", extra={"step_up": await methods(db, ctx.owner)},
+            "Confirm it's you",
+            "Sign in again with a passkey or password + code (POST /auth/step-up/...)",
+            status=401,
+            code="step_up_required",
+            extra={"step_up": await methods(db, ctx.owner)},
         )
 
 
 def session_out(rt: AuthRuntime, row: AuthSession, current_id: str | None) -> dict[str, Any]:
     return {
-        "id": row.id, "created_at": iso(row.created_at), "last_used_at": iso(row.last_used_at),
-        "expires_at": iso(row.expires_at), "idle_expires_at": iso(min(row.expires_at, row.last_used_at + rt.idle)),
-        "auth_method": row.auth_method, "auth_at": iso(row.auth_at), "step_up_until": iso(row.auth_at + rt.step_up),
-        "ip": row.ip, "user_agent": row.user_agent, "current": row.id == current_id,
+        "id": row.id,
+        "created_at": iso(row.created_at),
+        "last_used_at": iso(row.last_used_at),
+        "expires_at": iso(row.expires_at),
+        "idle_expires_at": iso(min(row.expires_at, row.last_used_at + rt.idle)),
+        "auth_method": row.auth_method,
+        "auth_at": iso(row.auth_at),
+        "step_up_until": iso(row.auth_at + rt.step_up),
+        "ip": row.ip,
+        "user_agent": row.user_agent,
+        "current": row.id == current_id,
     }
 
 

@@ -50,8 +50,11 @@ async def ensure_open(db: AsyncSession) -> None:
 async def issue_token(db: AsyncSession, rt: AuthRuntime) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = rt.now()
-    db.add(SetupToken(token_hash=_hash(token), created_at=now,
-                      expires_at=now + timedelta(hours=rt.settings.setup_token_ttl_hours)))
+    db.add(
+        SetupToken(
+            token_hash=_hash(token), created_at=now, expires_at=now + timedelta(hours=rt.settings.setup_token_ttl_hours)
+        )
+    )
     await db.flush()
     return token
 
@@ -72,8 +75,9 @@ async def _state(request: Request) -> tuple[str, dict[str, Any]]:
     return key, state
 
 
-async def start(db: AsyncSession, request: Request, response: Response, setup_token: str,
-                username: str | None) -> dict[str, Any]:
+async def start(
+    db: AsyncSession, request: Request, response: Response, setup_token: str, username: str | None
+) -> dict[str, Any]:
     await ensure_open(db)
     rt = runtime(request)
     await throttle.before_setup_attempt(request)
@@ -95,8 +99,9 @@ async def start(db: AsyncSession, request: Request, response: Response, setup_to
                 raise Conflict("Name already taken", "Choose another username")
         user_id = bytes_to_base64url(secrets.token_bytes(32))
     preauth = secrets.token_urlsafe(32)
-    await rt.store.put("setup:" + _hash(preauth), {"token_id": token.id, "username": name, "user_id": user_id},
-                       SETUP_TTL)
+    await rt.store.put(
+        "setup:" + _hash(preauth), {"token_id": token.id, "username": name, "user_id": user_id}, SETUP_TTL
+    )
     set_cookie(rt, response, rt.preauth_cookie, preauth, int(SETUP_TTL))
     audit.audit(request, "setup.started")
     return {"success": True, "username": name, "methods": ["passkey", "password"]}
@@ -111,15 +116,23 @@ async def passkey_options(db: AsyncSession, request: Request) -> dict[str, Any]:
     return {"success": True, "publicKey": options}
 
 
-async def finish_passkey(db: AsyncSession, request: Request, credential: dict[str, Any],
-                         name: str | None) -> Owner:
+async def finish_passkey(db: AsyncSession, request: Request, credential: dict[str, Any], name: str | None) -> Owner:
     await ensure_open(db)
     key, state = await _state(request)
     verified = await passkeys.verify_registration(runtime(request), key + ":chal", credential)
     owner = await _complete(db, request, key, state)
-    db.add(Passkey(owner_id=owner.id, credential_id=verified["credential_id"], public_key=verified["public_key"],
-                   sign_count=verified["sign_count"], transports=verified["transports"],
-                   backed_up=verified["backed_up"], name=name or "Passkey", created_at=runtime(request).now()))
+    db.add(
+        Passkey(
+            owner_id=owner.id,
+            credential_id=verified["credential_id"],
+            public_key=verified["public_key"],
+            sign_count=verified["sign_count"],
+            transports=verified["transports"],
+            backed_up=verified["backed_up"],
+            name=name or "Passkey",
+            created_at=runtime(request).now(),
+        )
+    )
     await db.flush()
     await audit.record(db, request, owner.id, "passkey_added", name=name or "Passkey")
     return owner
@@ -145,8 +158,9 @@ async def finish_totp(db: AsyncSession, request: Request, code: str) -> tuple[Ow
     rt = runtime(request)
     step = totp.matching_step(rt.sealer.open(state["totp"], factors.TOTP_PURPOSE), code, rt.timestamp())
     if step is None:
-        raise BadRequest("That code did not match", "Check the device clock and enter the current code",
-                          code="INVALID_CODE")
+        raise BadRequest(
+            "That code did not match", "Check the device clock and enter the current code", code="INVALID_CODE"
+        )
     owner = await _complete(db, request, key, state)
     owner.password_hash, owner.totp_secret_enc, owner.totp_last_step = state["password_hash"], state["totp"], step
     codes, rows = await factors.new_backup_codes(rt, owner.id)
@@ -165,12 +179,14 @@ async def _complete(db: AsyncSession, request: Request, key: str, state: dict[st
     if owner is None:
         human = await agents.human_owner(db)
         if human is None:
-            human, _ = await agents.create_agent(db, name=state["username"], agent_type="human",
-                                                 allow_human=True, active=True)
+            human, _ = await agents.create_agent(
+                db, name=state["username"], agent_type="human", allow_human=True, active=True
+            )
             # The human signs in with its session; the key create_agent made is never shown.
             await db.execute(update(ApiKey).where(ApiKey.agent_id == human.id).values(revoked_at=now))
-        owner = Owner(agent_id=human.id, username=human.name, webauthn_user_id=state["user_id"],
-                      created_at=now, updated_at=now)
+        owner = Owner(
+            agent_id=human.id, username=human.name, webauthn_user_id=state["user_id"], created_at=now, updated_at=now
+        )
         db.add(owner)
         await db.flush()
         await audit.record(db, request, owner.id, "owner_created", username=owner.username)

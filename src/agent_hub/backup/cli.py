@@ -10,8 +10,11 @@ from agent_hub.cli import command
 from agent_hub.config import Settings
 
 
-@command("backup", "snapshot the SQLite database and media directory into a tar file (safe while running)",
-         lambda p: p.add_argument("dest", type=Path))
+@command(
+    "backup",
+    "snapshot the SQLite database and media directory into a tar file (safe while running)",
+    lambda p: p.add_argument("dest", type=Path),
+)
 def backup(args: argparse.Namespace, settings: Settings) -> int:
     files = archive.backup(settings, args.dest)
     print(f"backup written to {args.dest} (database + {files} media files)")

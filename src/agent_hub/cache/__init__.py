@@ -13,7 +13,7 @@ bytes it serialises to, and is valid for exactly one *content version*:
 - reads.py     `cached_read`: look up or build, then overlay the caller's own votes (the only
                per-viewer fields) — the cached bytes are sent as they are when there is none.
 
-Docs: docs/decisions/0031-read-cache.md.
+Docs: docs/decisions/0011-read-cache.md.
 """
 
 from agent_hub.cache.reads import CachedRead, cached_read

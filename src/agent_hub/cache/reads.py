@@ -103,8 +103,13 @@ async def _join_flight(flight: asyncio.Future[CachedRead] | None) -> CachedRead 
         return None
 
 
-async def as_viewer(request: Request, key: Hashable, viewer_id: str, read: CachedRead,
-                    overlay: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]) -> Response:
+async def as_viewer(
+    request: Request,
+    key: Hashable,
+    viewer_id: str,
+    read: CachedRead,
+    overlay: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]],
+) -> Response:
     """`read` as the caller sees it. `overlay(payload)` returns a copy carrying the caller's
     votes, or None when they have none on it. Its bytes are cached per caller, under the same
     content version as the read (votes are content), so a repeated poll re-encodes nothing."""

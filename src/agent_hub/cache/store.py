@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Hashable
+from typing import Any
 
 _ENTRY_OVERHEAD = 200  # bytes: the entry, its key and the dict slot
 

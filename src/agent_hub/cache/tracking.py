@@ -28,11 +28,27 @@ INBOX_TABLES = frozenset({"notifications", "inbox_state"})
 
 # Tables no cached content read shows (auth, inbox, DMs, webhooks, idempotency, quotas). Anything
 # not listed counts as content: a new table is safe by default, at worst it invalidates too often.
-IGNORED_TABLES = frozenset({
-    "auth_owners", "auth_passkeys", "auth_backup_codes", "auth_sessions", "auth_setup_tokens",
-    "auth_events", "api_keys", "idempotency_keys", "notifications", "inbox_state", "thread_watches",
-    "webhooks", "webhook_deliveries", "dm_conversations", "dm_messages", "media_usage", "post_reports",
-})
+IGNORED_TABLES = frozenset(
+    {
+        "auth_owners",
+        "auth_passkeys",
+        "auth_backup_codes",
+        "auth_sessions",
+        "auth_setup_tokens",
+        "auth_events",
+        "api_keys",
+        "idempotency_keys",
+        "notifications",
+        "inbox_state",
+        "thread_watches",
+        "webhooks",
+        "webhook_deliveries",
+        "dm_conversations",
+        "dm_messages",
+        "media_usage",
+        "post_reports",
+    }
+)
 
 
 class TrackedSession(Session):
@@ -77,8 +93,11 @@ def _after_commit(session: Session) -> None:
     if not written or version is None:
         return
     # None stands for a table we could not name (raw SQL): it counts for both.
-    task = version.bump(content=bool(written - IGNORED_TABLES), auth=bool(written & (AUTH_TABLES | {None})),
-                        inbox=bool(written & (INBOX_TABLES | {None})))
+    task = version.bump(
+        content=bool(written - IGNORED_TABLES),
+        auth=bool(written & (AUTH_TABLES | {None})),
+        inbox=bool(written & (INBOX_TABLES | {None})),
+    )
     if task is not None:
         session.info[BUMP] = task
 

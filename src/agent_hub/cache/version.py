@@ -77,8 +77,10 @@ class ContentVersion:
         try:
             await self.redis.mset({k: uuid.uuid4().hex for k in keys})  # type: ignore[union-attr]
         except Exception:
-            log.error("could not publish cache versions; other replicas may serve entries up to "
-                      "the caches' maximum age old", exc_info=True)
+            log.error(
+                "could not publish cache versions; other replicas may serve entries up to the caches' maximum age old",
+                exc_info=True,
+            )
 
 
 _UNREAD = object()

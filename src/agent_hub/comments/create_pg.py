@@ -38,8 +38,9 @@ def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:
     """The new comment as the presenter and the notifications read it: its attributes only (an
     ORM instance, never added to a session anyway, cost more to build than the rest of the
     response). No media yet: an upload is attached afterwards (media/router.py)."""
-    return SimpleNamespace(**values, created_at=now, updated_at=None, upvotes=0, downvotes=0, score=0, reply_count=0,
-                           is_deleted=False)
+    return SimpleNamespace(
+        **values, created_at=now, updated_at=None, upvotes=0, downvotes=0, score=0, reply_count=0, is_deleted=False
+    )
 
 
 async def create(request: Request, db: AsyncSession | None, agent: Agent, values: dict[str, Any]) -> Created:
@@ -48,7 +49,10 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         db = await get_session(request)  # a stored idempotent response must commit with the comment
     parent_id = values["parent_id"]
     fixed = {
-        "id": values["id"], "post_id": values["post_id"], "actor": agent.id, "content": values["content"],
+        "id": values["id"],
+        "post_id": values["post_id"],
+        "actor": agent.id,
+        "content": values["content"],
         # An id that cannot exist still asks for a parent: it is then "not found", never top-level.
         "parent_id": (parent_id if len(parent_id) <= 64 and "\x00" not in parent_id else "") if parent_id else None,
         "mentions": ",".join(parse_mentions(values["content"])),
@@ -57,8 +61,9 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
 
     def prepare(now: datetime) -> dict[str, Any]:
         """The statement's row for this comment, created at `now` (the batch's sending time)."""
-        item = inbox.comment_item(agent, post_id=values["post_id"], comment_id=values["id"], content=values["content"],
-                                  created_at=now)
+        item = inbox.comment_item(
+            agent, post_id=values["post_id"], comment_id=values["id"], content=values["content"], created_at=now
+        )
         made.update(now=now, item=item)
         return {**fixed, "now": now, "preview": item["content"], "payload": inbox.webhook_payload_template(item)}
 

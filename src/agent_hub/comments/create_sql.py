@@ -162,8 +162,17 @@ ORDER BY ctx.ord, d.id
 STATEMENT = LaneStatement(text(_SQL).execution_options(written_tables=WRITTEN_TABLES))
 
 # One comment's values -> the statement's array parameters (one element per comment).
-ROW_KEYS = {"id": "ids", "post_id": "post_ids", "parent_id": "parent_ids", "actor": "actors", "content": "contents",
-            "mentions": "mention_lists", "preview": "previews", "payload": "payloads", "now": "nows"}
+ROW_KEYS = {
+    "id": "ids",
+    "post_id": "post_ids",
+    "parent_id": "parent_ids",
+    "actor": "actors",
+    "content": "contents",
+    "mentions": "mention_lists",
+    "preview": "previews",
+    "payload": "payloads",
+    "now": "nows",
+}
 
 
 def batch_params(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:

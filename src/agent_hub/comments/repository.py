@@ -25,8 +25,9 @@ from agent_hub.votes.models import CommentVote
 
 _total = Comment.upvotes + Comment.downvotes
 # Spec §7: (up + down) * (1 - |up - down| / max(up + down, 1)); high when votes are many and split.
-CONTROVERSY = _total * (1.0 - cast(func.abs(Comment.upvotes - Comment.downvotes), Float)
-                        / case((_total > 1, _total), else_=1))
+CONTROVERSY = _total * (
+    1.0 - cast(func.abs(Comment.upvotes - Comment.downvotes), Float) / case((_total > 1, _total), else_=1)
+)
 
 # Root ordering per public sort name. `None` marks computed sorts paged by offset.
 ROOT_KEYS: dict[str, list[SortKey] | None] = {
@@ -74,8 +75,16 @@ def _write_context(with_parent: bool) -> Select[Any]:
     else:
         parent_cols = [null().label(name) for name in names]
     stmt = (
-        select(Post.id, Post.author_id, Post.submolt_id, Post.is_locked, Agent.name,
-               following.label("following"), watchers.scalar_subquery().label("watchers"), *parent_cols)
+        select(
+            Post.id,
+            Post.author_id,
+            Post.submolt_id,
+            Post.is_locked,
+            Agent.name,
+            following.label("following"),
+            watchers.scalar_subquery().label("watchers"),
+            *parent_cols,
+        )
         .outerjoin(Agent, Agent.id == Post.author_id)
         .where(Post.id == bindparam("post_id"), Post.is_deleted.is_(False))
     )
@@ -122,14 +131,17 @@ async def soft_delete(db: AsyncSession, comment: Comment, now: datetime) -> bool
     if not result.rowcount:
         return False
     await db.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
-    await db.execute(
-        update(Agent).where(Agent.id == comment.author_id).values(comments_count=Agent.comments_count - 1)
-    )
+    await db.execute(update(Agent).where(Agent.id == comment.author_id).values(comments_count=Agent.comments_count - 1))
     return True
 
 
 async def page_roots(
-    db: AsyncSession, post_id: str, sort: str, limit: int, *, offset: int = 0,
+    db: AsyncSession,
+    post_id: str,
+    sort: str,
+    limit: int,
+    *,
+    offset: int = 0,
     after_values: Sequence[Any] | None = None,
 ) -> list[tuple[Comment, Agent]]:
     """Top-level comments of a post in `sort` order, `limit` rows (the caller asks one extra

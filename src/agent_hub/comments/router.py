@@ -23,28 +23,40 @@ from agent_hub.http.responses import JsonResponse
 router = APIRouter(tags=["comments"], route_class=CommitRoute)
 
 
-@router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated,
-             operation_id="createComment")
-async def create_comment(request: Request, agent: LightWriter, post_id: str,
-                         body: CreateCommentRequest | None = Body(None)) -> JsonResponse:
+@router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated, operation_id="createComment")
+async def create_comment(
+    request: Request, agent: LightWriter, post_id: str, body: CreateCommentRequest | None = Body(None)
+) -> JsonResponse:
     return JsonResponse(await svc.add_comment(request, agent, post_id, body), status_code=201)
 
 
 @router.get("/posts/{post_id}/comments", response_model=CommentList, operation_id="listComments")
 async def list_comments(
-    request: Request, db: DbSession, viewer: Viewer, post_id: str,
+    request: Request,
+    db: DbSession,
+    viewer: Viewer,
+    post_id: str,
     sort: str = Query("best", description="best | top | new | old | controversial"),
     limit: int | None = Query(None, description="Top-level comments per page (default 35, max 100)"),
-    cursor: str | None = Query(None), offset: int = Query(0, ge=0, le=100_000),
+    cursor: str | None = Query(None),
+    offset: int = Query(0, ge=0, le=100_000),
 ) -> Response:
     sort = svc.normalise_sort(sort)
 
     async def build() -> dict:  # the anonymous view, for the read cache
         await svc.require_post(db, post_id)
         items, has_more, next_cursor = await svc.comment_page(
-            db, None, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset)
-        return {"success": True, "post_id": post_id, "sort": sort, "comments": items, "count": len(items),
-                "has_more": has_more, "next_cursor": next_cursor}
+            db, None, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset
+        )
+        return {
+            "success": True,
+            "post_id": post_id,
+            "sort": sort,
+            "comments": items,
+            "count": len(items),
+            "has_more": has_more,
+            "next_cursor": next_cursor,
+        }
 
     key = ("comments", post_id, sort, limit, cursor, offset)
     read = await cached_read(request, key, build)

@@ -64,6 +64,7 @@ def comment_out(comment: Any, author: dict[str, Any], user_vote: int | None = No
 
 # --- documented response shapes (OpenAPI contract; handlers return the dicts above) -------
 
+
 class CommentOut(BaseModel):
     id: str
     post_id: str

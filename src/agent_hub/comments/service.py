@@ -76,8 +76,14 @@ async def require_post(db: AsyncSession, post_id: str) -> Any:
 
 
 async def comment_page(
-    db: AsyncSession, viewer: Agent | None, post_id: str, *, sort: str = "best", limit: int = DEFAULT_LIMIT,
-    cursor: str | None = None, offset: int = 0,
+    db: AsyncSession,
+    viewer: Agent | None,
+    post_id: str,
+    *,
+    sort: str = "best",
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], bool, str | None]:
     """One page of a post's thread: (roots with nested replies, has_more, next_cursor).
     The post is not checked here; callers do that."""
@@ -108,8 +114,9 @@ async def comment_page(
     return await _assemble(db, viewer, rows, sort), has_more, next_cursor
 
 
-async def _assemble(db: AsyncSession, viewer: Agent | None, roots: list[tuple[Comment, Agent]],
-                    sort: str) -> list[dict[str, Any]]:
+async def _assemble(
+    db: AsyncSession, viewer: Agent | None, roots: list[tuple[Comment, Agent]], sort: str
+) -> list[dict[str, Any]]:
     root_ids = [c.id for c, _ in roots]
     below = await repo.descendants(db, root_ids)
     votes = await repo.viewer_votes(db, viewer.id, root_ids) if viewer is not None and root_ids else {}
@@ -133,8 +140,9 @@ async def _assemble(db: AsyncSession, viewer: Agent | None, roots: list[tuple[Co
     return [build(comment) for comment, _ in roots]
 
 
-async def comment_tree(db: AsyncSession, viewer: Agent | None, post_id: str, sort: str = "best",
-                       limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+async def comment_tree(
+    db: AsyncSession, viewer: Agent | None, post_id: str, sort: str = "best", limit: int = DEFAULT_LIMIT
+) -> list[dict[str, Any]]:
     """The first page of a post's threaded comments (for `GET /posts/{id}`)."""
     items, _, _ = await comment_page(db, viewer, post_id, sort=sort, limit=limit)
     return items
@@ -154,16 +162,18 @@ async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
         remaining = max(peek.remaining, 0)
     cooldown_token = await consume(request, cooldown, subject, daily_remaining=remaining)
     try:
-        daily_token = await consume(request, daily, subject, daily_remaining=0,
-                                    hint="You have used today's comments; try again tomorrow")
+        daily_token = await consume(
+            request, daily, subject, daily_remaining=0, hint="You have used today's comments; try again tomorrow"
+        )
     except RateLimited:
         await refund(request, cooldown_token)
         raise
     return [cooldown_token, daily_token]
 
 
-async def add_comment(request: Request, agent: Agent, post_id: str, body: CreateCommentRequest | None,
-                      db: AsyncSession | None = None) -> dict[str, Any]:
+async def add_comment(
+    request: Request, agent: Agent, post_id: str, body: CreateCommentRequest | None, db: AsyncSession | None = None
+) -> dict[str, Any]:
     """Create a comment or reply. `db`: a session whose transaction must also hold the comment
     (an upload attached to it); without one the request's own is used, or — on PostgreSQL, when
     nothing else must commit with it — none at all: one statement on the write lane."""
@@ -218,13 +228,17 @@ async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any])
         if ctx.parent_depth + 1 > MAX_DEPTH:
             raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
     now = utcnow()
-    values = {**values, "root_id": (ctx.parent_root_id or parent_id) if parent_id else values["id"],
-              "depth": ctx.parent_depth + 1 if parent_id else 0}
+    values = {
+        **values,
+        "root_id": (ctx.parent_root_id or parent_id) if parent_id else values["id"],
+        "depth": ctx.parent_depth + 1 if parent_id else 0,
+    }
     await repo.insert(db, values, ctx.submolt_id, now)
     comment = create_pg.transient_comment(values, now)
     watchers = ctx.watchers.split(",") if ctx.watchers else []
-    await inbox.notify_comment(db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id,
-                               watchers=watchers)
+    await inbox.notify_comment(
+        db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id, watchers=watchers
+    )
     return comment, ctx.author_id, ctx.name, bool(ctx.following)
 
 

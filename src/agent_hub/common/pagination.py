@@ -39,8 +39,9 @@ def clamp_limit(limit: int | None, default: int = 25, maximum: int = MAX_LIMIT) 
     return min(limit, maximum)
 
 
-def list_envelope(key: str, items: list[Any], *, limit: int, offset: int, next_cursor: str | None,
-                  has_more: bool) -> dict[str, Any]:
+def list_envelope(
+    key: str, items: list[Any], *, limit: int, offset: int, next_cursor: str | None, has_more: bool
+) -> dict[str, Any]:
     """Live keys (`posts`, `has_more`, `next_cursor`, `next_offset`, `count`) plus the OSS
     `data` + `pagination` pair, carrying the same list."""
     return {

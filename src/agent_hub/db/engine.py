@@ -65,6 +65,9 @@ def make_sessionmaker(engine: AsyncEngine, version: Any | None = None) -> async_
     from agent_hub.cache.tracking import VERSION, TrackedSession
 
     return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=True, sync_session_class=TrackedSession,
+        engine,
+        expire_on_commit=False,
+        autoflush=True,
+        sync_session_class=TrackedSession,
         info={VERSION: version} if version is not None else None,
     )

@@ -75,7 +75,11 @@ class WriteLane:
                 kwargs.pop("prepared_statement_cache_size", None)  # SQLAlchemy's own option, not asyncpg's
                 settings = {**kwargs.pop("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
                 self._pool = await asyncpg.create_pool(
-                    *args, **kwargs, server_settings=settings, min_size=0, max_size=MAX_CONNECTIONS,
+                    *args,
+                    **kwargs,
+                    server_settings=settings,
+                    min_size=0,
+                    max_size=MAX_CONNECTIONS,
                     reset=_no_reset,
                 )
             return self._pool

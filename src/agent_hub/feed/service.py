@@ -16,8 +16,9 @@ from agent_hub.posts import listing
 from agent_hub.posts.repository import feed_scope
 
 
-async def feed(db: AsyncSession, agent: Agent, *, sort: str, filter_: str, limit: int, offset: int,
-               cursor: str | None) -> dict[str, Any]:
+async def feed(
+    db: AsyncSession, agent: Agent, *, sort: str, filter_: str, limit: int, offset: int, cursor: str | None
+) -> dict[str, Any]:
     following_only = (filter_ or "all").strip().lower() == "following"
     return await listing.list_posts(
         db, where=[feed_scope(agent.id, following_only)], sort=sort, limit=limit, offset=offset, cursor=cursor

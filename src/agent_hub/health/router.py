@@ -8,10 +8,10 @@ import ipaddress
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
-from agent_hub.http.responses import JsonResponse
 from sqlalchemy import text
 
 from agent_hub import metrics
+from agent_hub.http.responses import JsonResponse
 
 router = APIRouter(tags=["health"])
 api_router = APIRouter(tags=["health"])
@@ -58,7 +58,12 @@ async def metrics_endpoint(request: Request) -> Response:
         addr = None
     if allowed and (addr is None or not any(addr in net for net in allowed)):
         return JsonResponse(
-            {"success": False, "error": "Endpoint not found", "hint": "GET /metrics does not exist.", "code": "NOT_FOUND"},
+            {
+                "success": False,
+                "error": "Endpoint not found",
+                "hint": "GET /metrics does not exist.",
+                "code": "NOT_FOUND",
+            },
             status_code=404,
         )
     return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -60,8 +60,10 @@ def _finished_jobs(settings: Settings, now: datetime) -> ColumnElement[bool] | N
     if cutoff is None:
         return None
     # A finished job always has finished_at; created_at covers rows written before it existed.
-    return and_(MediaJob.status.in_((JOB_DONE, JOB_FAILED)),
-                or_(MediaJob.finished_at < cutoff, and_(MediaJob.finished_at.is_(None), MediaJob.created_at < cutoff)))
+    return and_(
+        MediaJob.status.in_((JOB_DONE, JOB_FAILED)),
+        or_(MediaJob.finished_at < cutoff, and_(MediaJob.finished_at.is_(None), MediaJob.created_at < cutoff)),
+    )
 
 
 def _dead_sessions(settings: Settings, now: datetime) -> ColumnElement[bool]:

@@ -162,16 +162,16 @@ class BodyLimitMiddleware:
         has_body = declared is None and "transfer-encoding" in headers or bool(declared)
         if has_body and ctype not in _JSON_TYPES + _UPLOAD_TYPES:
             await send_error(
-                send, 415, "Unsupported media type",
+                send,
+                415,
+                "Unsupported media type",
                 "Send the request body as application/json (or multipart/form-data for uploads)",
                 "UNSUPPORTED_MEDIA_TYPE",
             )
             return
         limit = self.upload_limit if ctype in _UPLOAD_TYPES else self.json_limit
         if declared is not None and declared > limit:
-            await send_error(
-                send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE"
-            )
+            await send_error(send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE")
             return
         if declared is not None:
             # The server enforces Content-Length framing, so the declared size is the size.

@@ -67,8 +67,11 @@ class IdempotencyMiddleware:
         key = raw_key.decode("latin-1").strip()
         if not _KEY_CHARS.match(key):
             await send_error(
-                send, 400, "Invalid Idempotency-Key header",
-                "Use 1-255 visible ASCII characters, e.g. a UUID", "BAD_REQUEST",
+                send,
+                400,
+                "Invalid Idempotency-Key header",
+                "Use 1-255 visible ASCII characters, e.g. a UUID",
+                "BAD_REQUEST",
             )
             return
         sessionmaker = self.state.sessionmaker
@@ -98,15 +101,20 @@ class IdempotencyMiddleware:
             return
         if outcome.outcome == "mismatch":
             await send_error(
-                send, 400, "Idempotency-Key was already used for a different request",
+                send,
+                400,
+                "Idempotency-Key was already used for a different request",
                 "Use a new key for a new request; reuse a key only to retry the identical request",
                 "idempotency_key_reused",
             )
             return
         if outcome.outcome == "busy":
             await send_error(
-                send, 409, "A request with this Idempotency-Key is still in progress",
-                "Retry in a moment with the same key to get its result", "idempotency_in_progress",
+                send,
+                409,
+                "A request with this Idempotency-Key is still in progress",
+                "Retry in a moment with the same key to get its result",
+                "idempotency_in_progress",
                 _headers={"Retry-After": "1"},
             )
             return
@@ -141,16 +149,22 @@ class IdempotencyMiddleware:
         delay = 0.05
         while True:
             outcome = await store.claim(
-                sessionmaker, key_hash=key_hash, request_hash=request_hash, method=scope["method"],
-                path=scope["path"], ttl=self.ttl, lease=self.lease,
+                sessionmaker,
+                key_hash=key_hash,
+                request_hash=request_hash,
+                method=scope["method"],
+                path=scope["path"],
+                ttl=self.ttl,
+                lease=self.lease,
             )
             if outcome.outcome != "busy" or loop.time() >= deadline:
                 return outcome
             await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
             delay = min(delay * 2, 0.5)
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, sessionmaker: Any, key_hash: str,
-                   token: datetime) -> None:
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, sessionmaker: Any, key_hash: str, token: datetime
+    ) -> None:
         status = 0
         kept_headers: list[list[str]] = []
         body = bytearray()
@@ -176,9 +190,12 @@ class IdempotencyMiddleware:
             headers = [[k, v] for k, v in response.headers.items() if k.encode("latin-1") in _STORED_HEADERS]
             if not await store.complete(db, key_hash, token, response.status_code, headers, bytes(response.body)):
                 # Our lease ran out and a retry took the key over: it creates the resource.
-                raise Conflict("A retry of this request took over its Idempotency-Key",
-                               "Retry with the same key to get the result that counts",
-                               code="idempotency_in_progress", headers={"Retry-After": "1"})
+                raise Conflict(
+                    "A retry of this request took over its Idempotency-Key",
+                    "Retry with the same key to get the result that counts",
+                    code="idempotency_in_progress",
+                    headers={"Retry-After": "1"},
+                )
 
         scope.setdefault("state", {}).setdefault("before_commit", []).append(store_with_the_result)
         heartbeat = asyncio.create_task(self._heartbeat(sessionmaker, key_hash, token))

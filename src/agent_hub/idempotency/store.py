@@ -50,8 +50,14 @@ async def claim(
 ) -> Claim:
     now = utcnow()
     values = {
-        "key_hash": key_hash, "request_hash": request_hash, "method": method, "path": path[:300],
-        "state": "in_progress", "locked_until": now + lease, "created_at": now, "expires_at": now + ttl,
+        "key_hash": key_hash,
+        "request_hash": request_hash,
+        "method": method,
+        "path": path[:300],
+        "state": "in_progress",
+        "locked_until": now + lease,
+        "created_at": now,
+        "expires_at": now + ttl,
     }
     async with sessionmaker() as db:
         try:
@@ -69,8 +75,12 @@ async def claim(
                 taken = await db.execute(
                     update(IdempotencyKey)
                     .where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.expires_at <= now)
-                    .values(**{k: v for k, v in values.items() if k != "key_hash"},
-                            response_status=None, response_headers=None, response_body=None)
+                    .values(
+                        **{k: v for k, v in values.items() if k != "key_hash"},
+                        response_status=None,
+                        response_headers=None,
+                        response_body=None,
+                    )
                 )
                 return Claim("run", token=now) if taken.rowcount else Claim("busy")
             if row.request_hash != request_hash:
@@ -81,8 +91,11 @@ async def claim(
                 # The first request's process died before finishing: take the key over.
                 taken = await db.execute(
                     update(IdempotencyKey)
-                    .where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.state == "in_progress",
-                           IdempotencyKey.locked_until == row.locked_until)
+                    .where(
+                        IdempotencyKey.key_hash == key_hash,
+                        IdempotencyKey.state == "in_progress",
+                        IdempotencyKey.locked_until == row.locked_until,
+                    )
                     .values(locked_until=now + lease, created_at=now)
                 )
                 return Claim("run", token=now) if taken.rowcount else Claim("busy")
@@ -90,8 +103,11 @@ async def claim(
 
 
 def _owned(key_hash: str, token: datetime) -> Any:
-    return (IdempotencyKey.key_hash == key_hash, IdempotencyKey.state == "in_progress",
-            IdempotencyKey.created_at == token)
+    return (
+        IdempotencyKey.key_hash == key_hash,
+        IdempotencyKey.state == "in_progress",
+        IdempotencyKey.created_at == token,
+    )
 
 
 async def heartbeat(sessionmaker: async_sessionmaker[Any], key_hash: str, token: datetime, lease: timedelta) -> bool:
@@ -103,20 +119,29 @@ async def heartbeat(sessionmaker: async_sessionmaker[Any], key_hash: str, token:
         return bool(result.rowcount)
 
 
-async def complete(db: AsyncSession, key_hash: str, token: datetime, status: int, headers: list[list[str]],
-                   body: bytes) -> bool:
+async def complete(
+    db: AsyncSession, key_hash: str, token: datetime, status: int, headers: list[list[str]], body: bytes
+) -> bool:
     """Store the response in the caller's (the handler's) transaction; False if not ours."""
     result = await db.execute(
-        update(IdempotencyKey).where(*_owned(key_hash, token))
-        .values(state="completed", locked_until=None, response_status=status,
-                response_headers=headers, response_body=body)
+        update(IdempotencyKey)
+        .where(*_owned(key_hash, token))
+        .values(
+            state="completed", locked_until=None, response_status=status, response_headers=headers, response_body=body
+        )
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
 
 
-async def finish(sessionmaker: async_sessionmaker[Any], key_hash: str, token: datetime, status: int,
-                 headers: list[list[str]], body: bytes) -> None:
+async def finish(
+    sessionmaker: async_sessionmaker[Any],
+    key_hash: str,
+    token: datetime,
+    status: int,
+    headers: list[list[str]],
+    body: bytes,
+) -> None:
     """Fallback for a route that had no database session to complete in (a no-op otherwise)."""
     async with sessionmaker() as db, db.begin():
         await complete(db, key_hash, token, status, headers, body)

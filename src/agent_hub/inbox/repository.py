@@ -148,8 +148,9 @@ FROM added JOIN state ON state.agent_id = added.recipient_id
 _DELIVER = text(_DELIVER_SQL)
 
 
-async def insert_batch_pg(db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
-                          ) -> dict[str, tuple[int, int, bool, int]]:
+async def insert_batch_pg(
+    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
+) -> dict[str, tuple[int, int, bool, int]]:
     """`rows` sorted by recipient, one per recipient, no `agg_key`; `payload` is the webhook
     body (JSON) to store with its ids, kind and counters filled in. {recipient: (id, unread,
     hooked, seq)}. Runs on the session's connection, not through the ORM: these tables hold no

@@ -109,10 +109,18 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
     rids = sorted(unique)
     items = {rid: _item_from_note(0, unique[rid], 1, now) for rid in rids}
     rows = [
-        {"recipient": rid, "type": n.type, "actor": n.actor.id if n.actor else None, "post": n.post_id,
-         "comment": n.comment_id, "conversation": n.conversation_id, "preview": items[rid]["content"],
-         "payload": webhook_payload_template(items[rid])}
-        for rid in rids for n in (unique[rid],)
+        {
+            "recipient": rid,
+            "type": n.type,
+            "actor": n.actor.id if n.actor else None,
+            "post": n.post_id,
+            "comment": n.comment_id,
+            "conversation": n.conversation_id,
+            "preview": items[rid]["content"],
+            "payload": webhook_payload_template(items[rid]),
+        }
+        for rid in rids
+        for n in (unique[rid],)
     ]
     written = await repo.insert_batch_pg(db, rows, now)
     delivered = []
@@ -127,8 +135,15 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
 def webhook_payload_template(item: dict[str, Any]) -> str:
     """The webhook body of a notification (JSON), before its id, kind and counters are known:
     the statement that writes the notification fills them in (see `repo.insert_batch_pg`)."""
-    return orjson.dumps({"type": "notification", "notification": item, "unread_count": 0, "last_id": 0,
-                         "created_at": item["created_at"]}).decode()
+    return orjson.dumps(
+        {
+            "type": "notification",
+            "notification": item,
+            "unread_count": 0,
+            "last_id": 0,
+            "created_at": item["created_at"],
+        }
+    ).decode()
 
 
 def comment_item(actor: Agent, *, post_id: str, comment_id: str, content: str, created_at: Any) -> dict[str, Any]:
@@ -152,8 +167,17 @@ def _signals_of(items: dict[str, dict[str, Any]], delivered: Sequence[Delivered]
     wake-up for this replica's webhook loop when a delivery row was written."""
     out: list[dict[str, Any]] = []
     for nid, rid, kind, unread, seq, _hooked in delivered:
-        out.append({"k": "inbox", "agent": rid, "id": nid, "type": kind, "seq": seq, "unread": unread,
-                    "item": {**items[rid], "id": nid, "type": kind}})
+        out.append(
+            {
+                "k": "inbox",
+                "agent": rid,
+                "id": nid,
+                "type": kind,
+                "seq": seq,
+                "unread": unread,
+                "item": {**items[rid], "id": nid, "type": kind},
+            }
+        )
     if any(d[5] for d in delivered):
         out.append({"k": "webhook"})
     return out
@@ -180,8 +204,16 @@ def _signal(db: AsyncSession, rid: str, item: dict[str, Any], unread: int, seq: 
     """After commit: the new item itself, with the recipient's counters at this commit and its
     `seq`, so WebSockets push it without reading the database (realtime/connection.py)."""
     signals.emit(
-        db, {"k": "inbox", "agent": rid, "id": item["id"], "type": item["type"], "seq": seq, "unread": unread,
-             "item": item}
+        db,
+        {
+            "k": "inbox",
+            "agent": rid,
+            "id": item["id"],
+            "type": item["type"],
+            "seq": seq,
+            "unread": unread,
+            "item": item,
+        },
     )
 
 
@@ -220,8 +252,9 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
         signals.emit(db, {"k": "topic", "topic": topic, "event": event})
 
 
-async def notify_comment(db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None,
-                         watchers: Sequence[str]) -> None:
+async def notify_comment(
+    db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None, watchers: Sequence[str]
+) -> None:
     """A comment was created (SQLite; PostgreSQL writes these in the comment's own statement,
     comments/create_sql.py, with the same rules): reply (to the parent's author), comment (to
     the post's author), mention, thread_update (to the post's `watchers`) — one row per

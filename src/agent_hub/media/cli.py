@@ -37,11 +37,10 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.cache import ContentVersion
     from agent_hub.db.engine import make_engine, make_sessionmaker
 
     from .worker import MediaWorker
-
-    from agent_hub.cache import ContentVersion
 
     engine = make_engine(settings)
     version = ContentVersion(None)  # descriptions change posts: replicas' read caches must see it

@@ -56,25 +56,46 @@ def _claimable(now: datetime) -> Any:
 
 async def claim(db: AsyncSession, *, worker_id: str, lease_seconds: float) -> Claimed | None:
     now = utcnow()
-    job_id = (await db.execute(
-        select(MediaJob.id).where(MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)), _claimable(now))
-        .order_by(MediaJob.run_after, MediaJob.created_at).limit(1)
-        .with_for_update(skip_locked=True)
-    )).scalar()
+    job_id = (
+        await db.execute(
+            select(MediaJob.id)
+            .where(MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)), _claimable(now))
+            .order_by(MediaJob.run_after, MediaJob.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalar()
     if job_id is None:
         return None
     token = str(uuid.uuid4())
     won = await db.execute(
-        update(MediaJob).where(MediaJob.id == job_id, _claimable(now)).values(
-            status=JOB_RUNNING, lease_token=token, lease_until=now + timedelta(seconds=lease_seconds),
-            locked_by=worker_id[:64], attempts=MediaJob.attempts + 1, updated_at=now,
-        ).execution_options(synchronize_session=False)
+        update(MediaJob)
+        .where(MediaJob.id == job_id, _claimable(now))
+        .values(
+            status=JOB_RUNNING,
+            lease_token=token,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            locked_by=worker_id[:64],
+            attempts=MediaJob.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         return None
     job = (await db.execute(select(MediaJob).where(MediaJob.id == job_id))).scalar_one()
-    return Claimed(job.id, job.kind, job.target_type, job.target_id, job.agent_id, job.object_key,
-                   job.content_type, job.attempts, token, job.created_at)
+    return Claimed(
+        job.id,
+        job.kind,
+        job.target_type,
+        job.target_id,
+        job.agent_id,
+        job.object_key,
+        job.content_type,
+        job.attempts,
+        token,
+        job.created_at,
+    )
 
 
 def _ours(job: Claimed) -> Any:
@@ -84,17 +105,29 @@ def _ours(job: Claimed) -> Any:
 async def _set_target(db: AsyncSession, job: Claimed, **values: Any) -> None:
     model = TARGETS[job.target_type]
     await db.execute(
-        update(model).where(model.id == job.target_id, model.media_key == job.object_key).values(**values)
+        update(model)
+        .where(model.id == job.target_id, model.media_key == job.object_key)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
 
 async def complete(db: AsyncSession, job: Claimed, description: str, engine: str) -> bool:
     now = utcnow()
-    won = await db.execute(update(MediaJob).where(_ours(job)).values(
-        status=JOB_DONE, lease_token=None, lease_until=None, engine=engine, last_error=None,
-        finished_at=now, updated_at=now,
-    ).execution_options(synchronize_session=False))
+    won = await db.execute(
+        update(MediaJob)
+        .where(_ours(job))
+        .values(
+            status=JOB_DONE,
+            lease_token=None,
+            lease_until=None,
+            engine=engine,
+            last_error=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         return False
     await _set_target(db, job, media_description=description, media_status="ready")
@@ -120,9 +153,18 @@ async def fail(db: AsyncSession, job: Claimed, error: str, *, max_attempts: int,
         delay = backoff * (2 ** max(job.attempts - 1, 0))
         values = {"status": JOB_QUEUED, "run_after": now + timedelta(seconds=delay)}
         outcome = "retry"
-    won = await db.execute(update(MediaJob).where(_ours(job)).values(
-        lease_token=None, lease_until=None, last_error=error[:2000], updated_at=now, **values,
-    ).execution_options(synchronize_session=False))
+    won = await db.execute(
+        update(MediaJob)
+        .where(_ours(job))
+        .values(
+            lease_token=None,
+            lease_until=None,
+            last_error=error[:2000],
+            updated_at=now,
+            **values,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         return None
     if outcome == "failed":
@@ -132,16 +174,27 @@ async def fail(db: AsyncSession, job: Claimed, error: str, *, max_attempts: int,
 
 async def release(db: AsyncSession, job: Claimed) -> None:
     """Hand a job back untouched (graceful shutdown): the attempt does not count."""
-    await db.execute(update(MediaJob).where(_ours(job)).values(
-        status=JOB_QUEUED, lease_token=None, lease_until=None, attempts=MediaJob.attempts - 1, updated_at=utcnow(),
-    ).execution_options(synchronize_session=False))
+    await db.execute(
+        update(MediaJob)
+        .where(_ours(job))
+        .values(
+            status=JOB_QUEUED,
+            lease_token=None,
+            lease_until=None,
+            attempts=MediaJob.attempts - 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def queue_stats(db: AsyncSession) -> tuple[int, float]:
     """(unfinished jobs, age in seconds of the oldest one)."""
-    count, oldest = (await db.execute(
-        select(func.count(), func.min(MediaJob.created_at)).where(MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
-    )).one()
+    count, oldest = (
+        await db.execute(
+            select(func.count(), func.min(MediaJob.created_at)).where(MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
+        )
+    ).one()
     if not oldest:
         return int(count), 0.0
     if isinstance(oldest, str):  # SQLite aggregates come back as text

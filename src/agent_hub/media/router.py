@@ -39,8 +39,15 @@ from .worker import wake
 POST_FILE_FIELDS = ("media", "file", "image", "audio")
 AVATAR_FILE_FIELDS = ("file", "avatar", "image", "media")
 CONTENT_TYPES = {
-    "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif",
-    "mp3": "audio/mpeg", "wav": "audio/wav", "m4a": "audio/mp4", "ogg": "audio/ogg", "webm": "audio/webm",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "webm": "audio/webm",
 }
 
 
@@ -83,8 +90,15 @@ def _image_form(limit_setting: str) -> Any:
         def limit_for(_: MediaType) -> int:
             return cap
 
-        form = await read_form(request, settings, file_fields=AVATAR_FILE_FIELDS, limit_for=limit_for,
-                               max_file_bytes=cap, expect="image", kind_field=None)
+        form = await read_form(
+            request,
+            settings,
+            file_fields=AVATAR_FILE_FIELDS,
+            limit_for=limit_for,
+            max_file_bytes=cap,
+            expect="image",
+            kind_field=None,
+        )
         try:
             yield form
         finally:
@@ -100,8 +114,9 @@ def _store(request: Request) -> Any:
     return request.app.state.media_store
 
 
-async def _store_and_attach(request: Request, db: DbSession, agent: Any, form: UploadForm, model: Any,
-                            target_type: str, target_id: str) -> dict[str, Any]:
+async def _store_and_attach(
+    request: Request, db: DbSession, agent: Any, form: UploadForm, model: Any, target_type: str, target_id: str
+) -> dict[str, Any]:
     assert form.media is not None
     settings = request.app.state.settings
     store = _store(request)
@@ -139,8 +154,7 @@ async def create_media_post(request: Request, form: PostForm, db: DbSession, age
 
 
 @uploads.post("/posts/{post_id}/comments", status_code=201, include_in_schema=False)
-async def create_media_comment(request: Request, post_id: str, form: PostForm, db: DbSession,
-                               agent: Writer) -> Any:
+async def create_media_comment(request: Request, post_id: str, form: PostForm, db: DbSession, agent: Writer) -> Any:
     from agent_hub.comments.schemas import CreateCommentRequest
     from agent_hub.http.responses import JsonResponse
 
@@ -159,8 +173,9 @@ async def create_media_comment(request: Request, post_id: str, form: PostForm, d
 
 
 # --- avatars and banners ------------------------------------------------------------------------
-async def _replace_image(request: Request, db: DbSession, agent: Any, form: UploadForm, old_url: str | None,
-                         purpose: str) -> str:
+async def _replace_image(
+    request: Request, db: DbSession, agent: Any, form: UploadForm, old_url: str | None, purpose: str
+) -> str:
     if not isinstance(form.media, ImageResult):
         raise BadRequest("No image file attached", "Send the image as the multipart field 'file'")
     settings = request.app.state.settings
@@ -176,8 +191,12 @@ async def _replace_image(request: Request, db: DbSession, agent: Any, form: Uplo
 
 
 @uploads.post("/agents/me/avatar", include_in_schema=False)
-async def upload_avatar(request: Request, form: Annotated[UploadForm, Depends(_image_form("media_avatar_max_bytes"))],
-                        db: DbSession, agent: Writer) -> dict[str, Any]:
+async def upload_avatar(
+    request: Request,
+    form: Annotated[UploadForm, Depends(_image_form("media_avatar_max_bytes"))],
+    db: DbSession,
+    agent: Writer,
+) -> dict[str, Any]:
     url = await _replace_image(request, db, agent, form, agent.avatar_url, "avatar")
     agent.avatar_url = url
     await db.flush()
@@ -192,14 +211,16 @@ async def delete_avatar(request: Request, db: DbSession, agent: Writer) -> dict[
     return {"success": True, "message": "Avatar removed", "avatar_url": None}
 
 
-async def _submolt_image(request: Request, db: DbSession, agent: Any, name: str, form: UploadForm,
-                         kind: str) -> dict[str, Any]:
+async def _submolt_image(
+    request: Request, db: DbSession, agent: Any, name: str, form: UploadForm, kind: str
+) -> dict[str, Any]:
     from agent_hub.submolts import service as submolts_service
     from agent_hub.submolts.schemas import submolt_out
 
     submolt = await submolts_service.require(db, name)
-    await submolts_service.require_role(db, submolt, agent, owner_only=False,
-                                        message="Only owners and moderators can change the submolt's images")
+    await submolts_service.require_role(
+        db, submolt, agent, owner_only=False, message="Only owners and moderators can change the submolt's images"
+    )
     attr = "avatar_url" if kind == "avatar" else "banner_url"
     url = await _replace_image(request, db, agent, form, getattr(submolt, attr), f"submolt_{kind}")
     setattr(submolt, attr, url)
@@ -209,24 +230,33 @@ async def _submolt_image(request: Request, db: DbSession, agent: Any, name: str,
 
 @uploads.post("/submolts/{name}/avatar", include_in_schema=False)
 async def upload_submolt_avatar(
-    request: Request, name: str, form: Annotated[UploadForm, Depends(_image_form("media_submolt_avatar_max_bytes"))],
-    db: DbSession, agent: Writer,
+    request: Request,
+    name: str,
+    form: Annotated[UploadForm, Depends(_image_form("media_submolt_avatar_max_bytes"))],
+    db: DbSession,
+    agent: Writer,
 ) -> dict[str, Any]:
     return await _submolt_image(request, db, agent, name, form, "avatar")
 
 
 @uploads.post("/submolts/{name}/banner", include_in_schema=False)
 async def upload_submolt_banner(
-    request: Request, name: str, form: Annotated[UploadForm, Depends(_image_form("media_submolt_banner_max_bytes"))],
-    db: DbSession, agent: Writer,
+    request: Request,
+    name: str,
+    form: Annotated[UploadForm, Depends(_image_form("media_submolt_banner_max_bytes"))],
+    db: DbSession,
+    agent: Writer,
 ) -> dict[str, Any]:
     return await _submolt_image(request, db, agent, name, form, "banner")
 
 
 @uploads.post("/submolts/{name}/settings", include_in_schema=False)
 async def upload_submolt_settings(
-    request: Request, name: str, form: Annotated[UploadForm, Depends(_image_form("media_submolt_banner_max_bytes"))],
-    db: DbSession, agent: Writer,
+    request: Request,
+    name: str,
+    form: Annotated[UploadForm, Depends(_image_form("media_submolt_banner_max_bytes"))],
+    db: DbSession,
+    agent: Writer,
 ) -> dict[str, Any]:
     """v1.7/v1.9 form: ``file`` + ``type`` (avatar | banner); the banner cap applies to both."""
     kind = (form.get("type") or "").strip().lower()
@@ -241,8 +271,9 @@ async def upload_submolt_settings(
 @router.post("/submolts/{name}/settings", include_in_schema=False)
 async def upload_not_multipart() -> None:
     """The same paths without multipart (the multipart routes above did not match)."""
-    raise UnsupportedMediaType("Uploads must be multipart/form-data",
-                               "Send the image as the multipart form field 'file'")
+    raise UnsupportedMediaType(
+        "Uploads must be multipart/form-data", "Send the image as the multipart form field 'file'"
+    )
 
 
 # --- serving ------------------------------------------------------------------------------------
@@ -277,7 +308,7 @@ async def _slice(chunks: AsyncIterator[bytes], start: int, end: int) -> AsyncIte
         pos = hi
         if hi <= start:
             continue
-        yield chunk[max(start - lo, 0): min(end + 1 - lo, len(chunk))]
+        yield chunk[max(start - lo, 0) : min(end + 1 - lo, len(chunk))]
         if hi > end:
             break
 

@@ -167,8 +167,14 @@ def forget_cleanup(db: AsyncSession) -> list[str]:
 
 # --- storing ----------------------------------------------------------------------------------
 async def store_upload(
-    db: AsyncSession, store: MediaStore, settings: Any, agent_id: str, result: ImageResult | AudioResult, purpose: str,
-    *, thumbnail: bool = True,
+    db: AsyncSession,
+    store: MediaStore,
+    settings: Any,
+    agent_id: str,
+    result: ImageResult | AudioResult,
+    purpose: str,
+    *,
+    thumbnail: bool = True,
 ) -> Stored:
     """Charge the quota, put the object(s) and record them. The caller attaches ``Stored``."""
     with_thumb = thumbnail and isinstance(result, ImageResult)
@@ -193,10 +199,13 @@ async def store_upload(
         await store.put(key, result.path, result.content_type)
         objects.append((key, int(result.size), result.content_type))
     now = utcnow()
-    await db.execute(insert(MediaObject), [
-        {"key": k, "agent_id": agent_id, "size": n, "content_type": ct, "purpose": purpose, "created_at": now}
-        for k, n, ct in objects
-    ])
+    await db.execute(
+        insert(MediaObject),
+        [
+            {"key": k, "agent_id": agent_id, "size": n, "content_type": ct, "purpose": purpose, "created_at": now}
+            for k, n, ct in objects
+        ],
+    )
     return stored
 
 
@@ -205,8 +214,16 @@ async def attach(db: AsyncSession, model: Any, target_type: str, target_id: str,
     await db.execute(update(model).where(model.id == target_id).values(**stored.columns()))
     now = utcnow()
     job = MediaJob(
-        kind=stored.kind, target_type=target_type, target_id=target_id, agent_id=agent_id, object_key=stored.key,
-        content_type=stored.content_type, status="queued", attempts=0, run_after=now, created_at=now,
+        kind=stored.kind,
+        target_type=target_type,
+        target_id=target_id,
+        agent_id=agent_id,
+        object_key=stored.key,
+        content_type=stored.content_type,
+        status="queued",
+        attempts=0,
+        run_after=now,
+        created_at=now,
     )
     db.add(job)
     await db.flush()
@@ -229,7 +246,8 @@ async def release(db: AsyncSession, store: MediaStore, keys: list[str], request:
         await db.delete(row)
     for agent_id, (size, count) in by_agent.items():
         await db.execute(
-            update(MediaUsage).where(MediaUsage.agent_id == agent_id)
+            update(MediaUsage)
+            .where(MediaUsage.agent_id == agent_id)
             .values(used_bytes=MediaUsage.used_bytes - size, objects=MediaUsage.objects - count)
         )
     if request is not None:
@@ -254,9 +272,9 @@ async def on_target_deleted(db: AsyncSession, model: Any, target_id: str) -> Non
     from .models import JOB_FAILED, JOB_QUEUED, JOB_RUNNING
     from .urls import configured_store
 
-    row = (await db.execute(
-        select(model.media_key, model.media_thumbnail_key).where(model.id == target_id)
-    )).one_or_none()
+    row = (
+        await db.execute(select(model.media_key, model.media_thumbnail_key).where(model.id == target_id))
+    ).one_or_none()
     if row is None or not row[0]:
         return
     keys = [k for k in row if k]
@@ -269,14 +287,27 @@ async def on_target_deleted(db: AsyncSession, model: Any, target_id: str) -> Non
         else:
             info[_DROP] = (store, list(keys))
     columns = [name for name in MediaColumns.__annotations__ if name.startswith("media_")]
-    await db.execute(update(model).where(model.id == target_id).values(dict.fromkeys(columns))
-                     .execution_options(synchronize_session=False))
+    await db.execute(
+        update(model)
+        .where(model.id == target_id)
+        .values(dict.fromkeys(columns))
+        .execution_options(synchronize_session=False)
+    )
     now = utcnow()
     await db.execute(
         update(MediaJob)
-        .where(MediaJob.target_type == {"posts": "post", "comments": "comment"}[model.__tablename__], MediaJob.target_id == target_id,
-               MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
-        .values(status=JOB_FAILED, last_error="the post or comment was deleted", lease_token=None,
-                lease_until=None, finished_at=now, updated_at=now)
+        .where(
+            MediaJob.target_type == {"posts": "post", "comments": "comment"}[model.__tablename__],
+            MediaJob.target_id == target_id,
+            MediaJob.status.in_((JOB_QUEUED, JOB_RUNNING)),
+        )
+        .values(
+            status=JOB_FAILED,
+            last_error="the post or comment was deleted",
+            lease_token=None,
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )

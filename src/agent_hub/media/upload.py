@@ -77,15 +77,18 @@ class _Events:
         self._value = b""
         self.source = request.stream().__aiter__()
         self.done = False
-        self.parser = MultipartParser(boundary, {
-            "on_part_begin": self._begin,
-            "on_header_field": self._header_field,
-            "on_header_value": self._header_value,
-            "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished,
-            "on_part_data": self._data,
-            "on_part_end": self._end,
-        })
+        self.parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._begin,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._data,
+                "on_part_end": self._end,
+            },
+        )
 
     def _begin(self) -> None:
         self.headers = []
@@ -227,8 +230,9 @@ async def read_form(
             raise BadRequest("Invalid media_type", "Use media_type=image or media_type=audio (or leave it out)")
         if spooled is None:
             if declared:
-                raise BadRequest("media_type was given but no file was attached",
-                                 f"Attach the file as {file_fields[0]!r}")
+                raise BadRequest(
+                    "media_type was given but no file was attached", f"Attach the file as {file_fields[0]!r}"
+                )
             return form
         if declared and declared != spooled.media_type.kind:
             raise BadRequest(

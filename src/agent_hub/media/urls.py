@@ -37,8 +37,11 @@ def media_url(key: str | None) -> str | None:
         return None
     store = _state["presign"]
     if store is not None:
-        return str(store.client.generate_presigned_url(
-            "get_object", Params={"Bucket": store.bucket, "Key": key}, ExpiresIn=_state["expires"]))
+        return str(
+            store.client.generate_presigned_url(
+                "get_object", Params={"Bucket": store.bucket, "Key": key}, ExpiresIn=_state["expires"]
+            )
+        )
     return api_url(key)
 
 
@@ -48,7 +51,7 @@ def key_from_url(url: str | None) -> str | None:
         return None
     prefix = f"{_state['base']}{MEDIA_PATH}"
     if url.startswith(prefix):
-        return url[len(prefix):]
+        return url[len(prefix) :]
     return None
 
 
@@ -71,6 +74,13 @@ def media_fields(obj: Any) -> dict[str, Any]:
 
 
 FIELDS = (
-    "media_url", "media_type", "media_content_type", "media_status", "media_description",
-    "media_thumbnail_url", "media_width", "media_height", "media_duration_seconds",
+    "media_url",
+    "media_type",
+    "media_content_type",
+    "media_status",
+    "media_description",
+    "media_thumbnail_url",
+    "media_width",
+    "media_height",
+    "media_duration_seconds",
 )

@@ -35,8 +35,15 @@ log = logging.getLogger("agent_hub.media.worker")
 
 
 class MediaWorker:
-    def __init__(self, settings: Any, sessionmaker: Any, store: MediaStore | None = None, *,
-                 concurrency: int | None = None, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        sessionmaker: Any,
+        store: MediaStore | None = None,
+        *,
+        concurrency: int | None = None,
+        worker_id: str | None = None,
+    ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.store = store or make_store(settings)
@@ -95,8 +102,9 @@ class MediaWorker:
 
     async def _fail(self, job: jobs.Claimed, reason: str, max_attempts: int) -> None:
         async with self.sessionmaker() as db, db.begin():
-            outcome = await jobs.fail(db, job, reason, max_attempts=max_attempts,
-                                      backoff=float(self.settings.media_job_backoff_seconds))
+            outcome = await jobs.fail(
+                db, job, reason, max_attempts=max_attempts, backoff=float(self.settings.media_job_backoff_seconds)
+            )
             if outcome == "failed":
                 await _signal(db, job, "failed", jobs.FAILED_TEXT)
         metrics.MEDIA_JOBS.labels(job.kind, outcome or "lost").inc()
@@ -205,16 +213,27 @@ async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> 
     """media_ready after commit, through the realtime/inbox domain when it is installed: to the
     uploader, and to whoever watches the post the media belongs to (`post:<id>`, e.g. the
     owner's post page), so readers need not poll."""
-    media = {"target_type": job.target_type, "target_id": job.target_id, "media_type": job.kind,
-             "media_status": status, "media_description": description}
+    media = {
+        "target_type": job.target_type,
+        "target_id": job.target_id,
+        "media_type": job.kind,
+        "media_status": status,
+        "media_description": description,
+    }
     try:
         from agent_hub.realtime.signals import emit
     except ImportError:
         return
     post_id = await jobs.post_of(db, job)
     if post_id:
-        emit(db, {"k": "topic", "topic": f"post:{post_id}",
-                  "event": {"type": "media_ready", "post_id": post_id, "media": media}})
+        emit(
+            db,
+            {
+                "k": "topic",
+                "topic": f"post:{post_id}",
+                "event": {"type": "media_ready", "post_id": post_id, "media": media},
+            },
+        )
     try:
         from agent_hub.inbox.service import notify_media_ready
     except ImportError:

@@ -30,10 +30,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from agent_hub.agents.models import Agent
 from agent_hub.cache import cached_read
 from agent_hub.cache.reads import as_viewer, with_votes
-
-from agent_hub.agents.models import Agent
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest
@@ -50,8 +49,13 @@ def _bad_cursor() -> BadRequest:
     return BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
 
 
-async def respond(request: Request, db: AsyncSession, viewer: Agent | None, key: Hashable,
-                  build: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
+async def respond(
+    request: Request,
+    db: AsyncSession,
+    viewer: Agent | None,
+    key: Hashable,
+    build: Callable[[], Awaitable[dict[str, Any]]],
+) -> Response:
     """A post list from the read cache (built by `build`, the anonymous view), with the
     caller's own votes laid over it."""
 

@@ -144,8 +144,10 @@ async def viewer_votes(db: AsyncSession, agent_id: str, post_ids: Sequence[str])
 
 
 async def count_pinned(db: AsyncSession, submolt_id: str) -> int:
-    stmt = select(func.count()).select_from(Post).where(
-        Post.submolt_id == submolt_id, Post.is_pinned.is_(True), Post.is_deleted.is_(False)
+    stmt = (
+        select(func.count())
+        .select_from(Post)
+        .where(Post.submolt_id == submolt_id, Post.is_pinned.is_(True), Post.is_deleted.is_(False))
     )
     return int((await db.execute(stmt)).scalar_one())
 

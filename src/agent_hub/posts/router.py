@@ -80,7 +80,12 @@ async def submolt_feed(
         if found is None:
             raise NotFound("Submolt not found", "Check the submolt name")
         return await listing.list_posts(
-            db, where=[Post.submolt_id == found.id], sort=sort, limit=limit, offset=offset, cursor=cursor,
+            db,
+            where=[Post.submolt_id == found.id],
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
             pinned_submolt_id=found.id,
         )
 

@@ -83,9 +83,7 @@ async def create_post(request: Request, db: AsyncSession, author: Agent, body: C
     token = await consume(request, rule, "agent:" + author.id)
     try:
         now = utcnow()
-        post = Post(
-            author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields
-        )
+        post = Post(author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields)
         db.add(post)
         await db.flush()
         await repo.bump_post_counters(db, author.id, submolt.id, +1)
@@ -119,8 +117,11 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         if row is None:
             raise _post_not_found()
         post, author, submolt = row
-        detail = {"success": True, "post": post_out(post, author, submolt),
-                  "comments": await comments_for_post(db, None, post.id)}
+        detail = {
+            "success": True,
+            "post": post_out(post, author, submolt),
+            "comments": await comments_for_post(db, None, post.id),
+        }
         return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
 
     key = ("post", post_id)
@@ -134,8 +135,11 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         comment_votes = await comment_votes_under(db, viewer.id, roots) if roots else {}
         if not votes and not comment_votes:
             return None
-        return {**payload, "post": with_votes([payload["post"]], votes)[0],
-                "comments": with_votes(payload["comments"], comment_votes, "replies")}
+        return {
+            **payload,
+            "post": with_votes([payload["post"]], votes)[0],
+            "comments": with_votes(payload["comments"], comment_votes, "replies"),
+        }
 
     return await as_viewer(request, key, viewer.id, read, overlay)
 
@@ -165,9 +169,7 @@ async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.
     if agent.type != "human" and submolt.created_by != agent.id:
         role = await repo.moderator_role(db, submolt.id, agent.id)
         if role not in ("owner", "moderator"):
-            raise Forbidden(
-                "Only submolt owners and moderators can pin posts", f"Ask a moderator of m/{submolt.name}"
-            )
+            raise Forbidden("Only submolt owners and moderators can pin posts", f"Ask a moderator of m/{submolt.name}")
     return row
 
 
@@ -177,9 +179,7 @@ async def set_pin(db: AsyncSession, agent: Agent, post_id: str, pinned: bool) ->
     await repo.lock_submolt(db, submolt.id)
     if pinned and not post.is_pinned:
         if await repo.count_pinned(db, submolt.id) >= MAX_PINNED:
-            raise BadRequest(
-                f"A submolt can have at most {MAX_PINNED} pinned posts", "Unpin another post first"
-            )
+            raise BadRequest(f"A submolt can have at most {MAX_PINNED} pinned posts", "Unpin another post first")
         await repo.set_pinned(db, post.id, True)
         message = "Post pinned! 📌"
     elif pinned:

@@ -45,8 +45,9 @@ def refusal(decision: Decision, rule: Rule, hint: str | None = None, **extra: An
     return err
 
 
-async def consume(request: Request, rule: Rule | None, subject: str, hint: str | None = None,
-                  **extra: Any) -> str | None:
+async def consume(
+    request: Request, rule: Rule | None, subject: str, hint: str | None = None, **extra: Any
+) -> str | None:
     """Record one use of `rule` by `subject`, or raise 429. Returns a refund token."""
     if rule is None:
         return None

@@ -13,6 +13,7 @@ router = APIRouter(tags=["posts"], route_class=CommitRoute)
 
 
 @router.post("/posts/{post_id}/report", response_model=ReportResponse, operation_id="reportPost")
-async def report_post(db: DbSession, agent: Writer, post_id: str,
-                      body: ReportRequest | None = Body(None)) -> ReportResponse:
+async def report_post(
+    db: DbSession, agent: Writer, post_id: str, body: ReportRequest | None = Body(None)
+) -> ReportResponse:
     return await svc.report_post(db, agent, post_id, body)

@@ -41,7 +41,8 @@ async def _insert_new(db: AsyncSession, values: dict) -> bool:
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     stmt = (
-        dialect_insert(PostReport).values(**values)
+        dialect_insert(PostReport)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["post_id", "reporter_id"])
         .returning(PostReport.post_id)
     )
@@ -51,8 +52,10 @@ async def _insert_new(db: AsyncSession, values: dict) -> bool:
 async def report_post(db: AsyncSession, agent: Agent, post_id: str, body: ReportRequest | None) -> ReportResponse:
     reason = _reason(body)
     post = (
-        await db.execute(select(Post).where(Post.id == post_id, Post.is_deleted.is_(False)))
-    ).scalar_one_or_none() if len(post_id) <= 64 else None
+        (await db.execute(select(Post).where(Post.id == post_id, Post.is_deleted.is_(False)))).scalar_one_or_none()
+        if len(post_id) <= 64
+        else None
+    )
     if post is None:
         raise NotFound("Post not found", "Check the post id")
     if post.author_id == agent.id:

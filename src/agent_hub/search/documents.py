@@ -55,16 +55,21 @@ def _sqlite_create(op: Any, table: str, doc: Document) -> None:
     cols = ", ".join(col for col, _ in doc)
     new_vals = ", ".join(f"new.{col}" for col, _ in doc)
     old_vals = ", ".join(f"old.{col}" for col, _ in doc)
-    op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
-               f"tokenize='porter unicode61')")
-    op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
-               f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END")
-    op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
-               f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); END")
+    op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', tokenize='porter unicode61')")
+    op.execute(
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); END"
+    )
     # Only text changes reindex: votes and counters update these rows constantly.
-    op.execute(f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN "
-               f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); "
-               f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END")
+    op.execute(
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {cols} ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.rowid, {old_vals}); "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.rowid, {new_vals}); END"
+    )
     op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 

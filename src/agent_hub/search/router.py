@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer
-from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.cache import cached_read
+from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.search import service as svc
 from agent_hub.search.schemas import SearchResponse
 
@@ -19,33 +19,59 @@ _LIMIT = Query(None, description="Results per page (default 20, max 50)")
 
 
 @router.get("", response_model=SearchResponse, operation_id="search")
-async def search(request: Request, db: DbSession, viewer: Viewer, q: str | None = _Q,
-                 type: str = Query("all", description="posts | comments | all | agents"),
-                 limit: int | None = _LIMIT, cursor: str | None = Query(None)) -> Response:
+async def search(
+    request: Request,
+    db: DbSession,
+    viewer: Viewer,
+    q: str | None = _Q,
+    type: str = Query("all", description="posts | comments | all | agents"),
+    limit: int | None = _LIMIT,
+    cursor: str | None = Query(None),
+) -> Response:
     return await _search(request, db, q, type, limit, cursor)
 
 
 @router.get("/posts", response_model=SearchResponse, operation_id="searchPosts")
-async def search_posts(request: Request, db: DbSession, viewer: Viewer, q: str | None = _Q, limit: int | None = _LIMIT,
-                       cursor: str | None = Query(None)) -> Response:
+async def search_posts(
+    request: Request,
+    db: DbSession,
+    viewer: Viewer,
+    q: str | None = _Q,
+    limit: int | None = _LIMIT,
+    cursor: str | None = Query(None),
+) -> Response:
     return await _search(request, db, q, "posts", limit, cursor)
 
 
 @router.get("/comments", response_model=SearchResponse, operation_id="searchComments")
-async def search_comments(request: Request, db: DbSession, viewer: Viewer, q: str | None = _Q, limit: int | None = _LIMIT,
-                          cursor: str | None = Query(None)) -> Response:
+async def search_comments(
+    request: Request,
+    db: DbSession,
+    viewer: Viewer,
+    q: str | None = _Q,
+    limit: int | None = _LIMIT,
+    cursor: str | None = Query(None),
+) -> Response:
     return await _search(request, db, q, "comments", limit, cursor)
 
 
 @router.get("/agents", response_model=SearchResponse, operation_id="searchAgents")
-async def search_agents(request: Request, db: DbSession, viewer: Viewer, q: str | None = _Q, limit: int | None = _LIMIT,
-                        cursor: str | None = Query(None)) -> Response:
+async def search_agents(
+    request: Request,
+    db: DbSession,
+    viewer: Viewer,
+    q: str | None = _Q,
+    limit: int | None = _LIMIT,
+    cursor: str | None = Query(None),
+) -> Response:
     return await _search(request, db, q, "agents", limit, cursor)
 
 
-async def _search(request: Request, db: DbSession, q: str | None, type_: str, limit: int | None,
-                  cursor: str | None) -> Response:
+async def _search(
+    request: Request, db: DbSession, q: str | None, type_: str, limit: int | None, cursor: str | None
+) -> Response:
     """Results do not depend on the caller, so the whole response is shared by the read cache."""
+
     async def build() -> dict:
         return await svc.search(db, q, type_, limit, cursor)
 

@@ -10,8 +10,13 @@ from agent_hub.common.time import iso
 
 
 def _author(agent: Any) -> dict[str, Any]:
-    return {"id": agent.id, "name": agent.name, "display_name": agent.display_name or agent.name,
-            "type": agent.type, "avatar_url": agent.avatar_url}
+    return {
+        "id": agent.id,
+        "name": agent.name,
+        "display_name": agent.display_name or agent.name,
+        "type": agent.type,
+        "avatar_url": agent.avatar_url,
+    }
 
 
 def post_result(post: Any, author: Any, submolt: Any, similarity: float) -> dict[str, Any]:
@@ -56,29 +61,44 @@ def comment_result(comment: Any, author: Any, post: Any, similarity: float) -> d
 def legacy_post(result: dict[str, Any], author_name: str) -> dict[str, Any]:
     """OSS item: flat, `submolt` as a name string."""
     return {
-        "id": result["id"], "title": result["title"], "content": result["content"], "url": result["url"],
-        "submolt": result["submolt"]["name"], "score": result["score"],
-        "comment_count": result["comment_count"], "created_at": result["created_at"],
+        "id": result["id"],
+        "title": result["title"],
+        "content": result["content"],
+        "url": result["url"],
+        "submolt": result["submolt"]["name"],
+        "score": result["score"],
+        "comment_count": result["comment_count"],
+        "created_at": result["created_at"],
         "author_name": author_name,
     }
 
 
 def agent_item(agent: Any) -> dict[str, Any]:
     return {
-        "id": agent.id, "name": agent.name, "display_name": agent.display_name or agent.name,
-        "description": agent.description, "karma": agent.karma, "is_claimed": agent.is_claimed,
-        "type": agent.type, "avatar_url": agent.avatar_url, "follower_count": agent.follower_count,
+        "id": agent.id,
+        "name": agent.name,
+        "display_name": agent.display_name or agent.name,
+        "description": agent.description,
+        "karma": agent.karma,
+        "is_claimed": agent.is_claimed,
+        "type": agent.type,
+        "avatar_url": agent.avatar_url,
+        "follower_count": agent.follower_count,
     }
 
 
 def submolt_item(submolt: Any) -> dict[str, Any]:
     return {
-        "id": submolt.id, "name": submolt.name, "display_name": submolt.display_name,
-        "description": submolt.description, "subscriber_count": submolt.subscriber_count,
+        "id": submolt.id,
+        "name": submolt.name,
+        "display_name": submolt.display_name,
+        "description": submolt.description,
+        "subscriber_count": submolt.subscriber_count,
     }
 
 
 # --- documented response shapes (OpenAPI contract; the service builds the dicts above) ----
+
 
 class ResultAuthor(BaseModel):
     id: str

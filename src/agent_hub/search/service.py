@@ -27,16 +27,26 @@ MAX_QUERY = 500
 MIN_QUERY = 2
 MAX_OFFSET = 1000
 SIDE_LIMIT = 10
-TYPES = {"posts": "posts", "post": "posts", "comments": "comments", "comment": "comments", "all": "all",
-         "agents": "agents", "agent": "agents", "users": "agents", "user": "agents"}
+TYPES = {
+    "posts": "posts",
+    "post": "posts",
+    "comments": "comments",
+    "comment": "comments",
+    "all": "all",
+    "agents": "agents",
+    "agent": "agents",
+    "users": "agents",
+    "user": "agents",
+}
 
 
 def normalise_type(raw: str | None) -> str:
     return TYPES.get((raw or "all").strip().lower(), "all")
 
 
-async def search(db: AsyncSession, raw_q: str | None, kind: str, limit: int | None,
-                 cursor: str | None) -> dict[str, Any]:
+async def search(
+    db: AsyncSession, raw_q: str | None, kind: str, limit: int | None, cursor: str | None
+) -> dict[str, Any]:
     if raw_q is None:
         raise BadRequest("Search query is required", "Pass q, e.g. /api/v1/search?q=lobsters")
     q = raw_q.replace("\x00", " ").strip()
@@ -50,24 +60,42 @@ async def search(db: AsyncSession, raw_q: str | None, kind: str, limit: int | No
         if not isinstance(state.get("o"), int) or state["o"] < 0:
             raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
         offset = state["o"]
-    out: dict[str, Any] = {"success": True, "query": q, "type": kind, "results": [], "count": 0,
-                           "has_more": False, "next_cursor": None, "posts": [], "agents": [], "submolts": []}
+    out: dict[str, Any] = {
+        "success": True,
+        "query": q,
+        "type": kind,
+        "results": [],
+        "count": 0,
+        "has_more": False,
+        "next_cursor": None,
+        "posts": [],
+        "agents": [],
+        "submolts": [],
+    }
     if len(q) < MIN_QUERY or offset > MAX_OFFSET:
         return out
     if kind == "agents":
         agents = await find_agents(db, q) if offset == 0 else []
         out["agents"] = [schemas.agent_item(a) for a in agents]
-        out["results"] = [{**item, "type": "agent", "title": None, "content": item["description"],
-                           "similarity": _name_similarity(q, item["name"])} for item in out["agents"]]
+        out["results"] = [
+            {
+                **item,
+                "type": "agent",
+                "title": None,
+                "content": item["description"],
+                "similarity": _name_similarity(q, item["name"]),
+            }
+            for item in out["agents"]
+        ]
         out["count"] = len(out["results"])
         return out
     backend = backend_for(db)
     ranked: list[tuple[str, str, float]] = []
-    for table in (("posts", "comments") if kind == "all" else (kind,)):
+    for table in ("posts", "comments") if kind == "all" else (kind,):
         hits: Ranked = await backend.rank(db, table, q, offset + limit + 1, 0)
         ranked += [(table, rid, sim) for rid, sim in hits]
     ranked.sort(key=lambda item: item[2], reverse=True)
-    window = ranked[offset: offset + limit]
+    window = ranked[offset : offset + limit]
     out["has_more"] = len(ranked) > offset + limit
     out["next_cursor"] = encode_cursor({"o": offset + limit}) if out["has_more"] else None
     results, legacy = await _hydrate(db, window)
@@ -85,15 +113,19 @@ async def _hydrate(db: AsyncSession, window: list[tuple[str, str, float]]) -> tu
     sims = {rid: sim for _, rid, sim in window}
     if post_ids:
         rows = await db.execute(
-            select(Post, Agent, Submolt).join(Agent, Agent.id == Post.author_id)
-            .join(Submolt, Submolt.id == Post.submolt_id).where(Post.id.in_(post_ids))
+            select(Post, Agent, Submolt)
+            .join(Agent, Agent.id == Post.author_id)
+            .join(Submolt, Submolt.id == Post.submolt_id)
+            .where(Post.id.in_(post_ids))
         )
         for post, author, submolt in rows:
             found[post.id] = (schemas.post_result(post, author, submolt, sims[post.id]), author.name)
     if comment_ids:
         rows = await db.execute(
-            select(Comment, Agent, Post).join(Agent, Agent.id == Comment.author_id)
-            .join(Post, Post.id == Comment.post_id).where(Comment.id.in_(comment_ids))
+            select(Comment, Agent, Post)
+            .join(Agent, Agent.id == Comment.author_id)
+            .join(Post, Post.id == Comment.post_id)
+            .where(Comment.id.in_(comment_ids))
         )
         for comment, author, post in rows:
             found[comment.id] = (schemas.comment_result(comment, author, post, sims[comment.id]), author.name)
@@ -118,10 +150,17 @@ async def find_agents(db: AsyncSession, q: str) -> list[Agent]:
     stmt = (
         select(Agent)
         .where(Agent.is_active.is_(True), Agent.status != "suspended")
-        .where(name.like(pattern, escape="\\") | func.lower(func.coalesce(Agent.display_name, "")).like(
-            pattern, escape="\\") | func.lower(Agent.description).like(pattern, escape="\\"))
-        .order_by(case((name == key, 0), (name.like(like_pattern(q)[1:], escape="\\"), 1), else_=2),
-                  Agent.karma.desc(), Agent.follower_count.desc(), Agent.name_key)
+        .where(
+            name.like(pattern, escape="\\")
+            | func.lower(func.coalesce(Agent.display_name, "")).like(pattern, escape="\\")
+            | func.lower(Agent.description).like(pattern, escape="\\")
+        )
+        .order_by(
+            case((name == key, 0), (name.like(like_pattern(q)[1:], escape="\\"), 1), else_=2),
+            Agent.karma.desc(),
+            Agent.follower_count.desc(),
+            Agent.name_key,
+        )
         .limit(SIDE_LIMIT)
     )
     return list((await db.execute(stmt)).scalars())
@@ -131,8 +170,11 @@ async def find_submolts(db: AsyncSession, q: str) -> list[Submolt]:
     pattern, key = like_pattern(q), q.lower()
     stmt = (
         select(Submolt)
-        .where(Submolt.name.like(pattern, escape="\\") | func.lower(Submolt.display_name).like(pattern, escape="\\")
-               | func.lower(Submolt.description).like(pattern, escape="\\"))
+        .where(
+            Submolt.name.like(pattern, escape="\\")
+            | func.lower(Submolt.display_name).like(pattern, escape="\\")
+            | func.lower(Submolt.description).like(pattern, escape="\\")
+        )
         .order_by(case((Submolt.name == key, 0), else_=1), Submolt.subscriber_count.desc(), Submolt.name)
         .limit(SIDE_LIMIT)
     )

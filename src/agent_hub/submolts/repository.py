@@ -44,8 +44,9 @@ async def create(db: AsyncSession, submolt: Submolt) -> bool:
     return True
 
 
-async def page(db: AsyncSession, sort: str, limit: int, *, offset: int = 0,
-               after_values: Sequence[Any] | None = None) -> list[tuple[Submolt, Any]]:
+async def page(
+    db: AsyncSession, sort: str, limit: int, *, offset: int = 0, after_values: Sequence[Any] | None = None
+) -> list[tuple[Submolt, Any]]:
     keys = LIST_KEYS[sort]
     stmt = select(Submolt, *[expr.label(f"k{i}") for i, (expr, _) in enumerate(keys)])
     if after_values is not None:
@@ -63,14 +64,16 @@ async def role_of(db: AsyncSession, submolt_id: str, agent_id: str) -> str | Non
     return row.scalar_one_or_none()
 
 
-async def roles_and_subscriptions(db: AsyncSession, agent_id: str,
-                                  submolt_ids: Sequence[str]) -> tuple[dict[str, str], set[str]]:
+async def roles_and_subscriptions(
+    db: AsyncSession, agent_id: str, submolt_ids: Sequence[str]
+) -> tuple[dict[str, str], set[str]]:
     if not submolt_ids:
         return {}, set()
     ids = list(submolt_ids)
     roles = await db.execute(
-        select(Moderator.submolt_id, Moderator.role).where(Moderator.agent_id == agent_id,
-                                                            Moderator.submolt_id.in_(ids))
+        select(Moderator.submolt_id, Moderator.role).where(
+            Moderator.agent_id == agent_id, Moderator.submolt_id.in_(ids)
+        )
     )
     subs = await db.execute(
         select(Subscription.submolt_id).where(Subscription.agent_id == agent_id, Subscription.submolt_id.in_(ids))
@@ -139,7 +142,8 @@ async def set_role(db: AsyncSession, submolt_id: str, agent_id: str, role: str) 
                 await db.execute(insert(Moderator).values(submolt_id=submolt_id, agent_id=agent_id, role=role))
         except IntegrityError:  # inserted concurrently: apply our role to that row
             await db.execute(
-                update(Moderator).where(Moderator.submolt_id == submolt_id, Moderator.agent_id == agent_id)
+                update(Moderator)
+                .where(Moderator.submolt_id == submolt_id, Moderator.agent_id == agent_id)
                 .values(role=role)
             )
 

@@ -37,18 +37,21 @@ _MESSAGES = {
 
 
 @router.post("", status_code=201, response_model=SubmoltCreated, operation_id="createSubmolt")
-async def create_submolt(request: Request, db: DbSession, agent: Writer,
-                         body: CreateSubmoltRequest | None = Body(None)) -> JsonResponse:
+async def create_submolt(
+    request: Request, db: DbSession, agent: Writer, body: CreateSubmoltRequest | None = Body(None)
+) -> JsonResponse:
     submolt = await svc.create(request, db, agent, body)
     return JsonResponse({"success": True, "message": "Submolt created! 🦞", "submolt": submolt}, status_code=201)
 
 
 @router.get("", response_model=SubmoltList, operation_id="listSubmolts")
 async def list_submolts(
-    db: DbSession, viewer: Viewer,
+    db: DbSession,
+    viewer: Viewer,
     sort: str = Query("popular", description="popular | new | alphabetical | hot"),
     limit: int | None = Query(None, description="Default 50, max 100"),
-    offset: int = Query(0, ge=0, le=1_000_000), cursor: str | None = Query(None),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    cursor: str | None = Query(None),
 ) -> JsonResponse:
     return JsonResponse(await svc.listing(db, viewer, sort=sort, limit=limit, offset=offset, cursor=cursor))
 
@@ -57,8 +60,15 @@ async def list_submolts(
 async def get_submolt(db: DbSession, viewer: Viewer, name: str) -> JsonResponse:
     submolt = await svc.present(db, await svc.require(db, name), viewer)
     subscribed = submolt["is_subscribed"]
-    return JsonResponse({"success": True, "submolt": submolt, "your_role": submolt["your_role"],
-                         "isSubscribed": subscribed, "is_subscribed": subscribed})
+    return JsonResponse(
+        {
+            "success": True,
+            "submolt": submolt,
+            "your_role": submolt["your_role"],
+            "isSubscribed": subscribed,
+            "is_subscribed": subscribed,
+        }
+    )
 
 
 @router.post("/{name}/subscribe", response_model=SubscribeResult, operation_id="subscribeSubmolt")
@@ -74,11 +84,13 @@ async def unsubscribe(db: DbSession, agent: Writer, name: str) -> JsonResponse:
 
 
 @router.patch("/{name}/settings", response_model=SettingsUpdated, operation_id="updateSubmoltSettings")
-async def update_settings(db: DbSession, agent: Writer, name: str,
-                          body: SettingsRequest | None = Body(None)) -> JsonResponse:
+async def update_settings(
+    db: DbSession, agent: Writer, name: str, body: SettingsRequest | None = Body(None)
+) -> JsonResponse:
     submolt = await svc.update_settings(db, agent, name, body)
-    return JsonResponse({"success": True, "message": "Settings updated",
-                         "submolt": await svc.present(db, submolt, agent)})
+    return JsonResponse(
+        {"success": True, "message": "Settings updated", "submolt": await svc.present(db, submolt, agent)}
+    )
 
 
 @router.get("/{name}/moderators", response_model=ModeratorList, operation_id="listModerators")
@@ -87,22 +99,24 @@ async def list_moderators(db: DbSession, viewer: Viewer, name: str) -> JsonRespo
 
 
 @router.post("/{name}/moderators", response_model=ModeratorAdded, operation_id="addModerator")
-async def add_moderator(db: DbSession, agent: Writer, name: str,
-                        body: ModeratorRequest | None = Body(None)) -> JsonResponse:
+async def add_moderator(
+    db: DbSession, agent: Writer, name: str, body: ModeratorRequest | None = Body(None)
+) -> JsonResponse:
     moderator = await moderators.add(db, agent, name, body)
-    return JsonResponse({"success": True, "message": f"{moderator['name']} is now a {moderator['role']}",
-                         "moderator": moderator})
+    return JsonResponse(
+        {"success": True, "message": f"{moderator['name']} is now a {moderator['role']}", "moderator": moderator}
+    )
 
 
 @router.delete("/{name}/moderators", response_model=MessageResponse, operation_id="removeModerator")
-async def remove_moderator(db: DbSession, agent: Writer, name: str,
-                           body: ModeratorRequest | None = Body(None)) -> JsonResponse:
+async def remove_moderator(
+    db: DbSession, agent: Writer, name: str, body: ModeratorRequest | None = Body(None)
+) -> JsonResponse:
     await moderators.remove(db, agent, name, body.name if body else None)
     return JsonResponse({"success": True, "message": "Moderator removed"})
 
 
-@router.delete("/{name}/moderators/{agent_name}", response_model=MessageResponse,
-               operation_id="removeModeratorByName")
+@router.delete("/{name}/moderators/{agent_name}", response_model=MessageResponse, operation_id="removeModeratorByName")
 async def remove_moderator_by_name(db: DbSession, agent: Writer, name: str, agent_name: str) -> JsonResponse:
     await moderators.remove(db, agent, name, agent_name)
     return JsonResponse({"success": True, "message": "Moderator removed"})

@@ -41,8 +41,9 @@ class ModeratorRequest(BaseModel):
         return self.agent_name or self.agentName
 
 
-def submolt_out(s: Any, *, your_role: str | None = None, is_subscribed: bool = False,
-                creator_name: str | None = None) -> dict[str, Any]:
+def submolt_out(
+    s: Any, *, your_role: str | None = None, is_subscribed: bool = False, creator_name: str | None = None
+) -> dict[str, Any]:
     return {
         "id": s.id,
         "name": s.name,

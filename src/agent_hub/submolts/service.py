@@ -30,8 +30,9 @@ NAME_RE = re.compile(r"^[a-z0-9_-]{2,30}$")
 RESERVED = frozenset({"admin", "mod", "api", "www", "moltbook", "help", "all", "popular", "agenthub"})
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 SORTS = ("popular", "new", "alphabetical", "hot")
-NEW_AGENT_SUBMOLTS = Rule("submolts_new_agent", 1, NEW_AGENT_AGE.total_seconds(),
-                          "New agents can only create one submolt")
+NEW_AGENT_SUBMOLTS = Rule(
+    "submolts_new_agent", 1, NEW_AGENT_AGE.total_seconds(), "New agents can only create one submolt"
+)
 
 
 def validate_name(raw: str | None) -> str:
@@ -53,8 +54,7 @@ async def require(db: AsyncSession, name: str) -> Submolt:
     return submolt
 
 
-async def require_role(db: AsyncSession, submolt: Submolt, agent: Agent, *, owner_only: bool,
-                       message: str) -> str:
+async def require_role(db: AsyncSession, submolt: Submolt, agent: Agent, *, owner_only: bool, message: str) -> str:
     role = await repo.role_of(db, submolt.id, agent.id)
     if role is None or (owner_only and role != "owner"):
         raise Forbidden(message, "Ask the submolt owner")
@@ -67,8 +67,9 @@ async def present(db: AsyncSession, submolt: Submolt, viewer: Agent | None) -> d
         role = await repo.role_of(db, submolt.id, viewer.id)
         subscribed = await repo.is_subscribed(db, submolt.id, viewer.id)
     creator = await agents_repo.by_id(db, submolt.created_by) if submolt.created_by else None
-    return submolt_out(submolt, your_role=role, is_subscribed=subscribed,
-                       creator_name=creator.name if creator else None)
+    return submolt_out(
+        submolt, your_role=role, is_subscribed=subscribed, creator_name=creator.name if creator else None
+    )
 
 
 async def _new_agent_gate(request: Request, db: AsyncSession, agent: Agent) -> None:
@@ -79,12 +80,12 @@ async def _new_agent_gate(request: Request, db: AsyncSession, agent: Agent) -> N
         grown_up = (agent.created_at + NEW_AGENT_AGE).timestamp()
         wait = max(grown_up - utcnow().timestamp(), 1.0)
         decision = Decision(False, 1, 0, grown_up, wait)
-        raise refusal(decision, NEW_AGENT_SUBMOLTS,
-                      f"Wait {max(1, round(wait / 3600))} hours until your agent is a day old")
+        raise refusal(
+            decision, NEW_AGENT_SUBMOLTS, f"Wait {max(1, round(wait / 3600))} hours until your agent is a day old"
+        )
 
 
-async def create(request: Request, db: AsyncSession, agent: Agent,
-                 body: CreateSubmoltRequest | None) -> dict[str, Any]:
+async def create(request: Request, db: AsyncSession, agent: Agent, body: CreateSubmoltRequest | None) -> dict[str, Any]:
     body = body or CreateSubmoltRequest()
     name = validate_name(body.name)
     display = clean_text(body.display_name or body.displayName) or (body.name or "").strip()
@@ -94,9 +95,15 @@ async def create(request: Request, db: AsyncSession, agent: Agent,
     token = await consume(request, request.app.state.limits.submolts, "agent:" + agent.id)
     try:
         now = utcnow()
-        submolt = Submolt(name=name, display_name=display[:100], description=clean_text(body.description),
-                          allow_crypto=body.allow_crypto, created_by=agent.id, created_at=now,
-                          last_activity_at=now)
+        submolt = Submolt(
+            name=name,
+            display_name=display[:100],
+            description=clean_text(body.description),
+            allow_crypto=body.allow_crypto,
+            created_by=agent.id,
+            created_at=now,
+            last_activity_at=now,
+        )
         if not await repo.create(db, submolt):
             raise Conflict("Submolt name already taken", "Try a different name")
         await repo.set_role(db, submolt.id, agent.id, "owner")
@@ -108,8 +115,9 @@ async def create(request: Request, db: AsyncSession, agent: Agent,
     return submolt_out(submolt, your_role="owner", is_subscribed=True, creator_name=agent.name)
 
 
-async def listing(db: AsyncSession, viewer: Agent | None, *, sort: str, limit: int | None, offset: int,
-                  cursor: str | None) -> dict[str, Any]:
+async def listing(
+    db: AsyncSession, viewer: Agent | None, *, sort: str, limit: int | None, offset: int, cursor: str | None
+) -> dict[str, Any]:
     sort = sort if sort in SORTS else "popular"
     limit = clamp_limit(limit, 50, 100)
     state = decode_cursor(cursor)
@@ -128,16 +136,14 @@ async def listing(db: AsyncSession, viewer: Agent | None, *, sort: str, limit: i
     if viewer is not None:
         roles, subs = await repo.roles_and_subscriptions(db, viewer.id, [s.id for s, _ in rows])
     items = [submolt_out(s, your_role=roles.get(s.id), is_subscribed=s.id in subs) for s, _ in rows]
-    envelope = list_envelope("submolts", items, limit=limit, offset=offset, next_cursor=next_cursor,
-                             has_more=has_more)
+    envelope = list_envelope("submolts", items, limit=limit, offset=offset, next_cursor=next_cursor, has_more=has_more)
     envelope["sort"] = sort
     return envelope
 
 
 async def update_settings(db: AsyncSession, agent: Agent, name: str, body: SettingsRequest | None) -> Submolt:
     submolt = await require(db, name)
-    await require_role(db, submolt, agent, owner_only=False,
-                       message="Only owners and moderators can change settings")
+    await require_role(db, submolt, agent, owner_only=False, message="Only owners and moderators can change settings")
     body = body or SettingsRequest()
     changed = False
     if body.description is not None:
@@ -157,8 +163,7 @@ async def update_settings(db: AsyncSession, agent: Agent, name: str, body: Setti
             setattr(submolt, field, value.lower())
             changed = True
     if not changed:
-        raise BadRequest("No valid fields to update",
-                         "Send description, display_name, banner_color or theme_color")
+        raise BadRequest("No valid fields to update", "Send description, display_name, banner_color or theme_color")
     await db.flush()
     return submolt
 
@@ -171,4 +176,3 @@ async def subscribe(db: AsyncSession, agent: Agent, name: str) -> str:
 async def unsubscribe(db: AsyncSession, agent: Agent, name: str) -> str:
     submolt = await require(db, name)
     return "unsubscribed" if await repo.unsubscribe(db, submolt.id, agent.id) else "not_subscribed"
-

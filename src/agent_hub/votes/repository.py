@@ -47,15 +47,14 @@ async def lock_target(db: AsyncSession, target: Target, target_id: str) -> Any |
 
 async def current_vote(db: AsyncSession, target: Target, agent_id: str, target_id: str) -> int | None:
     vote = target.vote
-    row = await db.execute(
-        select(vote.value).where(vote.agent_id == agent_id, getattr(vote, target.fk) == target_id)
-    )
+    row = await db.execute(select(vote.value).where(vote.agent_id == agent_id, getattr(vote, target.fk) == target_id))
     value = row.scalar_one_or_none()
     return int(value) if value is not None else None
 
 
-async def write_vote(db: AsyncSession, target: Target, agent_id: str, target_id: str,
-                     old: int | None, new: int | None) -> None:
+async def write_vote(
+    db: AsyncSession, target: Target, agent_id: str, target_id: str, old: int | None, new: int | None
+) -> None:
     """Move the vote row from `old` to `new` (None = no row)."""
     vote = target.vote
     match = (vote.agent_id == agent_id, getattr(vote, target.fk) == target_id)
@@ -92,9 +91,7 @@ async def add_karma(db: AsyncSession, agent_id: str, delta: int) -> None:
 async def author_and_following(db: AsyncSession, author_id: str, viewer_id: str) -> tuple[str, bool]:
     """The author's name and whether the voter follows them (for the live engagement hints)."""
     following = (
-        select(Follow.follower_id)
-        .where(Follow.follower_id == viewer_id, Follow.followee_id == author_id)
-        .exists()
+        select(Follow.follower_id).where(Follow.follower_id == viewer_id, Follow.followee_id == author_id).exists()
     )
     row = (await db.execute(select(Agent.name, following).where(Agent.id == author_id))).one()
     return str(row[0]), bool(row[1])

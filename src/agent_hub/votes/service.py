@@ -62,8 +62,9 @@ async def vote(db: AsyncSession, voter: Agent, target: Target, target_id: str, d
     raise AssertionError("unreachable")
 
 
-async def _vote_once(db: AsyncSession, voter: Agent, target: Target, target_id: str,
-                     direction: int | None) -> VoteResult:
+async def _vote_once(
+    db: AsyncSession, voter: Agent, target: Target, target_id: str, direction: int | None
+) -> VoteResult:
     row = await repo.lock_target(db, target, target_id)
     if row is None:
         raise _not_found(target)

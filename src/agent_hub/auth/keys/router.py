@@ -27,8 +27,12 @@ async def create_agent(request: Request, db: DbSession, ctx: OwnerSession, body:
 @router.post("", status_code=201, operation_id="createApiKey")
 async def create_key(request: Request, db: DbSession, ctx: OwnerSession, body: NewKey = Body(...)) -> dict:
     agent, row, key = await svc.create_key(db, request, ctx, body.agent_id, body.name)
-    return {"success": True, "agent": svc.agent_out(agent, await svc._keys(db, agent.id)), "key": svc.key_out(row),
-            "api_key": key}
+    return {
+        "success": True,
+        "agent": svc.agent_out(agent, await svc._keys(db, agent.id)),
+        "key": svc.key_out(row),
+        "api_key": key,
+    }
 
 
 @router.delete("/{key_id}", operation_id="revokeApiKey")

@@ -22,8 +22,14 @@ from agent_hub.webhooks.models import Webhook
 
 
 def key_out(k: ApiKey) -> dict[str, Any]:
-    return {"id": k.id, "name": k.name, "prefix": k.prefix, "created_at": iso(k.created_at),
-            "last_used_at": iso(k.last_used_at), "revoked_at": iso(k.revoked_at)}
+    return {
+        "id": k.id,
+        "name": k.name,
+        "prefix": k.prefix,
+        "created_at": iso(k.created_at),
+        "last_used_at": iso(k.last_used_at),
+        "revoked_at": iso(k.revoked_at),
+    }
 
 
 def webhook_health(hook: Webhook | None) -> dict[str, Any] | None:
@@ -33,16 +39,33 @@ def webhook_health(hook: Webhook | None) -> dict[str, Any] | None:
         return None
     last_delivery = max((t for t in (hook.last_success_at, hook.last_failure_at) if t is not None), default=None)
     failing = not hook.enabled or hook.consecutive_failures > 0
-    return {"url": hook.url, "enabled": hook.enabled, "healthy": not failing,
-            "consecutive_failures": hook.consecutive_failures, "last_error": hook.last_error,
-            "last_success_at": iso(hook.last_success_at), "last_failure_at": iso(hook.last_failure_at),
-            "last_delivery_at": iso(last_delivery), "disabled_reason": hook.disabled_reason}
+    return {
+        "url": hook.url,
+        "enabled": hook.enabled,
+        "healthy": not failing,
+        "consecutive_failures": hook.consecutive_failures,
+        "last_error": hook.last_error,
+        "last_success_at": iso(hook.last_success_at),
+        "last_failure_at": iso(hook.last_failure_at),
+        "last_delivery_at": iso(last_delivery),
+        "disabled_reason": hook.disabled_reason,
+    }
 
 
 def agent_out(a: Agent, keys: list[ApiKey], hook: Webhook | None = None) -> dict[str, Any]:
-    return {"id": a.id, "name": a.name, "type": a.type, "description": a.description, "status": a.status,
-            "is_active": a.is_active, "karma": a.karma, "created_at": iso(a.created_at),
-            "last_active": iso(a.last_active), "keys": [key_out(k) for k in keys], "webhook": webhook_health(hook)}
+    return {
+        "id": a.id,
+        "name": a.name,
+        "type": a.type,
+        "description": a.description,
+        "status": a.status,
+        "is_active": a.is_active,
+        "karma": a.karma,
+        "created_at": iso(a.created_at),
+        "last_active": iso(a.last_active),
+        "keys": [key_out(k) for k in keys],
+        "webhook": webhook_health(hook),
+    }
 
 
 async def _keys(db: AsyncSession, agent_id: str) -> list[ApiKey]:
@@ -51,17 +74,35 @@ async def _keys(db: AsyncSession, agent_id: str) -> list[ApiKey]:
 
 
 async def list_agents(db: AsyncSession) -> list[dict[str, Any]]:
-    agents_rows = list((await db.execute(
-        select(Agent).where(Agent.type != "human").order_by(Agent.created_at.desc(), Agent.id)
-    )).scalars())
-    key_rows = list((await db.execute(select(ApiKey).where(ApiKey.agent_id.in_([a.id for a in agents_rows]))
-                                  .order_by(ApiKey.created_at))).scalars()) if agents_rows else []
+    agents_rows = list(
+        (
+            await db.execute(select(Agent).where(Agent.type != "human").order_by(Agent.created_at.desc(), Agent.id))
+        ).scalars()
+    )
+    key_rows = (
+        list(
+            (
+                await db.execute(
+                    select(ApiKey).where(ApiKey.agent_id.in_([a.id for a in agents_rows])).order_by(ApiKey.created_at)
+                )
+            ).scalars()
+        )
+        if agents_rows
+        else []
+    )
     by_agent: dict[str, list[ApiKey]] = {}
     for k in key_rows:
         by_agent.setdefault(k.agent_id, []).append(k)
-    hooks = {h.agent_id: h for h in (await db.execute(
-        select(Webhook).where(Webhook.agent_id.in_([a.id for a in agents_rows]))
-    )).scalars()} if agents_rows else {}
+    hooks = (
+        {
+            h.agent_id: h
+            for h in (
+                await db.execute(select(Webhook).where(Webhook.agent_id.in_([a.id for a in agents_rows])))
+            ).scalars()
+        }
+        if agents_rows
+        else {}
+    )
     return [agent_out(a, by_agent.get(a.id, []), hooks.get(a.id)) for a in agents_rows]
 
 
@@ -72,25 +113,28 @@ async def managed_agent(db: AsyncSession, agent_id: str) -> Agent:
     return agent
 
 
-async def create_agent(db: AsyncSession, request: Request, ctx: OwnerContext, name: str, agent_type: str,
-                       description: str) -> tuple[Agent, str]:
+async def create_agent(
+    db: AsyncSession, request: Request, ctx: OwnerContext, name: str, agent_type: str, description: str
+) -> tuple[Agent, str]:
     await require_fresh(request, db, ctx)
-    agent, key = await agents.create_agent(db, name=name, description=description, agent_type=agent_type,
-                                           active=True, owner_id=ctx.agent.id)
+    agent, key = await agents.create_agent(
+        db, name=name, description=description, agent_type=agent_type, active=True, owner_id=ctx.agent.id
+    )
     await audit.record(db, request, ctx.owner.id, "agent_created", agent_id=agent.id, agent_name=agent.name)
-    await audit.record(db, request, ctx.owner.id, "api_key_created", agent_id=agent.id,
-                       key_prefix=keys.key_prefix(key))
+    await audit.record(db, request, ctx.owner.id, "api_key_created", agent_id=agent.id, key_prefix=keys.key_prefix(key))
     return agent, key
 
 
-async def create_key(db: AsyncSession, request: Request, ctx: OwnerContext, agent_id: str,
-                     name: str) -> tuple[Agent, ApiKey, str]:
+async def create_key(
+    db: AsyncSession, request: Request, ctx: OwnerContext, agent_id: str, name: str
+) -> tuple[Agent, ApiKey, str]:
     await require_fresh(request, db, ctx)
     agent = await managed_agent(db, agent_id)
     key = await agents.issue_key(db, agent, name)
     row = await _row_for(db, key)
-    await audit.record(db, request, ctx.owner.id, "api_key_created", agent_id=agent.id, key_id=row.id,
-                       key_prefix=row.prefix)
+    await audit.record(
+        db, request, ctx.owner.id, "api_key_created", agent_id=agent.id, key_id=row.id, key_prefix=row.prefix
+    )
     return agent, row, key
 
 
@@ -125,8 +169,9 @@ async def rotate_key(db: AsyncSession, request: Request, ctx: OwnerContext, key_
         old.revoked_at = utcnow()
     key = await agents.issue_key(db, agent, old.name)
     new = await _row_for(db, key)
-    await audit.record(db, request, ctx.owner.id, "api_key_rotated", old_key_id=old.id, key_id=new.id,
-                       key_prefix=new.prefix)
+    await audit.record(
+        db, request, ctx.owner.id, "api_key_rotated", old_key_id=old.id, key_id=new.id, key_prefix=new.prefix
+    )
     return new, key
 
 
@@ -141,16 +186,29 @@ async def set_enabled(db: AsyncSession, request: Request, ctx: OwnerContext, age
     else:
         agent.is_active, agent.status = False, "suspended"
     await db.flush()
-    await audit.record(db, request, ctx.owner.id, "agent_enabled" if enabled else "agent_disabled",
-                       agent_id=agent.id, agent_name=agent.name)
+    await audit.record(
+        db,
+        request,
+        ctx.owner.id,
+        "agent_enabled" if enabled else "agent_disabled",
+        agent_id=agent.id,
+        agent_name=agent.name,
+    )
     return agent
 
 
 def claim_out(request: Request, a: Agent) -> dict[str, Any]:
-    return {"id": a.id, "name": a.name, "type": a.type, "description": a.description, "created_at": iso(a.created_at),
-            "verification_code": a.verification_code, "claim_token": a.claim_token,
-            "claim_url": agents.claim_url(request.app.state.settings, a) if a.claim_token else None,
-            "status": a.status}
+    return {
+        "id": a.id,
+        "name": a.name,
+        "type": a.type,
+        "description": a.description,
+        "created_at": iso(a.created_at),
+        "verification_code": a.verification_code,
+        "claim_token": a.claim_token,
+        "claim_url": agents.claim_url(request.app.state.settings, a) if a.claim_token else None,
+        "status": a.status,
+    }
 
 
 async def pending(db: AsyncSession) -> list[Agent]:
@@ -178,8 +236,9 @@ async def reject(db: AsyncSession, request: Request, ctx: OwnerContext, token: s
     agent = await by_claim_token(db, token)
     now = utcnow()
     agent.status, agent.is_active, agent.claim_token = "suspended", False, None
-    await db.execute(update(ApiKey).where(ApiKey.agent_id == agent.id, ApiKey.revoked_at.is_(None))
-                     .values(revoked_at=now))
+    await db.execute(
+        update(ApiKey).where(ApiKey.agent_id == agent.id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+    )
     await db.flush()
     await audit.record(db, request, ctx.owner.id, "agent_rejected", agent_id=agent.id, agent_name=agent.name)
     return agent

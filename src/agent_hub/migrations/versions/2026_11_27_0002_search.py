@@ -14,8 +14,8 @@ from alembic import op
 
 from agent_hub.search.documents import create_document, drop_document
 
-revision: str = '0002_search'
-down_revision: str | Sequence[str] | None = '0001_core'
+revision: str = "0002_search"
+down_revision: str | Sequence[str] | None = "0001_core"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

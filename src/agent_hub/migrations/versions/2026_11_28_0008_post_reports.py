@@ -24,10 +24,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name=op.f("fk_post_reports_post_id_posts"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["reporter_id"], ["agents.id"], name=op.f("fk_post_reports_reporter_id_agents"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name=op.f("fk_post_reports_post_id_posts"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["reporter_id"], ["agents.id"], name=op.f("fk_post_reports_reporter_id_agents"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("post_id", "reporter_id", name=op.f("pk_post_reports")),
     )
     with op.batch_alter_table("post_reports", schema=None) as batch_op:
