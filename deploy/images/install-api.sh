@@ -10,7 +10,7 @@
 # Usage: install-api.sh [options] VENV_PATH
 #   VENV_PATH       virtual environment to create (or reuse) and install the project into
 #   --src DIR       project root holding pyproject.toml (default: the repo this script is in)
-#   --extras LIST   optional dependency groups to install too, e.g. "media" (default: none)
+#   --extras LIST   optional dependency groups to install too, e.g. "media,s3" (default: none)
 #   --skip-apt      do not install Debian packages (they are installed already)
 #   --apt-only      only install the Debian runtime packages (no VENV_PATH needed)
 #   --python EXE    interpreter used to create the venv (default: python3)

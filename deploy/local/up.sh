@@ -29,7 +29,7 @@ READY_TIMEOUT=${REHEARSAL_READY_TIMEOUT:-120}
 
 die() { echo "up.sh: $*" >&2; exit 1; }
 for tool in "$NGINX" openssl psql curl setsid; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/setup.sh installs deploy/ci-apt-packages.txt)"
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/setup.sh installs scripts/debian-packages.txt)"
 done
 [ -x "$VENV/bin/agent-hub" ] || die "$VENV/bin/agent-hub missing: run scripts/setup.sh"
 "$VENV/bin/python" -c "import moto.server" 2>/dev/null || die "moto[server] missing: run scripts/setup.sh"

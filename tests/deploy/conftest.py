@@ -37,7 +37,7 @@ def find_tool(name: str) -> str:
         return path
     message = f"{name} not found on PATH (set {name.upper()} to its path)"
     if in_ci() and name not in OPTIONAL_TOOLS:
-        where = HOW_TO_INSTALL.get(name, "deploy/ci-apt-packages.txt")
+        where = HOW_TO_INSTALL.get(name, "scripts/debian-packages.txt")
         pytest.fail(f"{message}; CI must provide it ({where})")
     pytest.skip(message)
 

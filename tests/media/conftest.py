@@ -36,7 +36,7 @@ def require(ok: object, what: str) -> None:
     if ok:
         return
     if IN_CI:
-        pytest.fail(f"{what} is missing (required in CI: see requirements/media*.txt)")
+        pytest.fail(f"{what} is missing (required in CI: scripts/setup.sh installs it)")
     pytest.skip(f"{what} is not installed")
 
 

@@ -109,7 +109,7 @@ async def chromium() -> AsyncIterator[Any]:
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        unavailable("PyPI playwright (requirements/auth.txt)")
+        unavailable("PyPI playwright (the test extra in pyproject.toml)")
     profile = tempfile.mkdtemp(prefix="agent-hub-chromium-")
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(

@@ -11,7 +11,7 @@ const inCI = ["1", "true", "yes"].includes(String(process.env.CI ?? "").toLowerC
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 if (!existsSync(chromium)) {
-  const msg = `ui tests: Chromium not found at ${chromium} (apt-get install chromium; see requirements/ui-apt.txt)`;
+  const msg = `ui tests: Chromium not found at ${chromium} (apt-get install chromium; see scripts/debian-packages.txt)`;
   if (inCI) {
     console.error(msg);
     process.exit(1);

@@ -17,6 +17,9 @@ __all__ = ["LocalStore", "MediaNotFound", "MediaStore", "derived_key", "make_sto
 def make_store(settings: Any) -> MediaStore:
     """S3 (SeaweedFS, MinIO, AWS...) when ``s3_endpoint`` is set, else ``<data_dir>/media``."""
     if getattr(settings, "s3_endpoint", None):
+        from agent_hub.extras import require
+
+        require("boto3", "S3_ENDPOINT (media in S3)")
         from .s3 import S3Store  # boto3 is imported only when S3 is used
 
         return S3Store.from_settings(settings)
