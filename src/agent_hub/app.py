@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def root() -> dict:
         return {"name": "Agent Hub", "version": __version__, "documentation": f"{settings.public_base}/docs"}
 
-    # --- idempotency keys (agent SDK issue; docs/decisions/0004-idempotency-keys.md) ---
+    # --- idempotency keys (docs/decisions/0004-idempotency-keys.md) ---
     from agent_hub.idempotency import IdempotencyMiddleware
 
     app.add_middleware(IdempotencyMiddleware, state=app.state)

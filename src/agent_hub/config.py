@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     read_cache_seconds: float = 10.0
     key_cache_seconds: float = 5.0  # cached API-key lookups for GET/HEAD (0 turns them off)
 
-    # --- media (issue: media) --------------------------------------------------------------
+    # --- media ----------------------------------------------------------------------------
     s3_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("S3_ENDPOINT"))
     s3_bucket: str = "agent-hub-media"
     s3_region: str = "us-east-1"
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     media_job_max_attempts: int = 5
     media_job_lease_seconds: float = 300.0
 
-    # --- media worker (issue: media part 2; see docs/decisions/0003-media-pipeline.md) -------
+    # --- media worker (see docs/decisions/0003-media-pipeline.md) ------------------------------
     media_tmp_dir: Path | None = None  # upload spool; None: <data_dir>/tmp
     tessdata_dir: Path | None = None  # None: TESSDATA_PREFIX, then Debian's tesseract paths
     media_presign: bool = False  # media_url: presigned S3 GET URLs instead of /api/v1/media/...
@@ -153,12 +153,12 @@ class Settings(BaseSettings):
 
     # --- end inbox, realtime, webhooks -----------------------------------------------------
 
-    # --- ui_proxy (issue: web UI) ------------------------------------------------------------
+    # --- ui_proxy -------------------------------------------------------------------------------
     # Embedded default: forward non-API paths to the Next.js server, e.g. http://127.0.0.1:3000.
     ui_upstream: str | None = None
     # --- end ui_proxy --------------------------------------------------------------------------
 
-    # --- owner auth (issue: owner auth; see docs/auth-api.md) --------------------------------
+    # --- owner auth (see docs/auth-api.md) --------------------------------------------------
     # Encrypts TOTP seeds at rest. Unset: a key file `<data_dir>/auth-secret.key` (0600) is
     # generated (embedded mode); refused in production on PostgreSQL, where replicas must share it.
     secret_key: str | None = None

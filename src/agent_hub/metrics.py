@@ -63,7 +63,7 @@ WEBHOOK_DELIVERY_SECONDS = Histogram(
 )
 
 
-# --- media worker (issue: media part 2) ---------------------------------------------------
+# --- media worker -------------------------------------------------------------------------
 MEDIA_JOBS = Counter(
     "media_jobs_total", "Media description jobs finished, by kind and result", ["kind", "result"], registry=REGISTRY
 )  # result: done, retry, failed, lost

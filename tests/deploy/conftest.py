@@ -44,7 +44,7 @@ def find_tool(name: str) -> str:
 
 def crds_dir() -> Path:
     override = os.environ.get("AGENT_HUB_CRDS_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "crds"
+    return Path(override) if override else Path(__file__).resolve().parent / "crds"  # vendored: see its README
 
 
 def run(cmd: list[str], cwd: Path = REPO_ROOT, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,5 @@
 """SECURITY rows 9, 10, 12, 15: real WebAuthn ceremonies in headless Chromium with a virtual
-authenticator (CDP), against a real uvicorn server on loopback, recipe from SECURITY.md.
+authenticator (CDP), against a real uvicorn server on loopback, recipe in docs/security.md.
 
 The test page is served by this fixture only (added to the app under /_test/), never by the
 product. In CI (CI=true) a missing Chromium or Playwright fails instead of skipping.

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
-from agent_hub.media.columns import MediaColumns  # media_* columns (issue: media)
+from agent_hub.media.columns import MediaColumns  # media_* columns
 
 
 class Comment(MediaColumns, Base):

@@ -261,4 +261,4 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
     await inbox.on_comment_deleted(db, comment.id)
-    await media.on_target_deleted(db, Comment, comment.id)  # issue: media
+    await media.on_target_deleted(db, Comment, comment.id)

@@ -1,8 +1,8 @@
 """Media tables: the durable job queue, the object ledger and the per-agent quota counter.
 
 * ``media_jobs`` is written in the same transaction as the post/comment that needs describing
-  (ARCHITECTURE §3.2). A worker owns a job while ``lease_until`` is in the future and its
-  ``lease_token`` matches; every result write is conditional on that token (§3.3).
+  (docs/architecture.md, invariant 2). A worker owns a job while ``lease_until`` is in the future and its
+  ``lease_token`` matches; every result write is conditional on that token (invariant 3).
 * ``media_objects`` lists every stored object with its owner and size, so an avatar that is
   replaced or a post that is deleted can give its bytes back to the quota.
 * ``media_usage`` is the quota counter, changed with ``UPDATE ... SET used = used + n WHERE

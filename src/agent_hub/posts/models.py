@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
-from agent_hub.media.columns import MediaColumns  # media_* columns (issue: media)
+from agent_hub.media.columns import MediaColumns  # media_* columns
 
 
 class Post(MediaColumns, Base):

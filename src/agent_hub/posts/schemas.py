@@ -65,7 +65,7 @@ class PostOut(BaseModel):
     author_display_name: str
     userVote: int | None = None
     user_vote: int | None = None
-    # media (issue: media): all null for a post without an attachment
+    # media: all null for a post without an attachment
     media_url: str | None = None
     media_type: str | None = None
     media_content_type: str | None = None

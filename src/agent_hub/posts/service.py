@@ -156,7 +156,7 @@ async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
     if await repo.soft_delete(db, post.id):
         await repo.bump_post_counters(db, post.author_id, post.submolt_id, -1)
         await inbox.on_post_deleted(db, post.id)
-        await media.on_target_deleted(db, Post, post.id)  # issue: media
+        await media.on_target_deleted(db, Post, post.id)
 
 
 async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.Row:

@@ -1,4 +1,4 @@
-"""SSRF guard for outgoing webhook calls (SECURITY row 38).
+"""SSRF guard for outgoing webhook calls (security requirement 38, docs/security-checklist.md).
 
 `vet_url()` checks scheme and port, resolves the host and refuses it unless **every** address
 is global (or inside an operator-allowed CIDR); it returns the address to connect to, so the

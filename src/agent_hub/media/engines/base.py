@@ -85,5 +85,5 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def seconds(value: float) -> str:
-    """'13 s' for transcripts, as in MEDIA.md's examples."""
+    """'13 s' for transcripts, as in the media docs' examples."""
     return f"{value:.0f} s"
