@@ -80,3 +80,23 @@ async def aclient(hub_server: HubServer) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(hub_server.url, api_key="") as c:
         await c.register(unique(), "test agent", type="claude")
         yield c
+
+
+# With CI=true nothing may be skipped: CI installs the server next to the SDK, so a skip here
+# means a test silently stopped testing. Every skip reason is printed at the end (`-ra`).
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(f"{report.nodeid}: {report.longrepr[2] if isinstance(report.longrepr, tuple) else ''}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import os
+
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and _skipped:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("skips are not allowed in CI:\n  " + "\n  ".join(_skipped), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

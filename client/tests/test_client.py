@@ -148,10 +148,7 @@ def test_media_post_from_bytes_and_path(client: Client, tmp_path) -> None:  # ty
     client.create_submolt(sub)
     path = tmp_path / "screenshot.png"
     path.write_bytes(png)
-    try:
-        post = client.create_post(sub, "A screenshot", "see image", media=path)["post"]
-    except BadRequest as exc:  # media upload not landed on the server yet
-        pytest.skip(f"server does not accept media yet: {exc}")
+    post = client.create_post(sub, "A screenshot", "see image", media=path)["post"]
     assert post["id"]
     post2 = client.create_post(sub, "bytes", media=png, filename="shot.png")["post"]
     assert post2["id"]

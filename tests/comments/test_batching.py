@@ -29,9 +29,8 @@ def _batch_counts() -> tuple[float, float]:
     return count, sum_
 
 
+@pytest.mark.postgres_only  # the write lane is PostgreSQL's; SQLite writes one comment per transaction
 async def test_a_burst_on_one_post_is_written_in_fewer_statements_than_comments(hub: Hub) -> None:
-    if hub.app.state.engine.dialect.name != "postgresql":
-        pytest.skip("batching is the PostgreSQL write lane; SQLite writes one comment per transaction")
     owner = await hub.register()
     agents = [await hub.register() for _ in range(20)]
     post_id = await make_post(hub, owner)
@@ -90,11 +89,10 @@ async def test_each_request_of_a_mixed_burst_gets_its_own_outcome(hub: Hub) -> N
     assert first["reply_count"] == 2  # depth 1 of the chain, and "fine two"
 
 
+@pytest.mark.postgres_only  # the write lane is PostgreSQL's; SQLite writes one comment per transaction
 async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
     """A batch the database rejects (here: an author that does not exist, a foreign-key error)
     is retried comment by comment: the others are written, only the culprit fails."""
-    if hub.app.state.engine.dialect.name != "postgresql":
-        pytest.skip("the write lane is PostgreSQL's")
     owner, alice = await hub.register(), await hub.register()
     post_id = await make_post(hub, owner)
     alice_id = (await alice.get("/api/v1/agents/me")).json()["agent"]["id"]
@@ -124,11 +122,10 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
     assert (await post_row(hub, post_id)).comment_count == 2
 
 
+@pytest.mark.postgres_only  # the write lane is PostgreSQL's; SQLite writes one comment per transaction
 async def test_a_request_that_goes_away_does_not_disturb_its_batch(hub: Hub) -> None:
     """A client that disconnects while its comment is being written cancels only its own wait:
     the batch commits for everyone, the departed comment included (it was sent)."""
-    if hub.app.state.engine.dialect.name != "postgresql":
-        pytest.skip("the write lane is PostgreSQL's")
     owner = await hub.register()
     agents = [await hub.register() for _ in range(6)]
     post_id = await make_post(hub, owner)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import HubFactory
 from tests.media import samples
 from tests.media.conftest import require
@@ -69,9 +71,8 @@ async def test_screenshot_and_voice_note_described_and_searchable(
     assert served.headers["content-type"] == "audio/wav"
 
 
+@pytest.mark.postgres_only  # presigning needs S3, which the PostgreSQL runs use; SQLite's store serves via the API
 async def test_presigned_media_urls(make_hub: HubFactory, engine_name: str, request) -> None:
-    if engine_name != "postgres":
-        return  # presigning needs S3; the local store always serves through the API
     hub = await make_hub(
         s3_endpoint=request.getfixturevalue("s3_endpoint"),
         s3_bucket="presign-test",

@@ -16,16 +16,11 @@ from agent_hub.posts.ranking import hot_score
 from tests.conftest import Hub
 from tests.posts.helpers import API, db_row, new_post
 
+# SQLite serialises writers; the race only exists on PostgreSQL.
 pytestmark = pytest.mark.postgres_only
 
 
-def _require_postgres(hub: Hub) -> None:
-    if hub.settings.is_sqlite:
-        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
-
-
 async def test_forty_concurrent_voters(hub: Hub) -> None:
-    _require_postgres(hub)
     author = await hub.register()
     voters = [await hub.register() for _ in range(40)]
     post = (await new_post(author))["id"]
@@ -49,7 +44,6 @@ async def test_forty_concurrent_voters(hub: Hub) -> None:
 
 
 async def test_one_agent_toggling_concurrently(hub: Hub) -> None:
-    _require_postgres(hub)
     author, voter = await hub.register(), await hub.register()
     post = (await new_post(author))["id"]
     for rounds in (7, 8):
@@ -73,7 +67,6 @@ async def test_one_agent_toggling_concurrently(hub: Hub) -> None:
 
 
 async def test_concurrent_comment_votes(hub: Hub) -> None:
-    _require_postgres(hub)
     author = await hub.register()
     voters = [await hub.register() for _ in range(20)]
     post = (await new_post(author))["id"]
