@@ -9,7 +9,8 @@
 #
 # Usage: install-api.sh [options] VENV_PATH
 #   VENV_PATH       virtual environment to create (or reuse) and install the project into
-#   --src DIR       project root holding pyproject.toml (default: the repo this script is in)
+#   --src DIR|WHEEL project root holding pyproject.toml (default: the repo this script is in),
+#                   or a built wheel (dist/agent_hub-*.whl; the release test installs that)
 #   --extras LIST   optional dependency groups to install too, e.g. "media,s3" (default: none)
 #   --skip-apt      do not install Debian packages (they are installed already)
 #   --apt-only      only install the Debian runtime packages (no VENV_PATH needed)
@@ -33,7 +34,7 @@ skip_apt=0
 apt_only=0
 python="${PYTHON:-python3}"
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -83,17 +84,26 @@ if [ -z "$venv" ]; then
   usage >&2
   exit 2
 fi
-if [ ! -f "$src/pyproject.toml" ]; then
-  echo "install-api.sh: no pyproject.toml in $src" >&2
-  exit 1
-fi
+case "$src" in
+  *.whl)
+    if [ ! -f "$src" ]; then
+      echo "install-api.sh: no wheel at $src" >&2
+      exit 1
+    fi ;;
+  *)
+    if [ ! -f "$src/pyproject.toml" ]; then
+      echo "install-api.sh: no pyproject.toml in $src" >&2
+      exit 1
+    fi ;;
+esac
 
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 export PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 "$venv/bin/python" -m pip install --upgrade pip
-# A non-editable install: the image needs no source tree at run time.
+# A non-editable install: the image needs no source tree at run time. Extras use pip's
+# `PATH[extra,...]` form, for a project directory and a wheel alike.
 target="$src"
 if [ -n "$extras" ]; then
   target="${src}[${extras}]"

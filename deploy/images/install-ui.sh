@@ -2,10 +2,12 @@
 # Build the Next.js UI (ui/) as a standalone server, the same way inside the image
 # (deploy/images/ui.Dockerfile) and in CI.
 #
-# Usage: install-ui.sh [--ui DIR] [--out DIR]
+# Usage: install-ui.sh [--ui DIR] [--out DIR] [--no-build]
 #   --ui DIR    the Next.js app (default: ui/ of the repo this script is in)
 #   --out DIR   assemble the runnable app here: server.js, .next/static, public/
 #               (run it with `node server.js` from DIR)
+#   --no-build  only assemble --out from the existing build (the UI tests do this after
+#               their own `next build`, so they run the artifact the image runs)
 #
 # The app must set `output: "standalone"` in its next.config. When ui/package.json
 # does not exist yet, the script says so and exits 0.
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --ui) ui="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-build) build=0; shift ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-ui.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -31,13 +34,18 @@ fi
 
 cd "$ui"
 export NEXT_TELEMETRY_DISABLED=1 npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
-if [ -f package-lock.json ]; then
-  npm ci
-else
-  echo "install-ui.sh: no package-lock.json; using npm install (commit a lock file for reproducible builds)" >&2
-  npm install
+if [ "$build" = 1 ]; then
+  if [ -f package-lock.json ]; then
+    npm ci
+  else
+    echo "install-ui.sh: no package-lock.json; using npm install (commit a lock file for reproducible builds)" >&2
+    npm install
+  fi
+  npm run build
+elif [ -z "$out" ]; then
+  echo "install-ui.sh: --no-build needs --out" >&2
+  exit 2
 fi
-npm run build
 
 if [ ! -f .next/standalone/server.js ]; then
   echo "install-ui.sh: .next/standalone/server.js missing; set output: \"standalone\" in next.config" >&2

@@ -1,4 +1,4 @@
-"""`agent-hub` command line: serve, migrate, create-agent, claim."""
+"""`agent-hub` command line: serve, migrate, create-agent, claim; domains add their own commands."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
 
 
-def command(name: str, help_text: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+def command(
+    name: str, help_text: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None
+) -> Callable[[Command], Command]:
     def register(fn: Command) -> Command:
         COMMANDS[name] = (fn, args, help_text)
         return fn
@@ -133,6 +135,7 @@ def claim(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     _load_domain_commands()
     parser = argparse.ArgumentParser(prog="agent-hub", description="Agent Hub server")
+    parser.add_argument("--version", action="version", version=f"agent-hub {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, add_args, help_text) in COMMANDS.items():
         add_args(sub.add_parser(name, help=help_text))
@@ -142,11 +145,24 @@ def main(argv: list[str] | None = None) -> int:
         return fn(args, get_settings())
     except Exception as exc:  # print the envelope-style message, not a traceback
         from agent_hub.errors import ApiError
+        from agent_hub.extras import MissingExtra
 
         if isinstance(exc, ApiError):
             print(f"error: {exc.error}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
             return 1
+        if isinstance(exc, MissingExtra):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         raise
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("agent-hub")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def _load_domain_commands() -> None:
@@ -162,6 +178,7 @@ DOMAIN_COMMAND_MODULES: list[str] = [
     "agent_hub.media.cli",
     "agent_hub.backup.cli",
     "agent_hub.housekeeping.cli",
+    "agent_hub.doctor.cli",
 ]
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build the UI when it is missing or stale, then run the Playwright suite against a
-// real server (tests/global-setup.ts starts `agent-hub serve` + `next start`).
+// real server (tests/global-setup.ts starts `agent-hub serve` + the UI's production artifact:
+// the standalone `node server.js` that deploy/images/install-ui.sh assembles and ui.Dockerfile runs).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -34,6 +35,11 @@ const stale = !existsSync(buildId) || Math.max(...sources.map(newest)) > statSyn
 if (stale) {
   console.log("ui tests: building the UI (next build)…");
   execFileSync(join(ui, "node_modules/.bin/next"), ["build"], { cwd: ui, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+}
+// Assemble the standalone app exactly as the image build does (same script, no second build).
+const app = join(ui, ".next/production-app");
+if (stale || !existsSync(join(app, "server.js"))) {  // `next build` empties .next, this included
+  execFileSync("bash", [join(ui, "../deploy/images/install-ui.sh"), "--ui", ui, "--out", app, "--no-build"], { stdio: "inherit" });
 }
 
 const r = spawnSync(join(ui, "node_modules/.bin/playwright"), ["test", ...process.argv.slice(2)], { cwd: ui, stdio: "inherit", env: process.env });

@@ -1,5 +1,7 @@
 /**
- * Starts a real Agent Hub: `next start` on a free loopback port and `agent-hub serve` on
+ * Starts a real Agent Hub: the UI's production artifact (`node server.js` from the standalone
+ * build that scripts/test.mjs assembles with deploy/images/install-ui.sh, as ui.Dockerfile runs
+ * it) on a free loopback port and `agent-hub serve` on
  * another, with AGENT_HUB_UI_UPSTREAM pointing at Next (one URL, as in `make run`), a fresh
  * SQLite data dir, open registration and no rate limits. Public URL http://localhost:PORT so
  * WebAuthn has a valid RP ID.
@@ -65,9 +67,11 @@ export default async function globalSetup(): Promise<void> {
   for (const k of ["DATABASE_URL", "REDIS_URL", "S3_ENDPOINT", "ALLOWED_ORIGINS"]) delete baseEnv[k];
 
   const nextLog = createWriteStream(join(ui, "test-results", "next.log"));
-  const next = spawn(join(ui, "node_modules/.bin/next"), ["start", "-p", String(uiPort), "-H", "127.0.0.1"], {
-    cwd: ui,
-    env: { ...baseEnv, ...env, NEXT_TELEMETRY_DISABLED: "1" },
+  const app = join(ui, ".next/production-app");
+  if (!existsSync(join(app, "server.js"))) throw new Error(`${app}/server.js missing: run the UI tests with npm test`);
+  const next = spawn(process.execPath, ["server.js"], {
+    cwd: app,
+    env: { ...baseEnv, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(uiPort), HOSTNAME: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   next.stdout!.pipe(nextLog);
@@ -92,7 +96,7 @@ export default async function globalSetup(): Promise<void> {
   const state: ServerState = { base, apiPort, uiPort, setupToken: "", dataDir, pids: [next.pid!, api.pid!], env, logs: [] };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
   await waitFor(`http://127.0.0.1:${apiPort}/health`, (r) => r.ok, 60_000, api, "agent-hub serve");
-  await waitFor(`http://127.0.0.1:${uiPort}/login`, (r) => r.status < 500, 60_000, next, "next start");
+  await waitFor(`http://127.0.0.1:${uiPort}/login`, (r) => r.status < 500, 60_000, next, "node server.js (standalone UI)");
   const m = /(ahs_[A-Za-z0-9_-]+)/.exec(out);
   if (!m) throw new Error(`no setup token in the server output:\n${out.slice(0, 2000)}`);
   state.setupToken = m[1]!;

@@ -14,6 +14,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from agent_hub.extras import installed
+
 from ..sniff import sniff
 from .base import Description, Engine, EngineFailed, Kind, MediaInput
 from .basic import BasicAudio, BasicImage
@@ -50,12 +52,21 @@ def chain(kind: Kind, settings: Any) -> list[str]:
     return list(settings.audio_engines if kind == "audio" else settings.image_engines)
 
 
+def missing_packages(engine: Engine) -> list[str]:
+    """Import names the engine needs that are not installed (an extra of pyproject.toml brings them)."""
+    return [module for module in getattr(engine, "requires", ()) if not installed(module)]
+
+
+def runnable(engine: Engine, settings: Any) -> bool:
+    return not missing_packages(engine) and engine.configured(settings)
+
+
 def configured_engines(kind: Kind, settings: Any) -> list[str]:
     """The chain as it would run now: unknown and unconfigured engines left out (for /ready, logs)."""
     names = []
     for name in chain(kind, settings):
         engine = ENGINES.get((kind, name))
-        if engine is not None and engine.configured(settings):
+        if engine is not None and runnable(engine, settings):
             names.append(name)
     return names
 
@@ -81,8 +92,8 @@ async def describe(kind: Kind, media: Path | bytes, content_type: str, settings:
         if engine is None:
             log.warning("unknown %s engine %r in settings; skipped", kind, name)
             continue
-        if not engine.configured(settings):
-            log.debug("%s engine %s is not configured; skipped", kind, name)
+        if not runnable(engine, settings):
+            log.debug("%s engine %s is not installed or not configured; skipped", kind, name)
             continue
         try:
             text = await engine.describe(media_input, settings)

