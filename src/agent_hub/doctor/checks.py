@@ -218,7 +218,8 @@ async def database(settings: Settings) -> list[Finding]:
     from agent_hub.db.migrate import alembic_config
 
     where = "SQLite" if settings.is_sqlite else "PostgreSQL"
-    heads = set(ScriptDirectory.from_config(alembic_config(settings)).get_heads())
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    known = {r.revision for r in script.walk_revisions()}
     engine = make_engine(settings)
     current: set[str] = set()
 
@@ -238,31 +239,34 @@ async def database(settings: Settings) -> list[Finding]:
         await engine.dispose()
     if reached.level != "ok":
         return [reached]
-    if current == heads:
-        return [reached, ok("migrations", "at head " + ", ".join(sorted(heads)))]
     if not current:
         return [reached, Finding("error", "migrations", "the database has no schema", "run `agent-hub migrate`")]
-    if current - heads and not (current & heads):
-        # A revision this code does not know: the database is newer than the installed package.
-        unknown = ", ".join(sorted(current - heads))
+    unknown = current - known
+    if unknown:
+        # The database was migrated by a newer release than the one installed here.
         return [
             reached,
             Finding(
-                "warn",
+                "error",
                 "migrations",
-                f"database at {unknown}, this package's head is " + ", ".join(sorted(heads)),
-                "run `agent-hub migrate` with this version",
+                "the database is at " + ", ".join(sorted(unknown)) + ", which this release does not know",
+                "run the release that migrated it (or a newer one)",
             ),
         ]
-    return [
-        reached,
-        Finding(
-            "error",
-            "migrations",
-            "pending migrations (database at " + ", ".join(sorted(current)) + ")",
-            "run `agent-hub migrate` (the migration job in Kubernetes)",
-        ),
-    ]
+    # Applied = the recorded revisions and everything they build on (dependencies included).
+    applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(current), "base") if r is not None}
+    pending = sorted(known - applied)
+    if pending:
+        return [
+            reached,
+            Finding(
+                "error",
+                "migrations",
+                f"{len(pending)} pending migration(s): " + ", ".join(pending),
+                "run `agent-hub migrate` (the migration job in Kubernetes)",
+            ),
+        ]
+    return [reached, ok("migrations", "at head (" + ", ".join(sorted(script.get_heads())) + ")")]
 
 
 async def valkey(settings: Settings) -> list[Finding]:
@@ -299,10 +303,8 @@ async def media_store(settings: Settings) -> list[Finding]:
         return [Finding("error", "media store", "S3_ENDPOINT is set but boto3 is not installed", install_hint("boto3"))]
     from agent_hub.storage import make_store
 
-    store = make_store(settings)
-
     async def ping() -> Finding:
-        await store.ping()
+        await make_store(settings).ping()  # building the client can fail too (bad credentials)
         return ok("media store", f"S3 bucket {settings.s3_bucket} at {settings.s3_endpoint}")
 
     fix = "check S3_ENDPOINT, the bucket name and the S3 credentials (read and write access)"
