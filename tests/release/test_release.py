@@ -111,7 +111,8 @@ def test_base_install_serves_the_api_and_owner_setup(
     assert shot.status_code == 201 and shot.json()["post"]["media_status"] == "pending", shot.text
 
     body = {"setup_token": setup_token(log), "username": "owner"}
-    start = httpx.post(f"{base}/auth/setup/start", headers={"Origin": PUBLIC}, json=body)
+    csrf = {"Origin": PUBLIC, "X-Requested-With": "agent-hub"}  # what the UI sends (docs/auth-api.md)
+    start = httpx.post(f"{base}/auth/setup/start", headers=csrf, json=body)
     assert start.status_code == 200, start.text
 
     # S3 configured without the s3 extra: refused at start-up, with the fix.
