@@ -188,3 +188,4 @@ def test_media_and_s3_extras_describe_an_image_and_a_voice_note(
         assert word in described["image"], described["image"]
     assert "session" in described["audio"].lower() and "token" in described["audio"].lower(), described["audio"]
     assert "media worker" in worker_log.read_text()
+    assert "WARN" not in worker_log.read_text()  # every engine of the chain is installed

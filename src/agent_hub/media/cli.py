@@ -24,9 +24,11 @@ def _args(p: argparse.ArgumentParser) -> None:
 
 @command("worker", "run the media-processor (describes uploaded images and audio)", _args)
 def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from agent_hub.doctor.cli import report_engines
     from agent_hub.logs import configure_logging
 
     configure_logging(settings.log_level)
+    report_engines(settings)  # an engine in the chain whose package is missing: said now, with the extra
     if args.metrics_port:
         from prometheus_client import start_http_server
 
