@@ -110,7 +110,7 @@ def test_base_install_serves_the_api_and_owner_setup(
     )
     assert shot.status_code == 201 and shot.json()["post"]["media_status"] == "pending", shot.text
 
-    body = {"setup_token": setup_token(log), "username": "owner"}
+    body = {"setup_token": setup_token(log), "username": "alice"}
     csrf = {"Origin": PUBLIC, "X-Requested-With": "agent-hub"}  # what the UI sends (docs/auth-api.md)
     start = httpx.post(f"{base}/auth/setup/start", headers=csrf, json=body)
     assert start.status_code == 200, start.text
