@@ -136,39 +136,45 @@ def metrics_exposure(settings: Settings) -> list[Finding]:
     return [ok("metrics", "/metrics open (development)")]
 
 
-def engines(settings: Settings) -> list[Finding]:
-    """Every engine named in a chain: known, its packages installed, configured."""
+def engine_packages(kind: str, name: str) -> Finding | None:
+    """An unknown engine name (error) or a missing package (warning, with the extra); else None.
+    Cheap: nothing is imported, so `serve` and `worker` can say it before they start."""
     from agent_hub.media.engines import ENGINES, missing_packages
 
+    engine = ENGINES.get((kind, name))
+    if engine is None:
+        known = sorted(n for k, n in ENGINES if k == kind)
+        return Finding(
+            "error",
+            f"{kind} engines",
+            f"unknown engine {name!r}",
+            f"use one of {', '.join(known)} in AGENT_HUB_{kind.upper()}_ENGINES",
+        )
+    missing = missing_packages(engine)
+    if missing:
+        return Finding(
+            "warn", f"{kind} engines", f"{name} is skipped: `{missing[0]}` is not installed", install_hint(missing[0])
+        )
+    return None
+
+
+def chains(settings: Settings) -> dict[str, list[str]]:
+    return {"audio": list(settings.audio_engines), "image": list(settings.image_engines)}
+
+
+def engines(settings: Settings) -> list[Finding]:
+    """Every engine named in a chain: known, its packages installed, configured."""
+    from agent_hub.media.engines import ENGINES
+
     findings: list[Finding] = []
-    chains = {"audio": settings.audio_engines, "image": settings.image_engines}
-    for kind, chain in chains.items():
+    for kind, chain in chains(settings).items():
         usable: list[str] = []
         unconfigured: list[str] = []  # optional engines waiting for settings: not a problem
         for name in chain:
-            engine = ENGINES.get((kind, name))
-            if engine is None:
-                known = sorted(n for k, n in ENGINES if k == kind)
-                findings.append(
-                    Finding(
-                        "error",
-                        f"{kind} engines",
-                        f"unknown engine {name!r}",
-                        f"use one of {', '.join(known)} in AGENT_HUB_{kind.upper()}_ENGINES",
-                    )
-                )
-                continue
-            missing = missing_packages(engine)
-            if missing:
-                findings.append(
-                    Finding(
-                        "warn",
-                        f"{kind} engines",
-                        f"{name} is skipped: `{missing[0]}` is not installed",
-                        install_hint(missing[0]),
-                    )
-                )
-            elif not engine.configured(settings):
+            problem = engine_packages(kind, name)
+            if problem is not None:
+                findings.append(problem)
+            elif not ENGINES[(kind, name)].configured(settings):
                 unconfigured.append(name)
             else:
                 usable.append(name)

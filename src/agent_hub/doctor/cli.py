@@ -12,7 +12,7 @@ from agent_hub.cli import SERVE_PREFLIGHT, command
 from agent_hub.config import Settings
 from agent_hub.extras import require
 
-from .checks import Finding, engines, run_all
+from .checks import Finding, chains, engine_packages, run_all
 
 MARK = {"ok": "ok   ", "warn": "WARN ", "error": "ERROR"}
 
@@ -48,9 +48,11 @@ def report_engines(settings: Settings) -> None:
     """Before `serve` starts: refuse S3 without its package; say which engines cannot run."""
     if settings.s3_endpoint:
         require("boto3", "S3_ENDPOINT (media in S3)")
-    for finding in engines(settings):
-        if finding.level != "ok":
-            print("agent-hub: " + render(finding), file=sys.stderr)
+    for kind, chain in chains(settings).items():
+        for name in chain:
+            problem = engine_packages(kind, name)
+            if problem is not None:
+                print("agent-hub: " + render(problem), file=sys.stderr)
 
 
 SERVE_PREFLIGHT.append(report_engines)
