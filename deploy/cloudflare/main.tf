@@ -5,7 +5,7 @@ data "cloudflare_zone" "this" {
 locals {
   zone_id    = data.cloudflare_zone.this.id
   account_id = data.cloudflare_zone.this.account_id
-  api_paths  = "(starts_with(http.request.uri.path, \"/api/\") or http.request.uri.path eq \"/api\")"
+  api_paths  = "(starts_with(http.request.uri.path, \"/api/\") or http.request.uri.path eq \"/api\" or http.request.uri.path eq \"/mcp\")"
   auth_paths = "(starts_with(http.request.uri.path, \"/auth/\") or http.request.uri.path eq \"/auth\")"
   on_host    = "http.host eq \"${var.hostname}\""
 }

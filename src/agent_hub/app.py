@@ -127,6 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from agent_hub.housekeeping.loop import install_housekeeping
 
     install_housekeeping(app, settings)  # prunes finished deliveries/jobs, dead sessions, old events
+    from agent_hub.mcp.install import install_mcp
+
+    install_mcp(app, settings)  # /mcp: the MCP endpoint (docs/mcp.md); before the UI's catch-all
     # --- ui_proxy: same-origin web UI in the embedded default (registered last) ---
     from agent_hub.ui_proxy import install_ui_proxy
 

@@ -401,12 +401,13 @@ def test_ingress_routes_only_public_paths(rendered: dict[str, list[dict]], overl
                 svc = path["backend"]["service"]
                 port = svc["port"].get("name") or svc["port"].get("number")
                 assert port in services[svc["name"]], f"{overlay}: {svc}"
-                assert path["pathType"] == "Prefix"
+                assert path["pathType"] == ("Exact" if path["path"] == "/mcp" else "Prefix")
                 routes[path["path"]] = svc["name"]
     assert routes == {
         "/api": "agent-hub-api",
         "/auth": "agent-hub-api",
         "/api/v1/ws": "agent-hub-api",
+        "/mcp": "agent-hub-api",
         "/": "agent-hub-ui",
     }, routes
     for cert in docs_of(rendered, overlay, "Certificate"):
@@ -451,12 +452,19 @@ def test_ingress_controller_specifics(rendered: dict[str, list[dict]], overlay: 
             "traefik.ingress.kubernetes.io/router.middlewares"
         ]
         assert not any("buffering" in middlewares[r]["spec"] for r in ws_refs.split(",")), "never buffer the WebSocket"
+        mcp_refs = ingresses["agent-hub-mcp"]["metadata"]["annotations"][
+            "traefik.ingress.kubernetes.io/router.middlewares"
+        ]
+        assert not any("buffering" in middlewares[r]["spec"] for r in mcp_refs.split(",")), "never buffer MCP streams"
     else:
         assert not docs_of(rendered, overlay, "Middleware")
         api = ingresses["agent-hub-api"]["metadata"]["annotations"]
         assert api["nginx.ingress.kubernetes.io/proxy-body-size"] == "26m"
         ws = ingresses["agent-hub-ws"]["metadata"]["annotations"]
         assert ws["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "3600"
+        mcp = ingresses["agent-hub-mcp"]["metadata"]["annotations"]
+        assert mcp["nginx.ingress.kubernetes.io/proxy-buffering"] == "off"
+        assert mcp["nginx.ingress.kubernetes.io/proxy-body-size"] == "36m"
         assert not any(
             k.startswith("traefik.") for i in ingresses.values() for k in i["metadata"].get("annotations", {})
         )

@@ -221,6 +221,34 @@ def subject_for(headers: dict[str, str], ip: str) -> str:
     return "ip:" + ip
 
 
+async def general_limit(
+    limiter: RateLimiter, profile: LimitProfile, scope: Scope, send: Send, write: bool
+) -> list[tuple[bytes, bytes]] | None:
+    """The general per-key (per-IP when anonymous) read or write limit and the per-IP ceiling.
+    Returns the `X-RateLimit-*` headers for the response, or None after sending the 429."""
+    rule = profile.writes if write else profile.reads
+    if rule is None:
+        return []
+    ip = scope["state"]["client_ip"]
+    if profile.ip_api is not None:
+        ip_decision, _ = await limiter.hit(profile.ip_api, ip)
+        if not ip_decision.allowed:
+            await _refuse(send, ip_decision, "Too many requests from your network")
+            return None
+    decision, _ = await limiter.hit(rule, subject_for(_headers(scope), ip))
+    if not decision.allowed:
+        await _refuse(send, decision, "Rate limit exceeded")
+        return None
+    return [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
+
+
+async def _refuse(send: Send, decision: Any, message: str) -> None:
+    metrics.RATE_LIMITED.labels("general").inc()
+    body = rate_limit_body(decision, message)
+    body.pop("success")
+    await send_error(send, 429, **body, _headers=decision.headers())
+
+
 class RateLimitMiddleware:
     """General limits on /api/*: reads and writes per key (per IP when anonymous), plus a
     per-IP ceiling. Every API response carries the `X-RateLimit-*` headers."""
@@ -234,22 +262,12 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
-        rule = self.profile.writes if scope["method"] in UNSAFE else self.profile.reads
-        if rule is None:
+        extra = await general_limit(self.limiter, self.profile, scope, send, scope["method"] in UNSAFE)
+        if extra is None:
+            return
+        if not extra:
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
-        ip = scope["state"]["client_ip"]
-        if self.profile.ip_api is not None:
-            ip_decision, _ = await self.limiter.hit(self.profile.ip_api, ip)
-            if not ip_decision.allowed:
-                await self._refuse(send, ip_decision, "Too many requests from your network")
-                return
-        decision, _ = await self.limiter.hit(rule, subject_for(headers, ip))
-        if not decision.allowed:
-            await self._refuse(send, decision, "Rate limit exceeded")
-            return
-        extra = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -259,9 +277,3 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
-
-    async def _refuse(self, send: Send, decision: Any, message: str) -> None:
-        metrics.RATE_LIMITED.labels("general").inc()
-        body = rate_limit_body(decision, message)
-        body.pop("success")
-        await send_error(send, 429, **body, _headers=decision.headers())

@@ -54,6 +54,8 @@ class Realtime:
         )
         self.by_agent: dict[str, set[Connection]] = defaultdict(set)
         self.by_topic: dict[str, set[Connection]] = defaultdict(set)
+        # Other channels that follow an agent's inbox (MCP streams): called with each signal.
+        self.inbox_watchers: dict[str, set[Callable[[dict[str, Any]], None]]] = defaultdict(set)
         # Called with every committed batch on this replica (e.g. to wake the webhook loop).
         self.local_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
         self.cap = ConnectionCap(redis, settings.ws_max_connections_per_agent, settings.ws_heartbeat_seconds)
@@ -114,17 +116,37 @@ class Realtime:
             return  # our own commit, already dispatched in `committed`
         kind = message.get("k")
         if kind == "inbox":
-            for conn in list(self.by_agent.get(message.get("agent", ""), ())):
+            agent_id = message.get("agent", "")
+            for conn in list(self.by_agent.get(agent_id, ())):
                 if "item" in message:
                     conn.push(message)
                 else:
                     conn.poke()
+            for watcher in list(self.inbox_watchers.get(agent_id, ())):
+                try:
+                    watcher(message)
+                except Exception:
+                    log.exception("inbox watcher failed")
         elif kind == "topic":
             event = message.get("event") or {}
             for conn in list(self.by_topic.get(message.get("topic", ""), ())):
                 conn.offer(event)
 
     # --- connection bookkeeping ------------------------------------------------------
+    def watch_inbox(self, agent_id: str, watcher: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Call `watcher` (synchronously, on the loop; it must not block) with every inbox
+        signal of `agent_id` heard by this replica. Returns the call that stops it."""
+        self.inbox_watchers[agent_id].add(watcher)
+
+        def stop() -> None:
+            watchers = self.inbox_watchers.get(agent_id)
+            if watchers is not None:
+                watchers.discard(watcher)
+                if not watchers:
+                    self.inbox_watchers.pop(agent_id, None)
+
+        return stop
+
     def attach(self, conn: Connection) -> None:
         self.by_agent[conn.agent_id].add(conn)
         self.subscribe(conn, f"agent:{conn.agent_id}")

@@ -1,0 +1,1 @@
+"""The MCP endpoint (`/mcp`): tools, resources and inbox notifications over the REST API."""

@@ -1,0 +1,49 @@
+"""Mounts `/mcp` on the app and runs the SDK's session manager with the app's lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+from fastapi import FastAPI
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from starlette.routing import Route
+
+from agent_hub.config import Settings
+from agent_hub.mcp import server
+from agent_hub.mcp.runtime import McpRuntime
+from agent_hub.mcp.streams import Streams, Subscriptions
+from agent_hub.mcp.transport import McpEndpoint
+
+PATH = "/mcp"
+
+
+def install_mcp(app: FastAPI, settings: Settings) -> None:
+    # A media file travels base64-encoded inside the JSON-RPC body: allow the largest upload.
+    largest_upload = max(settings.media_image_max_bytes, settings.media_audio_max_bytes)
+    max_body = math.ceil(largest_upload * 4 / 3) + 1024 * 1024
+    mcp_server = server.build()
+    manager = StreamableHTTPSessionManager(
+        app=mcp_server._lowlevel_server,
+        stateless=True,  # every request on its own: any replica can serve it
+        max_request_body_size=max_body,
+    )
+    runtime = McpRuntime(
+        sessionmaker=app.state.sessionmaker,
+        subscriptions=Subscriptions(app.state.redis),
+        streams=Streams(app.state.realtime, settings.ws_heartbeat_seconds),
+    )
+    app.state.mcp = runtime
+    endpoint = McpEndpoint(manager, runtime, app.state.limiter, app.state.limits, max_body)
+    app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False))
+    stack = contextlib.AsyncExitStack()
+
+    async def start(app: FastAPI) -> None:
+        await stack.enter_async_context(manager.run())
+
+    async def stop(app: FastAPI) -> None:
+        runtime.streams.close_all()
+        await stack.aclose()
+
+    app.state.startup_hooks.append(start)
+    app.state.shutdown_hooks.append(stop)
