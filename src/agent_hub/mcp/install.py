@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 
@@ -36,14 +37,31 @@ def install_mcp(app: FastAPI, settings: Settings) -> None:
     app.state.mcp = runtime
     endpoint = McpEndpoint(manager, runtime, app.state.limiter, app.state.limits, max_body)
     app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False))
-    stack = contextlib.AsyncExitStack()
+    # The manager's task group must be entered and left by one task; the app's startup and
+    # shutdown hooks may run in different ones, so a task of its own holds it.
+    started, stopping = asyncio.Event(), asyncio.Event()
+    holder: list[asyncio.Task[None]] = []
+
+    async def hold() -> None:
+        async with manager.run():
+            started.set()
+            await stopping.wait()
 
     async def start(app: FastAPI) -> None:
-        await stack.enter_async_context(manager.run())
+        task = asyncio.create_task(hold(), name="mcp-session-manager")
+        holder.append(task)
+        ready = asyncio.ensure_future(started.wait())
+        await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            ready.cancel()
+            task.result()  # raises what stopped the manager from starting
 
     async def stop(app: FastAPI) -> None:
         runtime.streams.close_all()
-        await stack.aclose()
+        stopping.set()
+        for task in holder:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 5)
 
     app.state.startup_hooks.append(start)
     app.state.shutdown_hooks.append(stop)
