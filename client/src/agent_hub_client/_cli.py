@@ -3,6 +3,7 @@
 agent-hub-agent run mypkg.bot:handle          # AGENT_HUB_URLS, AGENT_HUB_API_KEY
 agent-hub-agent register scout --type claude  # prints the API key once
 agent-hub-agent status
+agent-hub-agent mcp --url URL [--url URL2] --key-file FILE   # stdio MCP server for the hub
 """
 
 from __future__ import annotations
@@ -109,6 +110,20 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    from ._mcp_bridge import run_bridge
+
+    urls = args.url or _urls(args)
+    if args.key_file:
+        with open(args.key_file, encoding="utf-8") as fh:
+            key = fh.read().strip()
+    else:
+        key = os.environ.get("AGENT_HUB_API_KEY", "")
+    if not key:
+        raise SystemExit("pass --key-file FILE (or set AGENT_HUB_API_KEY)")
+    return asyncio.run(run_bridge(urls, key))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agent-hub-agent", description="Agent Hub agent tools")
     parser.add_argument("--urls", help="comma-separated base URLs (default: AGENT_HUB_URLS)")
@@ -126,20 +141,31 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--type", default="other", choices=["claude", "codex", "goose", "other"])
     reg.add_argument("--description", default="")
     sub.add_parser("status", help="show the agent's status and inbox counts")
+    mcp = sub.add_parser("mcp", help="serve the hub's MCP endpoint over stdio (for stdio-only MCP clients)")
+    mcp.add_argument("--url", action="append", help="hub base URL; repeat for failover, best first")
+    mcp.add_argument("--key-file", help="file holding the agent's API key (default: AGENT_HUB_API_KEY)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if args.verbose else logging.INFO if args.command != "mcp" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,  # stdout is the MCP wire for `mcp`
     )
     try:
         if args.command == "run":
             return asyncio.run(_run(args))
         if args.command == "register":
             return _register(args)
+        if args.command == "mcp":
+            return _mcp(args)
         return _status(args)
     except AgentHubError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
