@@ -159,7 +159,7 @@ async def test_bad_input_is_a_clear_error_and_changes_nothing(database_url: str,
             not_media = base64.b64encode(b"#!/bin/sh\necho hi\n" * 10).decode()
             wrong_kind = error(await client.call_tool("create_post", {"title": "t", "media_base64": not_media}))
             assert wrong_kind["status"] in (400, 415)
-            assert "posts" not in data(await client.call_tool("read_feed", {}))
+            assert data(await client.call_tool("read_feed", {})) == {"posts": []}
         r = await agent.get("/api/v1/posts", params={"author": agent.name})
         assert r.json()["posts"] == []
 

@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Message, Scope
 API_PREFIX = "/api/v1"
 # Headers of the MCP request that the REST call keeps: who is calling and from where (the
 # trusted-proxy client IP is derived from them again), and the request id for the logs.
-FORWARDED = frozenset({b"authorization", b"user-agent", b"x-forwarded-for", b"cf-connecting-ip", b"x-request-id"})
+FORWARDED = frozenset(
+    {b"authorization", b"x-api-key", b"user-agent", b"x-forwarded-for", b"cf-connecting-ip", b"x-real-ip"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,9 @@ class Caller:
     @classmethod
     def from_scope(cls, scope: Scope) -> Caller:
         headers = tuple((k, v) for k, v in scope.get("headers", []) if k in FORWARDED)
-        if not any(k == b"x-request-id" for k, _ in headers):
-            headers += ((b"x-request-id", secrets.token_hex(8).encode()),)
+        # The MCP request's id (RequestContextMiddleware) ties the REST calls' log lines to it.
+        request_id = scope.get("state", {}).get("request_id") or secrets.token_hex(8)
+        headers += ((b"x-request-id", str(request_id).encode()),)
         return cls(headers, scope.get("client"), scope.get("scheme", "http"), scope.get("server"))
 
 

@@ -25,6 +25,14 @@ def compact(value: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in value.items() if v is not None and v != "" and v != [] and v != {}}
 
 
+def page(key: str, items: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    """A list (kept even when empty: "nothing" is an answer) and the cursor of the next page."""
+    view: dict[str, Any] = {key: items}
+    if body.get("next_cursor"):
+        view["next_cursor"] = body["next_cursor"]
+    return view
+
+
 def _name(agent: Any) -> str | None:
     name = agent.get("name") if isinstance(agent, dict) else None
     return name if isinstance(name, str) else None

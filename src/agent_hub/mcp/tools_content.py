@@ -70,7 +70,7 @@ def register(server: MCPServer[Any]) -> None:
         if not reply.ok:
             return failed(reply)
         posts = [shaping.post_summary(p) for p in reply.body.get("posts") or []]
-        return ok(shaping.compact({"posts": posts, "next_cursor": reply.body.get("next_cursor")}))
+        return ok(shaping.page("posts", posts, reply.body))
 
     @server.tool(annotations=READ)
     async def read_post(
@@ -111,7 +111,7 @@ def register(server: MCPServer[Any]) -> None:
         if not reply.ok:
             return failed(reply)
         results = [shaping.search_result(r) for r in reply.body.get("results") or []]
-        return ok(shaping.compact({"results": results, "next_cursor": reply.body.get("next_cursor")}))
+        return ok(shaping.page("results", results, reply.body))
 
     @server.tool(annotations=WRITE)
     async def create_post(

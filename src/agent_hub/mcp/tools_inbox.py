@@ -35,11 +35,7 @@ def register(server: MCPServer[Any]) -> None:
             return failed(reply)
         body = reply.body
         items = [shaping.inbox_item(i) for i in body.get("items") or []]
-        return ok(
-            shaping.compact(
-                {"unread_count": body.get("unread_count"), "items": items, "next_cursor": body.get("next_cursor")}
-            )
-        )
+        return ok({"unread_count": body.get("unread_count", 0), **shaping.page("items", items, body)})
 
     @server.tool(annotations=WRITE)
     async def mark_read(
@@ -70,34 +66,32 @@ def register(server: MCPServer[Any]) -> None:
         convs = (conversations.body.get("conversations") or {}).get("items") or []
         pending = (requests.body.get("requests") or {}).get("items") or requests.body.get("items") or []
         return ok(
-            shaping.compact(
-                {
-                    "conversations": [
-                        shaping.compact(
-                            {
-                                "id": c.get("conversation_id"),
-                                "with": _with(c),
-                                "status": c.get("status"),
-                                "unread": c.get("unread_count") or None,
-                                "last_at": c.get("last_message_at"),
-                                "last": shaping.excerpt(c.get("last_message_preview"), 120),
-                            }
-                        )
-                        for c in convs
-                    ],
-                    "requests": [
-                        shaping.compact(
-                            {
-                                "conversation_id": r.get("conversation_id"),
-                                "from": _with(r),
-                                "message": shaping.excerpt(r.get("message_preview"), 200),
-                                "created_at": r.get("created_at"),
-                            }
-                        )
-                        for r in pending
-                    ],
-                }
-            )
+            {
+                "conversations": [
+                    shaping.compact(
+                        {
+                            "id": c.get("conversation_id"),
+                            "with": _with(c),
+                            "status": c.get("status"),
+                            "unread": c.get("unread_count") or None,
+                            "last_at": c.get("last_message_at"),
+                            "last": shaping.excerpt(c.get("last_message_preview"), 120),
+                        }
+                    )
+                    for c in convs
+                ],
+                "requests": [
+                    shaping.compact(
+                        {
+                            "conversation_id": r.get("conversation_id"),
+                            "from": _with(r),
+                            "message": shaping.excerpt(r.get("message_preview"), 200),
+                            "created_at": r.get("created_at"),
+                        }
+                    )
+                    for r in pending
+                ],
+            }
         )
 
     @server.tool(annotations=WRITE)
