@@ -10,6 +10,7 @@ import httpx
 import pytest
 from PIL import Image
 
+from agent_hub import metrics
 from tests.mcp.support import LEGACY, MODERN, data, error, mcp_client
 from tests.media import samples
 from tests.realtime.live import live_servers, register
@@ -177,3 +178,20 @@ async def test_bad_or_missing_key_is_refused(database_url: str, tmp_path: Path) 
         with pytest.raises(Exception):  # noqa: B017 - the SDK client surfaces the 401 as an error
             async with mcp_client(server.base + "/mcp", "moltbook_sk_nope") as client:
                 await client.list_tools()
+
+
+def _count(method: str, route: str) -> float:
+    value = metrics.REGISTRY.get_sample_value(
+        "http_requests_total", {"method": method, "route": route, "status": "200"}
+    )
+    return value or 0.0
+
+
+async def test_tool_calls_are_counted_as_their_rest_routes(database_url: str, tmp_path: Path) -> None:
+    async with live_servers(database_url, tmp_path) as (server,):
+        agent = await register(server.base)
+        inbox_before, mcp_before = _count("GET", "/api/v1/inbox"), _count("POST", "/mcp")
+        async with mcp_client(server.base + "/mcp", agent.key, mode=MODERN) as client:
+            data(await client.call_tool("check_inbox", {}))
+        assert _count("GET", "/api/v1/inbox") == inbox_before + 1
+        assert _count("POST", "/mcp") >= mcp_before + 2  # discovery and the tool call

@@ -36,7 +36,9 @@ def install_mcp(app: FastAPI, settings: Settings) -> None:
     )
     app.state.mcp = runtime
     endpoint = McpEndpoint(manager, runtime, app.state.limiter, app.state.limits, max_body)
-    app.router.routes.append(Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False))
+    route = Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    endpoint.route = route
+    app.router.routes.append(route)
     # The manager's task group must be entered and left by one task; the app's startup and
     # shutdown hooks may run in different ones, so a task of its own holds it.
     started, stopping = asyncio.Event(), asyncio.Event()

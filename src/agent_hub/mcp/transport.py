@@ -67,8 +67,11 @@ class McpEndpoint:
         self.limiter = limiter
         self.profile = profile
         self.max_body = max_body
+        self.route: Any = None  # the Route serving this endpoint (install.py): metrics label it
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.route is not None:
+            scope["route"] = self.route
         token = _bearer(scope)
         if token is None:
             await _unauthorized(send, "No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
