@@ -71,12 +71,15 @@ async def test_listen_stream_hears_a_reply_made_on_the_other_replica(
         post_id = await _post(author)
         async with mcp_client(one.base + "/mcp", author.key, mode=MODERN) as client:
             async with client.listen(resource_subscriptions=[INBOX]) as subscription:
+                events = aiter(subscription)
                 others = await _post(bystander)  # someone else's inbox changing is not heard
                 await replier.post(f"/api/v1/posts/{others}/comments", json={"content": "not for author"})
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(anext(events), 0.5)
                 sent = time.monotonic()
                 r = await replier.post(f"/api/v1/posts/{post_id}/comments", json={"content": "a reply"})
                 assert r.status_code == 201, r.text
-                event = await asyncio.wait_for(anext(aiter(subscription)), 3)
+                event = await asyncio.wait_for(anext(events), 3)
                 assert event == ResourceUpdated(uri=INBOX)
                 assert time.monotonic() - sent < 1.0
             summary = await client.read_resource(INBOX)
