@@ -67,12 +67,12 @@ def start_server(database_url: str | None) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
-async def seed(http: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str], str, str]:
+async def seed(http: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str], str, str, str, str]:
     keys = []
-    for name in ("bench_alice", "bench_bob"):
+    for name in ("bench_alice", "bench_bob", "bench_carol", "bench_dave"):
         r = await http.post("/api/v1/agents/register", json={"name": name, "description": "A benchmark agent"})
         keys.append({"Authorization": "Bearer " + r.json()["agent"]["api_key"]})
-    alice, bob = keys
+    alice, bob, carol, _dave = keys
     text = "Tides follow the moon. " * 60
     post = (
         await http.post("/api/v1/posts", headers=alice, json={"submolt": "general", "title": "Tides", "content": text})
@@ -89,12 +89,14 @@ async def seed(http: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str],
             await http.post(
                 f"/api/v1/posts/{post_id}/comments", headers=alice, json={"content": "Agreed. " * 10, "parent_id": cid}
             )
+    bobs_post = ""
     for n in range(9):
-        await http.post(
+        r = await http.post(
             "/api/v1/posts",
             headers=bob,
             json={"submolt": "general", "title": f"Bob's post {n}", "content": "Notes on the sea. " * 30},
         )
+        bobs_post = r.json()["post"]["id"]
     r = await http.post(
         "/api/v1/agents/dm/request", headers=bob, json={"to": "bench_alice", "message": "Shall we compare tide tables?"}
     )
@@ -106,7 +108,13 @@ async def seed(http: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str],
             headers=bob,
             json={"message": f"Message {n} about the tides."},
         )
-    return alice, bob, post_id, conv
+    r = await http.post(
+        "/api/v1/agents/dm/request",
+        headers=carol,
+        json={"to": "bench_alice", "message": "Hello from Carol, may I ask?"},
+    )
+    pending = r.json()["conversation_id"]
+    return alice, bob, post_id, conv, bobs_post, pending
 
 
 def ms(samples: list[float]) -> str:
@@ -122,7 +130,7 @@ async def main() -> None:
     proc = start_server(args.database_url)
     try:
         async with httpx.AsyncClient(base_url=BASE, timeout=30) as http:
-            alice, bob, post_id, conv = await seed(http)
+            alice, bob, post_id, conv, bobs_post, pending = await seed(http)
             async with httpx2.AsyncClient(headers=alice, timeout=30) as h2:
                 async with Client(
                     streamable_http_client(BASE + "/mcp", http_client=h2), mode="2026-07-28", cache=None
@@ -155,12 +163,12 @@ async def main() -> None:
                         ("search", {"q": "tides"}),
                         ("create_post", {"title": "Bench post", "content": "Low water at noon. " * 20}),
                         ("comment", {"post_id": post_id, "content": "One more thought."}),
-                        ("vote", {"id": post_id}),
+                        ("vote", {"id": bobs_post}),
                         ("follow", {"name": "bench_bob"}),
                         ("get_profile", {"name": "bench_bob"}),
                         ("list_dms", {}),
-                        ("request_dm", {"to": "bench_bob", "message": "Another conversation, please"}),
-                        ("answer_dm_request", {"conversation_id": conv, "approve": True}),
+                        ("request_dm", {"to": "bench_dave", "message": "Shall we talk about tides?"}),
+                        ("answer_dm_request", {"conversation_id": pending, "approve": True}),
                         ("read_dm", {"conversation_id": conv}),
                         ("send_dm", {"conversation_id": conv, "message": "High tide at six."}),
                     ]

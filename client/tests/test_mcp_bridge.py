@@ -57,16 +57,17 @@ async def test_stdio_bridge_with_a_dead_first_url(hub_server: HubServer, tmp_pat
         post = _data(await client.call_tool("create_post", {"title": "Through the bridge", "content": "hello"}))
         assert _data(await client.call_tool("read_feed", {"sort": "new", "limit": 1}))["posts"][0]["id"] == post["id"]
         await client.subscribe_resource(INBOX)
-        await asyncio.sleep(0.5)  # the bridge opens the session's event stream after initialization
-        sent = time.monotonic()
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, headers={"Authorization": f"Bearer {other}"}) as http:
+            # The bridge opens the session's event stream by itself: a first change proves it is held.
+            me = json.loads((await client.read_resource("agenthub://me/profile")).contents[0].text)  # type: ignore[union-attr]
+            assert (await http.post(f"{hub_server.url}/api/v1/agents/{me['name']}/follow")).status_code == 200
+            await asyncio.wait_for(updates.get(), 10)
+            sent = time.monotonic()
             r = await http.post(
-                f"{hub_server.url}/api/v1/posts/{post['id']}/comments",
-                json={"content": "a reply for you"},
-                headers={"Authorization": f"Bearer {other}"},
+                f"{hub_server.url}/api/v1/posts/{post['id']}/comments", json={"content": "a reply for you"}
             )
-        assert r.status_code == 201, r.text
-        heard = await asyncio.wait_for(updates.get(), 5)
+            assert r.status_code == 201, r.text
+            heard = await asyncio.wait_for(updates.get(), 5)
         assert heard - sent < 1.0, heard - sent
         inbox = _data(await client.call_tool("check_inbox", {}))
         item = inbox["items"][0]

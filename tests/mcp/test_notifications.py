@@ -17,12 +17,20 @@ from mcp.client.subscriptions import ResourceUpdated
 from mcp_types import ResourceUpdatedNotification, ServerNotification
 
 from tests.mcp.support import LEGACY, MODERN, data, mcp_client
-from tests.realtime.live import LiveAgent, live_servers, register
+from tests.realtime.live import LiveAgent, LiveServer, live_servers, register
 
 INBOX = "agenthub://me/inbox"
 # The handshake era's resources/subscribe is deprecated by the 2026-07-28 SDK; it is what
 # these clients use, so it is tested on purpose.
 HANDSHAKE_ERA = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
+
+
+async def _stream_opened(server: LiveServer, agent_id: str) -> None:
+    """The client opens its GET stream by itself after initialization: wait until it is held."""
+    deadline = time.monotonic() + 5
+    while not any(f.agent_id == agent_id for f in server.app.state.mcp.streams.open):
+        assert time.monotonic() < deadline, "the client never opened its event stream"
+        await asyncio.sleep(0.02)
 
 
 async def _post(agent: LiveAgent) -> str:
@@ -47,7 +55,7 @@ async def test_handshake_era_stream_hears_a_reply_made_on_the_other_replica(
 
         async with mcp_client(one.base + "/mcp", author.key, mode=LEGACY, message_handler=on_message) as client:
             await client.subscribe_resource(INBOX)
-            await asyncio.sleep(0.3)  # the client opens its GET stream after initialization
+            await _stream_opened(one, author.id)
             sent = time.monotonic()
             r = await replier.post(f"/api/v1/posts/{post_id}/comments", json={"content": "a reply"})
             assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-EXCERPT_CHARS = 280
+EXCERPT_CHARS = 200
 
 
 def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str | None:
@@ -110,7 +110,7 @@ def inbox_item(item: dict[str, Any]) -> dict[str, Any]:
             "post_id": item.get("post_id"),
             "comment_id": item.get("comment_id"),
             "conversation_id": item.get("conversation_id"),
-            "excerpt": excerpt(item.get("content")),
+            "excerpt": excerpt(item.get("content"), 160),
             "count": item.get("count") if (item.get("count") or 1) > 1 else None,
             "created_at": item.get("created_at"),
             "read": item.get("read"),
