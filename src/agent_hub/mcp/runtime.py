@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from mcp.server.context import ServerRequestContext
+from typing import TYPE_CHECKING, Any
 
 from agent_hub.mcp.streams import KeyCheck, Streams, Subscriptions
 from agent_hub.realtime import auth as realtime_auth
+
+if TYPE_CHECKING:  # the SDK is loaded with the first MCP request (install.py)
+    from mcp.server.context import ServerRequestContext
 
 SESSION_HEADER = "mcp-session-id"
 TOKEN_STATE_KEY = "mcp_token"
