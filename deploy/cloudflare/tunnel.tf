@@ -19,10 +19,10 @@ resource "cloudflare_zero_trust_tunnel_cloudflared_config" "agent_hub" {
   tunnel_id  = cloudflare_zero_trust_tunnel_cloudflared.agent_hub[0].id
 
   config {
-    # Same split as the Ingress: /api, /auth (and /api/v1/ws) to the API, the rest to the UI.
+    # Same split as the Ingress: /api, /auth (and /api/v1/ws) and /mcp to the API, the rest to the UI.
     ingress_rule {
       hostname = var.hostname
-      path     = "^/(api|auth)(/|$)"
+      path     = "^/((api|auth)(/|$)|mcp$)"
       service  = "http://agent-hub-api.${var.tunnel_namespace}.svc.cluster.local:8000"
     }
 

@@ -167,6 +167,9 @@ async def test_api_paths_are_never_forwarded(client: httpx.AsyncClient) -> None:
     # a wrong method on an API path keeps its 405 (the catch-all never shadows it)
     r = await client.put("/api/v1/agents/me", json={})
     assert r.status_code == 405
+    # the MCP endpoint is the API's (no key: its 401, not the UI)
+    r = await client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert r.status_code == 401 and r.json()["code"] == "UNAUTHORIZED"
     for path in ("/health", "/ready", "/metrics", "/docs"):
         r = await client.get(path, headers={"Accept": "text/html"})
         # answered by the API itself: the upstream's echo (with its own CSP) never shows up
