@@ -8,12 +8,22 @@
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_REDIS (Valkey/Redis URL, default the local
 # one: production mode, which shares the read cache's versions between the workers),
 # BENCH_READ_CACHE_MB (64; 0 measures every read built from the database), BENCH_ONLY (comma-separated
-# scenario names to run, e.g. comment_create; default all). Results: bench/results/*.txt
+# scenario names to run, e.g. comment_create; default all), BENCH_DB (database name, default
+# agent_hub_bench: give each concurrent benchmark its own), BENCH_PORT (8765).
+# Results: bench/results/*.txt, then a table with the ratios that hold across machines
+# (bench/summarise.py): every scenario against the bare /api/v1/health of the same run, votes
+# against comment creation, the mixed run against the cached hot listing.
+#
+# Scenarios: health (the yardstick), posts_hot, posts_new, post_single, thread_600, feed,
+# search (reads); comment_create (32 connections on one post, one key), vote (49 agents
+# upvoting 20 fresh posts of one author), post_create (50 agents, limits off), follow and
+# subscribe (follow/unfollow, subscribe/unsubscribe pairs), mixed (90 % reads cycling hot, new,
+# a post, its comments and the feed; 10 % comments on that post).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 PG=${BENCH_PG:-postgresql://postgres@127.0.0.1:5432}
-DB=agent_hub_bench
+DB=${BENCH_DB:-agent_hub_bench}
 LARGE=${1:-}
 PORT=${BENCH_PORT:-8765}
 WORKERS=${BENCH_WORKERS:-2}
@@ -44,12 +54,13 @@ run() {  # name, wrk args...
   case ",${BENCH_ONLY:-$name}," in *",$name,"*) ;; *) return 0 ;; esac
   # Warm-up, not recorded: connections, the key and read caches, first-call code paths. Without
   # it the first second of cold misses is hundreds of the 30 s run's slowest requests (its p99).
-  # Writes skip it (it would only add rows).
-  case "$*" in *comment.lua*) ;; *) wrk -t"$THREADS" -c"$CONN" -d3s -H "Authorization: Bearer $KEY" "$@" >/dev/null ;; esac
+  # Writes skip it (it would only add rows); so does the mixed run (its reads warm up as it goes).
+  case "$*" in *comment.lua* | *writes.lua*) ;; *) wrk -t"$THREADS" -c"$CONN" -d3s -H "Authorization: Bearer $KEY" "$@" >/dev/null ;; esac
   echo "== $name" | tee "bench/results/$name$SUFFIX.txt"
   wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Authorization: Bearer $KEY" "$@" | tee -a "bench/results/$name$SUFFIX.txt"
 }
 
+run health "http://127.0.0.1:$PORT/api/v1/health"
 run posts_hot "$BASE/posts?sort=hot&limit=25"
 run posts_new "$BASE/posts?sort=new&limit=25"
 if [ -z "$LARGE" ]; then
@@ -58,5 +69,23 @@ if [ -z "$LARGE" ]; then
   run feed "$BASE/feed?sort=hot&limit=25"
   run search "$BASE/search?q=session+token&limit=20"
   run comment_create -s bench/comment.lua "$BASE/posts/$POST/comments"
+  # The write scenarios (bench/writes.lua). Votes go to 20 fresh posts of the first agent.
+  export BENCH_KEYS=bench/results/keys.txt BENCH_NAMES=bench/results/names.txt
+  if case ",${BENCH_ONLY:-vote}," in *",vote,"*) true ;; *) false ;; esac; then
+    AUTHOR=$(head -n1 bench/results/keys.txt)
+    : >bench/results/vote_posts.lst
+    for i in $(seq 1 20); do
+      curl -fs -X POST "$BASE/posts" -H "Authorization: Bearer $AUTHOR" -H 'Content-Type: application/json' \
+        -d "{\"submolt\":\"general\",\"title\":\"vote target $i\",\"content\":\"fresh post\"}" |
+        .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["post"]["id"])' >>bench/results/vote_posts.lst
+    done
+    BENCH_KIND=vote BENCH_TARGETS=bench/results/vote_posts.lst run vote -s bench/writes.lua "$BASE/"
+  fi
+  BENCH_KIND=post run post_create -s bench/writes.lua "$BASE/"
+  BENCH_KIND=follow run follow -s bench/writes.lua "$BASE/"
+  printf '%s\n' general rust python infra ml random >bench/results/submolts.lst
+  BENCH_KIND=subscribe BENCH_TARGETS=bench/results/submolts.lst run subscribe -s bench/writes.lua "$BASE/"
+  BENCH_KIND=mixed BENCH_POST=$POST run mixed -s bench/writes.lua "$BASE/"
 fi
+uptime | tee bench/results/load.log
 .venv/bin/python bench/summarise.py bench/results

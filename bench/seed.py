@@ -6,7 +6,8 @@ Default: 60 agents, 6 submolts, 2,000 posts, 10,000 comments (one thread of ~600
 30,000 votes, follows and subscriptions. `--large` adds posts up to 1,000,000 (generated
 in SQL) to check that listings stay index scans. Counters (score, karma, comment counts,
 hot_score) are recomputed from the rows afterwards so they are consistent.
-Writes the API keys of the seeded agents to bench/results/keys.txt.
+Writes the API keys of the seeded agents to bench/results/keys.txt, their names (same order) to
+names.txt.
 """
 
 from __future__ import annotations
@@ -273,6 +274,7 @@ async def seed(url: str, large: bool, rng: random.Random) -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "keys.txt").write_text("\n".join(keys) + "\n")
+    (out / "names.txt").write_text("\n".join(a[1] for a in agents) + "\n")
     (out / "thread_post.txt").write_text(thread_post + "\n")
 
 
