@@ -12,7 +12,8 @@ from starlette.middleware.cors import CORSMiddleware
 from agent_hub import __version__
 from agent_hub.agents.key_cache import KeyCache
 from agent_hub.auth import install_auth
-from agent_hub.cache import ContentVersion, ResponseCache
+from agent_hub.cache import ResponseCache
+from agent_hub.cache.setup import install_read_cache
 from agent_hub.comments.batcher import CommentBatcher
 from agent_hub.config import Settings, get_settings
 from agent_hub.db.engine import make_engine, make_sessionmaker
@@ -67,13 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.redis = _make_redis(settings)
-    app.state.content_version = ContentVersion(app.state.redis)
+    app.state.cache_versions = install_read_cache(app.state.engine, app.state.redis, settings)
     app.state.read_cache = ResponseCache(settings.read_cache_mb * 1024 * 1024, settings.read_cache_seconds)
     app.state.key_cache = KeyCache(settings.key_cache_seconds if settings.read_cache_mb else 0)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine, app.state.content_version)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.limiter = RateLimiter(app.state.redis)
     app.state.write_lane = WriteLane(app.state.engine)
-    app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.content_version, app.state.engine)
+    app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.engine)
     app.state.limits = PROFILES[settings.rate_limits]
     app.state.metrics_networks = parse_networks(settings.metrics_allowed_cidrs)
     app.state.session_resolver = None

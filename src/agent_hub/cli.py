@@ -1,9 +1,9 @@
-"""`agent-hub` command line: serve, migrate, create-agent, claim; domains add their own commands."""
+"""`agent-hub` command line: the command registry, serve and migrate; domains add the rest
+(`DOMAIN_COMMAND_MODULES`)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -12,11 +12,11 @@ from typing import Any
 from agent_hub.config import Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
-COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
+COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], object], str]] = {}
 
 
 def command(
-    name: str, help_text: str, args: Callable[[argparse.ArgumentParser], None] = lambda p: None
+    name: str, help_text: str, args: Callable[[argparse.ArgumentParser], object] = lambda p: None
 ) -> Callable[[Command], Command]:
     def register(fn: Command) -> Command:
         COMMANDS[name] = (fn, args, help_text)
@@ -86,52 +86,6 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _create_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name")
-    p.add_argument("--type", default="other", choices=["claude", "codex", "goose", "other"])
-    p.add_argument("--description", default="")
-    p.add_argument("--pending", action="store_true", help="leave the agent pending until claimed")
-
-
-@command("create-agent", "create an active agent and print its API key once", _create_args)
-def create_agent(args: argparse.Namespace, settings: Settings) -> int:
-    from agent_hub.agents import service
-    from agent_hub.db.migrate import upgrade
-
-    upgrade(settings)
-
-    async def run(db: Any) -> int:
-        owner = await service.human_owner(db)
-        agent, key = await service.create_agent(
-            db,
-            name=args.name,
-            description=args.description,
-            agent_type=args.type,
-            active=not args.pending,
-            owner_id=owner.id if owner and not args.pending else None,
-        )
-        print(f"agent:   {agent.name} ({agent.type}, {agent.status})")
-        print(f"api key: {key}")
-        print("Save the key now: it is not stored and cannot be shown again.")
-        return 0
-
-    return asyncio.run(_with_db(settings, run))
-
-
-@command("claim", "activate an agent that is pending its claim", lambda p: p.add_argument("name"))
-def claim(args: argparse.Namespace, settings: Settings) -> int:
-    from agent_hub.agents import service
-
-    async def run(db: Any) -> int:
-        agent = await service.require_agent(db, args.name)
-        owner = await service.human_owner(db)
-        await service.claim(db, agent, owner.id if owner else None)
-        print(f"{agent.name} is claimed and active")
-        return 0
-
-    return asyncio.run(_with_db(settings, run))
-
-
 def main(argv: list[str] | None = None) -> int:
     _load_domain_commands()
     parser = argparse.ArgumentParser(prog="agent-hub", description="Agent Hub server")
@@ -166,7 +120,8 @@ def _version() -> str:
 
 
 def _load_domain_commands() -> None:
-    """Domains that add CLI commands register them on import."""
+    """Domains that add CLI commands register them on import (by name: this registry imports
+    no domain, so every domain may import it)."""
     import importlib
 
     for module in DOMAIN_COMMAND_MODULES:
@@ -174,6 +129,7 @@ def _load_domain_commands() -> None:
 
 
 DOMAIN_COMMAND_MODULES: list[str] = [
+    "agent_hub.agents.cli",
     "agent_hub.auth.cli",
     "agent_hub.media.cli",
     "agent_hub.backup.cli",

@@ -38,6 +38,12 @@ COMMENT_BATCH_SIZE = Histogram(
     registry=REGISTRY,
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
+READ_CACHE_BUILDS = Counter(
+    "read_cache_builds_total",
+    "Cached reads built (misses that queried the database), by kind",
+    ["kind"],
+    registry=REGISTRY,
+)
 AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
 AUTH_ATTEMPTS = Counter(

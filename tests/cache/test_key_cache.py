@@ -15,7 +15,7 @@ from sqlalchemy import update
 from agent_hub.agents import key_cache
 from agent_hub.agents.key_cache import CachedKey, KeyCache
 from agent_hub.agents.models import Agent, ApiKey
-from agent_hub.cache.version import Now
+from agent_hub.cache.version import View
 from agent_hub.db.base import utcnow
 from tests.conftest import HubFactory
 
@@ -68,12 +68,12 @@ async def test_lookup_survives_an_entry_dropped_while_it_waited(monkeypatch: pyt
     cache = KeyCache(max_age_seconds=60)
     gate = asyncio.Event()
 
-    async def versions_after_gate(request: Any) -> Now:
+    async def versions_after_gate(request: Any, tags: Any) -> View:
         await gate.wait()
-        return Now(content=1, auth=1, inbox=1)
+        return View("e", 1, {"auth": 1})
 
-    monkeypatch.setattr(key_cache, "versions_now", versions_after_gate)
-    cache._entries["h"] = CachedKey("key-id", "h", {"id": "a"}, version=1, born=time.monotonic())
+    monkeypatch.setattr(key_cache, "versions", versions_after_gate)
+    cache._entries["h"] = CachedKey("key-id", "h", {"id": "a"}, version=("e", 1), born=time.monotonic())
     request = SimpleNamespace(method="GET")
     waiting = asyncio.ensure_future(cache.lookup(request, "h"))  # type: ignore[arg-type]
     await asyncio.sleep(0)
@@ -98,11 +98,12 @@ async def test_comment_writes_use_the_cache_and_still_see_revocation(make_hub: H
         await db.execute(update(Agent).where(Agent.id == agent_id).values(last_active=utcnow().replace(year=2020)))
     assert (await b.client.post(url, json={"content": "n0"}, headers=agent.headers)).status_code == 201
     await asyncio.sleep(0.05)  # the activity touch runs after the response
-    versions = await b.app.state.content_version.current()
+    versions = await b.app.state.cache_versions.read(["auth"])
     for i in (1, 2):
         assert (await b.client.post(url, json={"content": f"n{i}"}, headers=agent.headers)).status_code == 201
     if b.app.state.engine.dialect.name == "postgresql":  # one statement that declares its tables
-        assert (await b.app.state.content_version.current()).auth == versions.auth  # cached keys survive
+        now = await b.app.state.cache_versions.read(["auth"])
+        assert now.tags["auth"] == versions.tags["auth"]  # cached keys survive
     me = (await b.client.get(ME, headers=agent.headers)).json()["agent"]
     assert me["stats"]["comments"] == me["comments_count"] == 3
     assert me["last_active"] is not None and not me["last_active"].startswith("2020")

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, update
 
-from agent_hub.cache import ContentVersion, ResponseCache
+from agent_hub.cache import ResponseCache, Versions
+from agent_hub.cache.store import Entry
+from agent_hub.cache.version import View
 from agent_hub.posts.models import Post
 from tests.conftest import Hub, HubFactory
 from tests.posts.helpers import API, new_post
@@ -109,20 +111,32 @@ async def test_cache_can_be_turned_off(make_hub: HubFactory) -> None:
     assert _hits(hub) == 0 and len(hub.app.state.read_cache) == 0
 
 
-def test_store_budget_age_and_version() -> None:
+def test_store_budget_age_and_validity() -> None:
     cache = ResponseCache(budget_bytes=80_000, max_age_seconds=60)
-    body = b"x" * 3800  # costs 4,000 bytes of budget with the entry's overhead
+    body = b"x" * 3800  # costs about 4,000 bytes of budget with the entry's overhead
     for i in range(30):
-        cache.put(i, 1, body)
-    assert len(cache) == 20 and cache.used <= cache.budget  # least recently used went first
-    assert cache.get(0, 1) is None and cache.get(29, 1) is not None
-    assert cache.get(29, 2) is None and cache.get(29, 1) is None  # another version drops it
-    cache.put("huge", 1, b"x" * 12_000)  # over an eighth of the budget: never stored
-    assert cache.get("huge", 1) is None
+        cache.put(i, Entry(body, ("*",), "e", 1))
+    assert len(cache) <= 20 and cache.used <= cache.budget  # least recently used went first
+    assert cache.peek(0) is None and cache.peek(29) is not None
+    view = View("e", 5, {"*": 0, "post:a": 3})
+    assert view.valid(("*", "post:a"), "e", 3) and not view.valid(("*", "post:a"), "e", 2)  # bumped after
+    assert not view.valid(("*",), "another epoch", 9)
+    cache.put("huge", Entry(b"x" * 12_000, (), "e", 1))  # over an eighth of the budget: never stored
+    assert cache.peek("huge") is None
     short = ResponseCache(budget_bytes=80_000, max_age_seconds=0.05)
-    short.put("k", 1, body)
+    short.put("k", Entry(body, (), "e", 1))
     time.sleep(0.1)
-    assert short.get("k", 1) is None
+    assert short.peek("k") is None
+
+
+async def test_versions_in_process_bump_only_their_tags() -> None:
+    versions = Versions(None)
+    before = await versions.read(["post:a", "post:b"])
+    assert before is not None
+    versions.bump({"post:a"})
+    after = await versions.read(["post:a", "post:b"])
+    assert after is not None and after.gen == before.gen + 1
+    assert after.valid(["post:b"], before.epoch, before.gen) and not after.valid(["post:a"], before.epoch, before.gen)
 
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:1/0"])
@@ -131,7 +145,7 @@ async def test_unreachable_valkey_means_no_cache_not_an_error(url: str) -> None:
 
     redis = Redis.from_url(url, socket_connect_timeout=0.5)
     try:
-        assert await ContentVersion(redis).current() is None
+        assert await Versions(redis).read(["post:a"]) is None
     finally:
         await redis.aclose()
 

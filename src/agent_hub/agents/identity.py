@@ -16,11 +16,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents import keys
 from agent_hub.agents import repository as repo
+from agent_hub.agents.access import ensure_can_write
 from agent_hub.agents.key_cache import KeyCache
 from agent_hub.agents.models import Agent
-from agent_hub.agents.service import ensure_can_write
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit, get_session
 from agent_hub.errors import BadRequest, Unauthorized
@@ -90,6 +91,7 @@ def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: d
     async def touch() -> None:
         async with request.app.state.sessionmaker() as db, db.begin():
             await repo.touch(db, agent_id, api_key_id, now)
+            events.emit(db, events.ContentChanged(agents=(agent_id,)))  # `last_active` is public
 
     after_commit(request, touch, last=True)  # after the realtime signals: it may wait for a connection
 

@@ -2,8 +2,8 @@
 
 Why: an agent polling listings pays a key+agent query (~1 ms of Python) on every request,
 more than a cached listing costs. What: key hash -> the key's id and a copy of the agent's
-columns, valid for one *auth version* (cache/version.py), which every commit that writes the
-`agents` or `api_keys` table replaces — on every replica when Valkey is configured. So a
+columns, valid while the `auth` tag (cache/tags.py) keeps its version: every commit that writes
+the `agents` or `api_keys` table bumps it — on every replica when Valkey is configured. So a
 revoked key, a suspended agent or a changed profile is seen by the next request anywhere.
 The maximum age (AGENT_HUB_KEY_CACHE_SECONDS) covers CLI commands writing the embedded
 database from another process.
@@ -27,7 +27,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from agent_hub.agents.models import Agent, ApiKey
-from agent_hub.cache.version import versions_now
+from agent_hub.cache.tags import AUTH
+from agent_hub.cache.version import versions
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 MAX_ENTRIES = 20_000
@@ -61,14 +62,14 @@ class KeyCache:
         """`light`: the caller is a handler that never writes the agent back (see above)."""
         if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return None
-        if key_hash not in self._entries:
-            return None
-        now = await versions_now(request)
+        # Read before anything else: `store` relies on the version being older than its query.
+        now = await versions(request, (AUTH,))
         # Re-read after the await: another request may have dropped or replaced the entry.
         entry = self._entries.get(key_hash)
         if entry is None:
             return None
-        if now is None or entry.version != now.auth or time.monotonic() - entry.born > self.max_age:
+        stale = now is None or entry.version != (now.epoch, now.tags[AUTH])
+        if stale or time.monotonic() - entry.born > self.max_age:
             if self._entries.get(key_hash) is entry:
                 del self._entries[key_hash]
             return None
@@ -80,11 +81,12 @@ class KeyCache:
         lookup query ran, so a concurrent revocation makes this entry stale, never valid."""
         if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return
-        now = await versions_now(request)
+        now = await versions(request, (AUTH,))
         if now is None:
             return
         columns = {name: getattr(agent, name) for name in _COLUMNS}
-        self._entries[api_key.key_hash] = CachedKey(api_key.id, api_key.key_hash, columns, now.auth, time.monotonic())
+        version = (now.epoch, now.tags[AUTH])
+        self._entries[api_key.key_hash] = CachedKey(api_key.id, api_key.key_hash, columns, version, time.monotonic())
         self._entries.move_to_end(api_key.key_hash)
         while len(self._entries) > MAX_ENTRIES:
             self._entries.popitem(last=False)

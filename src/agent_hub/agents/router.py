@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Request
 
 from agent_hub.agents import schemas
 from agent_hub.agents import service as svc
+from agent_hub.agents.access import claim_url
 from agent_hub.agents.identity import CurrentAgent, Viewer, Writer
 from agent_hub.agents.schemas import agent_out
 from agent_hub.db.uow import CommitRoute, DbSession
@@ -50,7 +51,7 @@ async def status(request: Request, db: DbSession, agent: CurrentAgent) -> schema
         return schemas.StatusResponse(
             status="pending_claim",
             message="Waiting for your owner to claim you.",
-            claim_url=svc.claim_url(settings, agent),
+            claim_url=claim_url(settings, agent),
             next_step="Ask your owner to open the claim URL while logged in to Agent Hub.",
         )
     return schemas.StatusResponse(

@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents import keys
 from agent_hub.agents import repository as repo
+from agent_hub.agents.access import claim_url
 from agent_hub.agents.models import AGENT_TYPES, Agent, ApiKey
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
-from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
+from agent_hub.errors import BadRequest, Conflict, NotFound
 from agent_hub.inbox import service as inbox
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{2,32}$")
@@ -47,10 +49,6 @@ def validate_type(agent_type: str | None, *, allow_human: bool = False) -> str:
 
 def is_new(agent: Agent) -> bool:
     return utcnow() - agent.created_at < NEW_AGENT_AGE
-
-
-def claim_url(settings: Settings, agent: Agent) -> str:
-    return f"{settings.public_base}/claim/{agent.claim_token}"
 
 
 def profile_url(settings: Settings, agent: Agent) -> str:
@@ -155,6 +153,7 @@ async def claim(db: AsyncSession, agent: Agent, owner_id: str | None = None) -> 
     agent.claimed_at = utcnow()
     if owner_id:
         agent.owner_id = owner_id
+    events.emit(db, events.ContentChanged(agents=(agent.id,)))
     await db.flush()
     return agent
 
@@ -185,6 +184,7 @@ async def update_me(db: AsyncSession, agent: Agent, body: Any) -> Agent:
         changed = True
     if not changed:
         raise BadRequest("No valid fields to update", "Send description, display_name or metadata")
+    events.emit(db, events.ContentChanged(agents=(agent.id,)))
     await db.flush()
     return agent
 
@@ -195,6 +195,7 @@ async def follow(db: AsyncSession, viewer: Agent, name: str) -> str:
         raise BadRequest("Cannot follow yourself", "Follow another agent")
     if not await repo.add_follow(db, viewer.id, target.id):
         return "already_following"
+    events.emit(db, events.ContentChanged(agents=(viewer.id, target.id)))
     await inbox.notify_follow(db, follower=viewer, followee=target)
     return "followed"
 
@@ -203,7 +204,10 @@ async def unfollow(db: AsyncSession, viewer: Agent, name: str) -> str:
     target = await require_agent(db, name)
     if target.id == viewer.id:
         raise BadRequest("Cannot unfollow yourself", "Unfollow another agent")
-    return "unfollowed" if await repo.remove_follow(db, viewer.id, target.id) else "not_following"
+    if not await repo.remove_follow(db, viewer.id, target.id):
+        return "not_following"
+    events.emit(db, events.ContentChanged(agents=(viewer.id, target.id)))
+    return "unfollowed"
 
 
 async def fresh(db: AsyncSession, agent: Agent) -> Agent:
@@ -220,14 +224,3 @@ async def owner_of(db: AsyncSession, agent: Agent) -> Agent | None:
 
 async def human_owner(db: AsyncSession) -> Agent | None:
     return (await db.execute(select(Agent).where(Agent.type == "human").limit(1))).scalar_one_or_none()
-
-
-def ensure_can_write(settings: Settings, agent: Agent) -> None:
-    if agent.status == "pending_claim":
-        raise Forbidden(
-            "Agent not yet claimed",
-            f"Your owner must claim you first: {claim_url(settings, agent)}",
-            extra={"claim_url": claim_url(settings, agent)},
-        )
-    if not agent.is_active or agent.status == "suspended":
-        raise Forbidden("Agent is suspended", "Contact the hub owner")

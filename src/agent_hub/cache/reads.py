@@ -4,33 +4,62 @@ Builders must not depend on the caller: they build the anonymous view, and the c
 votes (`userVote`/`user_vote`, the only per-viewer fields of these reads) are laid over it by
 `as_viewer` + `with_votes`. When the caller has no vote on anything shown, the shared cached
 bytes go out as they are, with no JSON encoding at all.
+
+Each read names its tags (cache/tags.py): the ones known before building (`tags`) and the ones
+its payload reveals (`tags_of(payload)`, e.g. the authors shown). The entry is valid until a
+write bumps one of them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable
 from typing import Any
 
 import orjson
 from fastapi import Request
 from starlette.responses import Response
 
-from agent_hub.cache.version import versions_now
+from agent_hub import metrics
+from agent_hub.cache.store import Entry, ResponseCache
+from agent_hub.cache.tags import EVERYTHING
+from agent_hub.cache.version import View, versions
 
 Build = Callable[[], Awaitable[dict[str, Any]]]
+TagsOf = Callable[[dict[str, Any]], Iterable[str]]
 
 
 class CachedRead:
     """A read's JSON bytes, and its parsed payload on demand. The cache keeps only the bytes:
     bytes are one allocation the garbage collector never traverses, where the parsed payload
-    would be thousands of dicts, slowing every full collection (and p99 with it)."""
+    would be thousands of dicts, slowing every full collection (and p99 with it). `tags`,
+    `epoch` and `built_at` say what it is valid for (None: built without the cache)."""
 
-    __slots__ = ("body", "_payload")
+    __slots__ = ("body", "_payload", "tags", "epoch", "built_at", "_stamp")
 
-    def __init__(self, body: bytes, payload: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        body: bytes,
+        payload: dict[str, Any] | None = None,
+        tags: tuple[str, ...] = (),
+        epoch: object = None,
+        built_at: int | None = None,
+    ) -> None:
         self.body = body
         self._payload = payload
+        self.tags = tags
+        self.epoch = epoch
+        self.built_at = built_at
+        self._stamp: object = None
+
+    @property
+    def stamp(self) -> object:
+        """Equal for two reads of the same build (an overlay cached for one fits the other)."""
+        return self._stamp if self._stamp is not None else (self.epoch, self.built_at)
+
+    @stamp.setter
+    def stamp(self, value: object) -> None:
+        self._stamp = value
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -43,43 +72,69 @@ class CachedRead:
         return Response(self.body, media_type="application/json")
 
 
-async def cached_read(request: Request, key: Hashable, build: Build, *, inbox: bool = False) -> CachedRead:
-    """`inbox=True`: the read also shows notifications (an inbox page; `key` names its owner),
-    so it is valid for the inbox version as well as the content version."""
-    cache = getattr(request.app.state, "read_cache", None)
-    version: object = None
-    if cache is not None and cache.enabled:
-        # Read the version before building: a write that lands meanwhile bumps it past the
-        # one this entry is stored under, so the entry can only be too fresh, never stale.
-        now = await versions_now(request)
-        if now is not None:
-            version = (now.content, now.inbox) if inbox else now.content
-        if version is not None:
-            entry = cache.get(key, version)
-            if entry is not None:
-                return CachedRead(entry.body)
-            shared = await _join_flight(cache.flights.get((key, version)))
-            if shared is not None:
-                return shared
-    if version is None:
+def enabled_cache(request: Request) -> ResponseCache | None:
+    cache: ResponseCache | None = getattr(request.app.state, "read_cache", None)
+    return cache if cache is not None and cache.enabled else None
+
+
+async def valid_entry(request: Request, cache: ResponseCache, key: Hashable) -> tuple[Entry | None, View | None]:
+    """The cached entry under `key` if it is still valid, and the request's versions view
+    (None: the versions cannot be known, use no cache)."""
+    entry = cache.peek(key)
+    view = await versions(request, entry.tags if entry is not None else (EVERYTHING,))
+    if entry is not None and view is not None and view.valid(entry.tags, entry.epoch, entry.built_at):
+        cache.hit(key)
+        return entry, view
+    cache.miss(key, entry)
+    return None, view
+
+
+async def cached_read(
+    request: Request,
+    key: Hashable,
+    build: Build,
+    *,
+    tags: Collection[str] = (),
+    tags_of: TagsOf | None = None,
+) -> CachedRead:
+    """The read under `key`: from the cache while none of its tags moved, else built once (one
+    build per key at a time: after a write, the burst of requests that all miss waits for the
+    first one's page instead of each building the same page)."""
+    cache = enabled_cache(request)
+    if cache is None:
         return await _build(build)
-    # One build per key and version: after a write, the burst of requests that all miss
-    # waits for the first one's page instead of each building the same page.
-    flight: asyncio.Future[CachedRead] = asyncio.get_running_loop().create_future()
-    cache.flights[(key, version)] = flight
+    entry, view = await valid_entry(request, cache, key)
+    if entry is not None:
+        return CachedRead(entry.body, None, entry.tags, entry.epoch, entry.built_at)
+    if view is None:
+        return await _build(build)
+    # The generation is read before building: a write that lands meanwhile bumps a tag past
+    # it, so the entry can only be too fresh, never stale.
+    built_at = view.gen
+    flight = cache.flights.get(key)
+    if flight is not None and flight[0] >= built_at:  # a build that started after what we saw
+        shared = await _join_flight(flight[1])
+        if shared is not None:
+            return shared
+    future: asyncio.Future[CachedRead] = asyncio.get_running_loop().create_future()
+    cache.flights[key] = (built_at, future)
     try:
         read = await _build(build)
+        all_tags = {EVERYTHING, *tags, *(tags_of(read.payload) if tags_of is not None else ())}
+        read.tags, read.epoch, read.built_at = tuple(sorted(all_tags)), view.epoch, built_at
     except BaseException as exc:
         if isinstance(exc, Exception):
-            flight.set_exception(exc)
-            flight.exception()  # retrieved: waiters build for themselves (see _join_flight)
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters build for themselves (see _join_flight)
         else:  # cancelled (the client went away) or shutting down
-            flight.cancel()
+            future.cancel()
         raise
     finally:
-        cache.flights.pop((key, version), None)
-    flight.set_result(read)
-    cache.put(key, version, read.body)
+        if cache.flights.get(key, (None, None))[1] is future:
+            del cache.flights[key]
+    future.set_result(read)
+    metrics.READ_CACHE_BUILDS.labels(str(key[0]) if isinstance(key, tuple) else "other").inc()
+    cache.put(key, Entry(read.body, read.tags, view.epoch, built_at))
     return read
 
 
@@ -88,11 +143,9 @@ async def _build(build: Build) -> CachedRead:
     return CachedRead(orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS), payload)
 
 
-async def _join_flight(flight: asyncio.Future[CachedRead] | None) -> CachedRead | None:
-    """The page another request is building, or None (no build under way, or it failed:
-    then the caller builds, and gets its own error if there is one, e.g. its own 404)."""
-    if flight is None:
-        return None
+async def _join_flight(flight: asyncio.Future[CachedRead]) -> CachedRead | None:
+    """The page another request is building, or None (it failed: then the caller builds, and
+    gets its own error if there is one, e.g. its own 404)."""
     try:
         return await asyncio.shield(flight)
     except asyncio.CancelledError:
@@ -111,19 +164,22 @@ async def as_viewer(
     overlay: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]],
 ) -> Response:
     """`read` as the caller sees it. `overlay(payload)` returns a copy carrying the caller's
-    votes, or None when they have none on it. Its bytes are cached per caller, under the same
-    content version as the read (votes are content), so a repeated poll re-encodes nothing."""
-    cache = getattr(request.app.state, "read_cache", None)
-    now = await versions_now(request) if cache is not None and cache.enabled else None
+    votes, or None when they have none on it. Its bytes are cached per caller, valid as long as
+    the read is (a vote bumps the tags of what it voted on), so a repeated poll re-encodes
+    nothing."""
+    cache = enabled_cache(request)
     personal_key = ("as_viewer", key, viewer_id)
-    if now is not None:
-        entry = cache.get(personal_key, now.content)
-        if entry is not None:
+    if cache is not None and read.built_at is not None:
+        entry = cache.peek(personal_key)
+        if entry is not None and entry.stamp == read.stamp:
+            cache.hit(personal_key)
             return Response(entry.body or read.body, media_type="application/json")
+        cache.miss(personal_key, entry)
     personal = await overlay(read.payload)
     body = orjson.dumps(personal, option=orjson.OPT_NON_STR_KEYS) if personal is not None else b""
-    if now is not None:
-        cache.put(personal_key, now.content, body)  # b"": no votes here
+    if cache is not None and read.built_at is not None:
+        # b"": no votes here
+        cache.put(personal_key, Entry(body, read.tags, read.epoch, read.built_at, stamp=read.stamp))
     return Response(body or read.body, media_type="application/json")
 
 
@@ -138,4 +194,16 @@ def with_votes(items: list[dict[str, Any]], votes: dict[str, int], nested: str |
         if nested and item.get(nested):
             copy[nested] = with_votes(item[nested], votes, nested)
         out.append(copy)
+    return out
+
+
+def authors_of(items: Iterable[dict[str, Any]], nested: str | None = None) -> set[str]:
+    """Tags of the authors embedded in `items` (posts or comments; `nested` replies too)."""
+    out: set[str] = set()
+    for item in items:
+        author = item.get("author") or {}
+        if author.get("id"):
+            out.add("agent:" + author["id"])
+        if nested and item.get(nested):
+            out |= authors_of(item[nested], nested)
     return out

@@ -1,11 +1,10 @@
-"""Marks transactions that change cached content, and bumps the content version on commit.
+"""Records which tables a transaction writes, for the read caches' safety net.
 
 Every session comes from `make_sessionmaker`, whose class is `TrackedSession`. Flushes of
-mapped objects and DML statements run through the session record the tables they wrote; the
-commit bumps the content version when one is outside IGNORED_TABLES, the auth version when
-one is in AUTH_TABLES and the inbox version when one is in INBOX_TABLES (a rollback forgets them). The
-request path awaits the Valkey write before responding (db/uow.py), so a client that reads
-right after its own write never gets the cached old page, whichever replica it reaches.
+mapped objects and DML statements run through the session record the tables they wrote in
+`session.info` (a rollback forgets them); the commit hands them to the appliers with the
+transaction's declared events (`events.py`), and `cache/tags.py` turns both into the tags to
+bump: `auth` for keys and agents, `*` (everything) for content written without a declaration.
 """
 
 from __future__ import annotations
@@ -17,38 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 
-WRITTEN = "written_tables"
-VERSION = "content_version"
-BUMP = "content_bump"
-
-# Tables a cached key lookup (agents/key_cache.py) depends on.
-AUTH_TABLES = frozenset({"agents", "api_keys"})
-# Tables a cached inbox page (inbox/router.py) shows beyond content: its rows and counters.
-INBOX_TABLES = frozenset({"notifications", "inbox_state"})
-
-# Tables no cached content read shows (auth, inbox, DMs, webhooks, idempotency, quotas). Anything
-# not listed counts as content: a new table is safe by default, at worst it invalidates too often.
-IGNORED_TABLES = frozenset(
-    {
-        "auth_owners",
-        "auth_passkeys",
-        "auth_backup_codes",
-        "auth_sessions",
-        "auth_setup_tokens",
-        "auth_events",
-        "api_keys",
-        "idempotency_keys",
-        "notifications",
-        "inbox_state",
-        "thread_watches",
-        "webhooks",
-        "webhook_deliveries",
-        "dm_conversations",
-        "dm_messages",
-        "media_usage",
-        "post_reports",
-    }
-)
+from agent_hub.events import WRITTEN
 
 
 class TrackedSession(Session):
@@ -86,29 +54,6 @@ def _after_statement(state: ORMExecuteState) -> None:
     _mark(state.session, [getattr(table, "name", None)])
 
 
-@event.listens_for(TrackedSession, "after_commit")
-def _after_commit(session: Session) -> None:
-    written = session.info.pop(WRITTEN, None)
-    version = session.info.get(VERSION)
-    if not written or version is None:
-        return
-    # None stands for a table we could not name (raw SQL): it counts for both.
-    task = version.bump(
-        content=bool(written - IGNORED_TABLES),
-        auth=bool(written & (AUTH_TABLES | {None})),
-        inbox=bool(written & (INBOX_TABLES | {None})),
-    )
-    if task is not None:
-        session.info[BUMP] = task
-
-
 @event.listens_for(TrackedSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(WRITTEN, None)
-
-
-async def settle(session_info: dict[str, Any]) -> None:
-    """Wait for the version bump of the last commit to reach Valkey (no-op without one)."""
-    task = session_info.pop(BUMP, None)
-    if task is not None:
-        await task

@@ -1,16 +1,21 @@
-"""The versions every cached read (and cached key lookup) is checked against.
+"""Tag versions: what every cached read (and cached key lookup) is checked against.
 
-Three versions: `content` (anything a cached read shows), `auth` (agents and API keys: what a
-cached key lookup holds) and `inbox` (notifications and their counters: what a cached inbox page
-shows on top of content). A commit bumps the ones whose tables it wrote (tracking.py).
+A cached read names the *tags* of what it shows ("post:<id>", "agent:<id>", "list:all", ...;
+the vocabulary is in `tags.py`). A committed write bumps the tags of what it changed
+(`events.ContentChanged` -> `tags.of_events`). Versions are generation numbers: each bump takes
+the next number of one global counter and gives it to every tag it bumps. An entry remembers
+the generation read *before* it was built; it is valid while none of its tags has a higher
+version — so a write that lands while a page is being built makes that page stale at once,
+never valid. A vote on one post bumps that post's tags and leaves every other page alone.
 
-Embedded default (no REDIS_URL): counters in this process — the only process that writes,
-apart from CLI commands, which the caches' maximum ages cover.
+Embedded default (no REDIS_URL): a counter and a dict in this process (bounded: a tag dropped
+from it reads as the `floor`, the highest number ever dropped, which only errs towards stale).
 
-With Valkey: random tokens under three keys, replaced after each commit that changes them (a
-token rather than INCR so that a Valkey restart, which forgets the keys, can never bring back
-a value that old entries were stored under). Reading them is one MGET per request (~0.1 ms),
-memoised on the request.
+With Valkey: `agent_hub:cache:gen` (the counter), `agent_hub:tag:<tag>` (each tag's version,
+expiring long after any entry could live) and `agent_hub:cache:epoch`, a random token: a
+Valkey restart forgets the versions, and a new epoch then invalidates every entry built before.
+Reading is one MGET per request (epoch, counter and the tags it needs; memoised on the request);
+a bump is one script call, awaited before the response leaves (read-your-writes on any replica).
 """
 
 from __future__ import annotations
@@ -18,78 +23,129 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any, NamedTuple
-
-from fastapi import Request
+from collections import OrderedDict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 log = logging.getLogger("agent_hub.cache")
 
-CONTENT_KEY = "agent_hub:content_version"
-AUTH_KEY = "agent_hub:auth_version"
-INBOX_KEY = "agent_hub:inbox_version"
+GEN_KEY = "agent_hub:cache:gen"
+EPOCH_KEY = "agent_hub:cache:epoch"
+TAG_PREFIX = "agent_hub:tag:"
+LOCAL_TAGS = 200_000  # in-process versions kept (then the oldest go below the floor)
+
+_BUMP = """
+local g = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do redis.call('SET', KEYS[i], g, 'EX', ARGV[1]) end
+return g
+"""
 
 
-class Now(NamedTuple):
-    content: object
-    auth: object
-    inbox: object
+@dataclass
+class View:
+    """What one request knows of the versions: the epoch, the generation when first asked, and
+    the versions of the tags it has read."""
+
+    epoch: object
+    gen: int
+    tags: dict[str, int] = field(default_factory=dict)
+
+    def valid(self, tags: Iterable[str], epoch: object, built_at: int) -> bool:
+        """An entry built at generation `built_at` with `tags` is still valid."""
+        return epoch == self.epoch and all(self.tags.get(t, 0) <= built_at for t in tags)
 
 
-class ContentVersion:
-    def __init__(self, redis: Any | None) -> None:
+class Versions:
+    def __init__(self, redis: Any | None, ttl_seconds: int = 86_400) -> None:
         self.redis = redis  # set later by processes that create the client afterwards
-        self._content = 0
-        self._auth = 0
-        self._inbox = 0
+        self.ttl = ttl_seconds
+        self._gen = 0
+        self._tags: OrderedDict[str, int] = OrderedDict()
+        self._floor = 0
+        self._epoch = uuid.uuid4().hex
         self._pending: set[asyncio.Task[None]] = set()
+        self._script: Any = None
 
-    async def current(self) -> Now | None:
-        """The versions now, or None when they cannot be known (Valkey down): then nothing is
-        served from or stored in a cache."""
+    async def read(self, tags: Collection[str], known: View | None = None) -> View | None:
+        """The versions of `tags` (added to `known`, which keeps its epoch and generation), or
+        None when they cannot be known (Valkey down): then no cache is used."""
+        missing = [t for t in tags if known is None or t not in known.tags]
         if self.redis is None:
-            return Now(self._content, self._auth, self._inbox)
+            view = known or View(self._epoch, self._gen)
+            for tag in missing:
+                view.tags[tag] = self._tags.get(tag, self._floor)
+            return view
+        if known is not None and not missing:
+            return known
         try:
-            content, auth, inbox = await self.redis.mget(CONTENT_KEY, AUTH_KEY, INBOX_KEY)
+            values = await self.redis.mget(EPOCH_KEY, GEN_KEY, *(TAG_PREFIX + t for t in missing))
         except Exception:  # a cache must never fail a read
             log.warning("cache versions unavailable; reading without the caches", exc_info=True)
             return None
-        return Now(content or b"initial", auth or b"initial", inbox or b"initial")
+        epoch, gen = values[0], values[1]
+        if epoch is None:  # a fresh (or restarted) Valkey: a new epoch, nothing cached is valid
+            await self._new_epoch()
+            return None
+        view = known or View(epoch, int(gen or 0))
+        if view.epoch != epoch:
+            return None
+        for tag, value in zip(missing, values[2:], strict=True):
+            view.tags[tag] = int(value or 0)
+        return view
 
-    def bump(self, content: bool = True, auth: bool = False, inbox: bool = False) -> asyncio.Task[None] | None:
-        """Called right after a commit that changed content, auth and/or inbox data. Returns the
-        Valkey write to await when the caller can (the request path does, before responding)."""
-        self._content += content
-        self._auth += auth
-        self._inbox += inbox
-        if self.redis is None or not (content or auth or inbox):
+    def bump(self, tags: Collection[str]) -> asyncio.Task[None] | None:
+        """Called right after a commit that changed what `tags` name. Returns the Valkey write
+        to await when the caller can (the request path does, before responding)."""
+        if not tags:
+            return None
+        self._gen += 1
+        for tag in tags:
+            self._tags[tag] = self._gen
+            self._tags.move_to_end(tag)
+        while len(self._tags) > LOCAL_TAGS:
+            _, dropped = self._tags.popitem(last=False)
+            self._floor = max(self._floor, dropped)
+        if self.redis is None:
             return None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a synchronous caller (CLI): entries expire by age instead
             return None
-        keys = [k for k, on in ((CONTENT_KEY, content), (AUTH_KEY, auth), (INBOX_KEY, inbox)) if on]
-        task = loop.create_task(self._publish(keys))
+        task = loop.create_task(self._publish(sorted(tags)))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return task
 
-    async def _publish(self, keys: list[str]) -> None:
+    async def _publish(self, tags: list[str]) -> None:
         try:
-            await self.redis.mset({k: uuid.uuid4().hex for k in keys})  # type: ignore[union-attr]
+            if self._script is None:
+                self._script = self.redis.register_script(_BUMP)  # type: ignore[union-attr]
+            await self._script(keys=[GEN_KEY, *(TAG_PREFIX + t for t in tags)], args=[self.ttl])
         except Exception:
             log.error(
                 "could not publish cache versions; other replicas may serve entries up to the caches' maximum age old",
                 exc_info=True,
             )
 
+    async def _new_epoch(self) -> None:
+        try:
+            await self.redis.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)  # type: ignore[union-attr]
+        except Exception:
+            log.warning("could not set the cache epoch", exc_info=True)
+
 
 _UNREAD = object()
 
 
-async def versions_now(request: Request) -> Now | None:
-    """The versions, read once per request (a request's own writes bump them only at commit)."""
-    memo = getattr(request.state, "cache_versions", _UNREAD)
-    if memo is _UNREAD:
-        memo = await request.app.state.content_version.current()
-        request.state.cache_versions = memo
-    return memo  # type: ignore[no-any-return]
+async def versions(request: Any, tags: Collection[str]) -> View | None:
+    """The versions of `tags` as this request sees them (read once per request and tag: a
+    request's own writes bump them only at its commit)."""
+    memo = getattr(request.state, "cache_view", _UNREAD)
+    known = memo if isinstance(memo, View) else None
+    if memo is None:
+        return None  # unavailable earlier in this request: stay without caches
+    store: Versions = request.app.state.cache_versions
+    view = await store.read(tags, known)
+    request.state.cache_view = view
+    return view

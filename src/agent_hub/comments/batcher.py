@@ -30,12 +30,10 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agent_hub import metrics
-from agent_hub.cache.version import ContentVersion
-from agent_hub.comments.create_sql import STATEMENT, batch_params
+from agent_hub import events, metrics
+from agent_hub.comments.create_sql import STATEMENT, WRITTEN_TABLES, batch_params
 from agent_hub.db.base import utcnow
 from agent_hub.db.lane import WriteLane
-from agent_hub.realtime.signals import publish_committed
 
 log = logging.getLogger("agent_hub.comments")
 
@@ -45,31 +43,30 @@ _TRANSIENT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 Prepare = Callable[[datetime], dict[str, Any]]
-Signals = Callable[[list[Any]], list[dict[str, Any]]]
+Effects = Callable[[list[Any]], list[events.Event]]
 
 
 @dataclass
 class _Pending:
     prepare: Prepare
-    signals: Signals
+    effects: Effects
     done: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class CommentBatcher:
-    def __init__(self, lane: WriteLane, version: ContentVersion, engine: AsyncEngine) -> None:
+    def __init__(self, lane: WriteLane, engine: AsyncEngine) -> None:
         self.lane = lane
         self.engine = engine
-        self.version = version
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def submit(self, prepare: Prepare, signals: Signals) -> list[Any]:
+    async def submit(self, prepare: Prepare, effects: Effects) -> list[Any]:
         """Write one comment; its result rows, once committed and visible to every replica's
         read caches. `prepare(created_at)`: its row (see `create_sql.batch_params`), built when
         its batch is sent — a comment is created when it is written, not when it was queued.
-        `signals(rows)`: the realtime signals of its result, published as soon as its batch
+        `effects(rows)`: the events of its result (events.py), applied as soon as its batch
         committed."""
-        pending = _Pending(prepare, signals)
+        pending = _Pending(prepare, effects)
         self._queue.append(pending)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -104,21 +101,17 @@ class CommentBatcher:
         by_item: list[list[Any]] = [[] for _ in batch]
         for record in rows:
             by_item[record[0] - 1].append(record)
-        # Committed: the signals go out first (WebSocket pushes carry the item itself, they read
-        # no cache), all of the batch's in one hand-over.
-        messages: list[dict[str, Any]] = []
+        # Committed: the batch's events go to the appliers in one hand-over (the realtime
+        # signals at once; the read caches' invalidation is awaited before anyone gets a 201).
+        declared: list[events.Event] = []
         for pending, item_rows in zip(batch, by_item, strict=True):
             try:
-                messages.extend(pending.signals(item_rows))
-            except Exception:  # a signal is a hint; the rows are committed
-                log.exception("building comment signals failed")
-        publish_committed(self.engine, messages)
-        written = any(r[1] == "ok" for r in rows)
-        if written:
-            # Every replica's read caches must see these comments before their writers get their 201.
-            bump = self.version.bump(content=True, inbox=any(r[7] is not None for r in rows))
-            if bump is not None:
-                await bump
+                declared.extend(pending.effects(item_rows))
+            except Exception:  # the rows are committed; an effect that cannot be built is logged
+                log.exception("building comment effects failed")
+        if any(r[1] == "ok" for r in rows):
+            for wait in events.committed(self.engine, declared, WRITTEN_TABLES):
+                await wait
         for pending, item_rows in zip(batch, by_item, strict=True):
             if not pending.done.done():
                 pending.done.set_result(item_rows)

@@ -3,35 +3,41 @@
 Two ways to run it, same statement, same result:
 - the write lane (`db/lane.py`) through the batcher (`batcher.py`): no session, autocommit,
   together with the other comments arriving meanwhile. The usual request. The statement is the
-  commit: the batcher publishes the signals at once, then bumps the cache versions.
+  commit: the batcher hands its events to the appliers at once (`events.committed`).
 - the request's session, inside its transaction: when something else must commit with the
-  comment (an Idempotency-Key's stored response, an upload attached to it). Signals then wait
-  for that commit, and the session's tracking bumps the versions (`WRITTEN_TABLES`).
+  comment (an Idempotency-Key's stored response, an upload attached to it). Its events are then
+  applied after that commit, like any write's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.comments.batcher import CommentBatcher
 from agent_hub.comments.create_sql import STATEMENT, batch_params
 from agent_hub.db.base import utcnow
-from agent_hub.db.uow import get_session
 from agent_hub.errors import BadRequest, Forbidden, NotFound
-from agent_hub.http import admission
 from agent_hub.inbox import service as inbox
 from agent_hub.inbox.mentions import parse_mentions
-from agent_hub.realtime import signals
 
 # (the new comment, the post author's id and name, whether the commenter follows them)
 Created = tuple[SimpleNamespace, str | None, str | None, bool]
+
+
+def comment_changed(post_id: str) -> events.ContentChanged:
+    """What a new comment changes for the read caches: its post (its counter, its thread) and
+    the searchable text. No listing moves (no order depends on comments) and no author's public
+    fields (a commenter's `comments_count` is shown only by reads that load it afresh)."""
+    return events.ContentChanged(post_id=post_id, text=True)
 
 
 def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:
@@ -43,10 +49,19 @@ def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:
     )
 
 
-async def create(request: Request, db: AsyncSession | None, agent: Agent, values: dict[str, Any]) -> Created:
-    """`values`: id, post_id, parent_id, author_id, content. Raises the use case's 404/403/400."""
-    if db is None and getattr(request.state, "before_commit", None):
-        db = await get_session(request)  # a stored idempotent response must commit with the comment
+@dataclass(frozen=True)
+class Lane:
+    """The way to PostgreSQL without a session: the process's batcher, and the context in which
+    the request waits for its batch (its admission slot goes to another request meanwhile)."""
+
+    batcher: CommentBatcher
+    waiting: Callable[[], AbstractAsyncContextManager[None]]
+
+
+async def create(db: AsyncSession | None, lane: Lane | None, agent: Agent, values: dict[str, Any]) -> Created:
+    """`values`: id, post_id, parent_id, author_id, content. Written on `lane` when given (the
+    router gives one when nothing else must commit with the comment), else in `db`'s
+    transaction. Raises the use case's 404/403/400."""
     parent_id = values["parent_id"]
     fixed = {
         "id": values["id"],
@@ -67,26 +82,30 @@ async def create(request: Request, db: AsyncSession | None, agent: Agent, values
         made.update(now=now, item=item)
         return {**fixed, "now": now, "preview": item["content"], "payload": inbox.webhook_payload_template(item)}
 
-    def signals_of(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    def effects_of(rows: Sequence[Any]) -> list[events.Event]:
         # Columns by position (asyncpg records and SQLAlchemy rows both index): ord, status,
         # post_author_id, author_name, following, root_id, depth, then the notification (id,
         # recipient, kind, unread, seq, hooked).
         if not rows or rows[0][1] != "ok":
             return []
         comment = transient_comment({**values, "root_id": rows[0][5], "depth": rows[0][6]}, made["now"])
-        messages = inbox.delivered_signals(made["item"], [tuple(r)[7:13] for r in rows if r[7] is not None])
-        return [*messages, inbox.comment_event(comment, agent)]
+        delivered = [tuple(r)[7:13] for r in rows if r[7] is not None]
+        messages = inbox.delivered_signals(made["item"], delivered)
+        return [
+            *(events.Signal(m) for m in [*messages, inbox.comment_event(comment, agent)]),
+            comment_changed(values["post_id"]),
+            events.InboxChanged(tuple(d[1] for d in delivered)),
+        ]
 
-    if db is None:
-        batcher: CommentBatcher = request.app.state.comment_batcher
+    if lane is not None:
         # Waiting for the batch is not work of this process: the slot goes to another request
         # meanwhile (http/admission.py), which may well bring its comment to the same batch.
-        async with admission.suspended(request):
-            rows = await batcher.submit(prepare, signals_of)  # committed, signalled, caches bumped
+        async with lane.waiting():
+            rows = await lane.batcher.submit(prepare, effects_of)  # committed, signalled, caches bumped
     else:
+        assert db is not None, "a comment is written on the lane or in a session"
         rows = (await db.execute(STATEMENT.text, batch_params([prepare(utcnow())]))).all()
-        for message in signals_of(rows):
-            signals.emit(db, message)  # after the request's commit
+        events.emit(db, *effects_of(rows))  # applied after the request's commit
     _, status, author_id, author_name, following, root_id, depth = tuple(rows[0])[:7]
     if status == "missing":
         raise NotFound("Post not found", "Check the post id")

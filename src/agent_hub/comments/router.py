@@ -6,9 +6,10 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import LightWriter, Viewer, Writer
-from agent_hub.cache import cached_read
-from agent_hub.cache.reads import as_viewer, with_votes
+from agent_hub.cache import cached_read, tags
+from agent_hub.cache.reads import as_viewer, authors_of, with_votes
 from agent_hub.comments import service as svc
+from agent_hub.comments.create_pg import Lane
 from agent_hub.comments.repository import viewer_votes
 from agent_hub.comments.schemas import (
     CommentCreated,
@@ -17,17 +18,33 @@ from agent_hub.comments.schemas import (
     CreateCommentRequest,
     MessageResponse,
 )
-from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.db.uow import CommitRoute, DbSession, get_session
+from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
+from agent_hub.ratelimit.enforce import QuotasDep
 
 router = APIRouter(tags=["comments"], route_class=CommitRoute)
 
 
 @router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentCreated, operation_id="createComment")
 async def create_comment(
-    request: Request, agent: LightWriter, post_id: str, body: CreateCommentRequest | None = Body(None)
+    request: Request,
+    agent: LightWriter,
+    quotas: QuotasDep,
+    post_id: str,
+    body: CreateCommentRequest | None = Body(None),
 ) -> JsonResponse:
-    return JsonResponse(await svc.add_comment(request, agent, post_id, body), status_code=201)
+    lane = _lane(request)
+    db = None if lane is not None else await get_session(request)
+    return JsonResponse(await svc.add_comment(db, agent, post_id, body, quotas, lane=lane), status_code=201)
+
+
+def _lane(request: Request) -> Lane | None:
+    """The write lane on PostgreSQL, unless something else must commit with the comment (an
+    Idempotency-Key's stored response registers a before-commit hook)."""
+    if request.app.state.engine.dialect.name != "postgresql" or getattr(request.state, "before_commit", None):
+        return None
+    return Lane(request.app.state.comment_batcher, lambda: admission.suspended(request))
 
 
 @router.get("/posts/{post_id}/comments", response_model=CommentList, operation_id="listComments")
@@ -59,7 +76,9 @@ async def list_comments(
         }
 
     key = ("comments", post_id, sort, limit, cursor, offset)
-    read = await cached_read(request, key, build)
+    read = await cached_read(
+        request, key, build, tags=(tags.post(post_id),), tags_of=lambda page: authors_of(page["comments"], "replies")
+    )
     if viewer is None:
         return read.response()
 

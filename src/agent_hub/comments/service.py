@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
 from agent_hub.comments import create_pg
@@ -27,11 +27,10 @@ from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.db.base import new_id, utcnow
-from agent_hub.db.uow import get_session
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
-from agent_hub.ratelimit.enforce import consume, refund
+from agent_hub.ratelimit.enforce import Quotas
 
 DEFAULT_LIMIT = 35
 MAX_LIMIT = 100
@@ -148,35 +147,37 @@ async def comment_tree(
     return items
 
 
-async def _consume_limits(request: Request, agent: Agent) -> list[str | None]:
+async def _consume_limits(quotas: Quotas, agent: Agent) -> list[str | None]:
     """Cooldown and daily quota (new agents get the stricter pair). The cooldown's 429 also
     says how many comments are left today (`daily_remaining`, live shape)."""
-    limits = request.app.state.limits
+    limits = quotas.limits
     fresh = is_new(agent)
     cooldown = limits.comment_cooldown_new_agent if fresh else limits.comment_cooldown
     daily = limits.comments_daily_new_agent if fresh else limits.comments_daily
     subject = "agent:" + agent.id
-    remaining = None
-    if daily is not None:
-        peek, _ = await request.app.state.limiter.hit(daily, subject, record=False)
-        remaining = max(peek.remaining, 0)
-    cooldown_token = await consume(request, cooldown, subject, daily_remaining=remaining)
+    remaining = await quotas.remaining(daily, subject) if daily is not None else None
+    cooldown_token = await quotas.consume(cooldown, subject, daily_remaining=remaining)
     try:
-        daily_token = await consume(
-            request, daily, subject, daily_remaining=0, hint="You have used today's comments; try again tomorrow"
+        daily_token = await quotas.consume(
+            daily, subject, daily_remaining=0, hint="You have used today's comments; try again tomorrow"
         )
     except RateLimited:
-        await refund(request, cooldown_token)
+        await quotas.refund(cooldown_token)
         raise
     return [cooldown_token, daily_token]
 
 
 async def add_comment(
-    request: Request, agent: Agent, post_id: str, body: CreateCommentRequest | None, db: AsyncSession | None = None
+    db: AsyncSession | None,
+    agent: Agent,
+    post_id: str,
+    body: CreateCommentRequest | None,
+    quotas: Quotas,
+    *,
+    lane: create_pg.Lane | None,
 ) -> dict[str, Any]:
-    """Create a comment or reply. `db`: a session whose transaction must also hold the comment
-    (an upload attached to it); without one the request's own is used, or — on PostgreSQL, when
-    nothing else must commit with it — none at all: one statement on the write lane."""
+    """Create a comment or reply, in `db`'s transaction — or, on PostgreSQL when the router gives
+    a `lane` (nothing else must commit with it), as one statement on the write lane."""
     body = body or CreateCommentRequest()
     content = clean_text(body.content)
     if not content:
@@ -187,15 +188,16 @@ async def add_comment(
         raise NotFound("Post not found", "Check the post id")
     parent_id = body.parent_id or body.parentId or None
     values = {"id": new_id(), "post_id": post_id, "parent_id": parent_id, "author_id": agent.id, "content": content}
-    tokens = await _consume_limits(request, agent)
+    tokens = await _consume_limits(quotas, agent)
     try:
-        if request.app.state.engine.dialect.name == "postgresql":
-            created = await create_pg.create(request, db, agent, values)
+        if lane is not None or (db is not None and db.bind.dialect.name == "postgresql"):
+            created = await create_pg.create(db, lane, agent, values)
         else:
-            created = await _create_sqlite(db or await get_session(request), agent, values)
+            assert db is not None, "SQLite writes comments in the request's session"
+            created = await _create_sqlite(db, agent, values)
     except BaseException:
         for token in tokens:
-            await refund(request, token)
+            await quotas.refund(token)
         raise
     comment, author_id, author_name, following = created
     others = author_name is not None and author_id != agent.id
@@ -234,6 +236,7 @@ async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any])
         "depth": ctx.parent_depth + 1 if parent_id else 0,
     }
     await repo.insert(db, values, ctx.submolt_id, now)
+    events.emit(db, create_pg.comment_changed(post_id))
     comment = create_pg.transient_comment(values, now)
     watchers = ctx.watchers.split(",") if ctx.watchers else []
     await inbox.notify_comment(
@@ -260,5 +263,6 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
     if comment.author_id != agent.id:
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
+    events.emit(db, create_pg.comment_changed(comment.post_id))
     await inbox.on_comment_deleted(db, comment.id)
     await media.on_target_deleted(db, Comment, comment.id)

@@ -59,15 +59,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: AsyncEngine, version: Any | None = None) -> async_sessionmaker:  # type: ignore[type-arg]
-    """Sessions whose content-changing commits bump `version` (a cache.ContentVersion), so
-    cached reads never outlive a write. Without one (one-shot CLI commands) nothing is bumped."""
-    from agent_hub.cache.tracking import VERSION, TrackedSession
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
+    """Sessions that record the tables they write (cache/tracking.py), for the events their
+    commits hand to the appliers subscribed on `engine` (events.py)."""
+    from agent_hub.cache.tracking import TrackedSession
 
-    return async_sessionmaker(
-        engine,
-        expire_on_commit=False,
-        autoflush=True,
-        sync_session_class=TrackedSession,
-        info={VERSION: version} if version is not None else None,
-    )
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, sync_session_class=TrackedSession)

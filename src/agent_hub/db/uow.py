@@ -3,8 +3,11 @@
 `DbSession` (a FastAPI dependency) opens a session on first use and parks it on the request.
 `CommitRoute` (the APIRoute class of every router) commits it after the handler returned and
 before the response is sent, or rolls it back when the handler raised. Nothing else commits.
-Work that must only happen after a successful commit (realtime signals) is registered with
-`after_commit(request, fn)` and runs once the commit succeeded. Writes that must commit with the
+The session is the unit of work: what a write changes besides its rows is declared to it as
+events (`agent_hub.events`); right before the commit their in-transaction appliers run, after
+it the others (realtime signals, read-cache invalidation, which is awaited before the response
+leaves, so the caller's next read sees its write on any replica). Other work that must only
+happen after a successful commit is registered with `after_commit(request, fn)`. Writes that must commit with the
 handler's and depend on its response (the stored idempotent response) are registered with
 `before_commit(request, fn)`: `fn(session, response)` runs in the transaction, before the commit.
 """
@@ -19,7 +22,7 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_hub.cache.tracking import settle
+from agent_hub import events
 
 log = logging.getLogger("agent_hub.db")
 
@@ -63,6 +66,7 @@ async def _before_commit(request: Request, response: Response) -> None:
         return
     for hook in getattr(request.state, "before_commit", None) or []:
         await hook(session, response)  # raising rolls the whole request back
+    await events.flush(session)
 
 
 async def _finish(request: Request, ok: bool) -> None:
@@ -73,7 +77,7 @@ async def _finish(request: Request, ok: bool) -> None:
             try:
                 if ok:
                     await session.commit()
-                    await settle(session.info)  # the read caches of every replica see this write now
+                    await events.settle(session)  # the read caches of every replica see this write now
                 else:
                     await session.rollback()
             finally:

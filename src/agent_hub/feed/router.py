@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import CurrentAgent
+from agent_hub.cache import tags
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.feed import service as svc
-from agent_hub.posts import listing
+from agent_hub.posts import pages
 from agent_hub.posts.schemas import PostList
 
 router = APIRouter(prefix="/feed", tags=["feed"], route_class=CommitRoute)
@@ -30,4 +31,7 @@ async def get_feed(
 
     # Keyed by the caller: the scope is theirs (subscriptions and follows), the rest is shared.
     key = ("feed", agent.id, sort, filter, limit, offset, cursor)
-    return await listing.respond(request, db, agent, key, build)
+    # Its scope moves with the caller's follows and subscriptions: their `agent:` tag.
+    return await pages.respond(
+        request, db, agent, key, build, scope=lambda: (*pages.scope_tags(sort), tags.agent(agent.id))
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from agent_hub.agents.identity import CurrentAgent
-from agent_hub.cache import cached_read
+from agent_hub.cache import cached_read, tags
 from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.inbox import service, watching
@@ -15,8 +15,8 @@ from agent_hub.inbox.schemas import ReadRequest
 router = APIRouter(tags=["inbox"], route_class=CommitRoute)
 
 # The reads below are what polling agents call over and over: they are served from the read
-# cache (cache/reads.py) per agent, valid until the next commit that writes notifications or
-# inbox counters (any agent's: the inbox version is global) or content. They return a Response
+# cache (cache/reads.py) per agent, valid until a commit changes that agent's notifications or
+# counters (its `inbox:<id>` tag; the inbox service declares it). They return a Response
 # of cached JSON bytes; `response_model=dict` keeps the OpenAPI document as it was.
 
 
@@ -38,7 +38,7 @@ async def get_inbox(
         )
 
     key = ("inbox", agent.id, unread_only, limit, cursor, after_id)
-    return (await cached_read(request, key, build, inbox=True)).response()
+    return (await cached_read(request, key, build, tags=(tags.inbox(agent.id),))).response()
 
 
 @router.get("/inbox/count", operation_id="getInboxCount", response_model=dict)
@@ -47,7 +47,7 @@ async def get_inbox_count(request: Request, db: DbSession, agent: CurrentAgent) 
         state = await service.counts(db, agent.id)
         return {"success": True, **state, "unread_count": state["unread"]}
 
-    return (await cached_read(request, ("inbox_count", agent.id), build, inbox=True)).response()
+    return (await cached_read(request, ("inbox_count", agent.id), build, tags=(tags.inbox(agent.id),))).response()
 
 
 @router.post("/inbox/read", operation_id="markInboxRead")
@@ -77,7 +77,7 @@ async def notifications(
         return await service.notifications_page(db, agent.id, unread_only=unread_only, limit=limit, cursor=cursor)
 
     key = ("notifications", agent.id, unread_only, limit, cursor)
-    return (await cached_read(request, key, build, inbox=True)).response()
+    return (await cached_read(request, key, build, tags=(tags.inbox(agent.id),))).response()
 
 
 @router.post("/notifications/read-by-post/{post_id}", operation_id="markNotificationsReadByPost")

@@ -4,7 +4,7 @@ Other domains call the `notify_*` / `on_*_deleted` functions from their write pa
 their own session, so a notification commits (or rolls back) with the comment, vote or
 follow that caused it. Each event writes at most one row per recipient; unread counts live
 in `inbox_state` and move by SQL arithmetic. After commit, a signal wakes WebSocket clients
-and the webhook loop (`realtime/signals.py`).
+and the webhook loop (`events.Signal`, applied by `realtime/`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
 from agent_hub.inbox.schemas import item_from_row
-from agent_hub.realtime import signals
 from agent_hub.webhooks import queue as webhook_queue
 
 PREVIEW = 200
@@ -60,6 +60,7 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     if not unique:
         return []
     hooked = await webhook_queue.enabled_for(db, list(unique))
+    events.emit(db, events.InboxChanged(tuple(unique)))
     ids: list[int] = []
     for rid in sorted(unique):
         note = unique[rid]
@@ -123,12 +124,13 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
         for n in (unique[rid],)
     ]
     written = await repo.insert_batch_pg(db, rows, now)
+    events.emit(db, events.InboxChanged(tuple(rids)))
     delivered = []
     for rid in rids:
         nid, unread, hooked, seq = written[rid]
         delivered.append((nid, rid, unique[rid].type, unread, seq, hooked))
     for message in _signals_of(items, delivered):
-        signals.emit(db, message)
+        events.signal(db, message)
     return [nid for nid, *_ in delivered]
 
 
@@ -203,7 +205,7 @@ def _item_from_note(nid: int, note: Note, count: int, created_at: Any) -> dict[s
 def _signal(db: AsyncSession, rid: str, item: dict[str, Any], unread: int, seq: int) -> None:
     """After commit: the new item itself, with the recipient's counters at this commit and its
     `seq`, so WebSockets push it without reading the database (realtime/connection.py)."""
-    signals.emit(
+    events.signal(
         db,
         {
             "k": "inbox",
@@ -249,7 +251,7 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
         },
     }
     for topic in (f"submolt:{name}", "submolt:*"):
-        signals.emit(db, {"k": "topic", "topic": topic, "event": event})
+        events.signal(db, {"k": "topic", "topic": topic, "event": event})
 
 
 async def notify_comment(
@@ -271,7 +273,7 @@ async def notify_comment(
         if watcher != actor.id:
             notes.append(Note(watcher, "thread_update", actor, **common))
     await deliver(db, notes)
-    signals.emit(db, comment_event(comment, actor))
+    events.signal(db, comment_event(comment, actor))
 
 
 def comment_event(comment: Any, actor: Agent) -> dict[str, Any]:
@@ -321,7 +323,7 @@ async def notify_upvote(db: AsyncSession, *, voter: Agent, post: Any = None, com
 
 async def notify_media_ready(db: AsyncSession, *, agent_id: str, media: dict[str, Any]) -> None:
     """UI signal for the uploader when a media description is ready (no inbox row)."""
-    signals.emit(db, {"k": "topic", "topic": f"agent:{agent_id}", "event": {"type": "media_ready", "media": media}})
+    events.signal(db, {"k": "topic", "topic": f"agent:{agent_id}", "event": {"type": "media_ready", "media": media}})
 
 
 async def on_post_deleted(db: AsyncSession, post_id: str) -> None:
@@ -342,12 +344,14 @@ async def _remove(db: AsyncSession, **where: str) -> None:
         removed[rid][1] += 1
         if not was_read:
             removed[rid][0] += 1
+    if removed:
+        events.emit(db, events.InboxChanged(tuple(removed)))
     for rid in sorted(removed):
         if rid not in locked:
             await repo.lock_state(db, rid)
         unread, total = removed[rid]
         await repo.bump(db, rid, -unread, -total)
-        signals.emit(db, {"k": "inbox", "agent": rid})
+        events.signal(db, {"k": "inbox", "agent": rid})
 
 
 # --- the recipient's side ------------------------------------------------------------------
@@ -363,8 +367,9 @@ async def mark_read(
     await repo.lock_state(db, agent_id)
     changed = await repo.mark_read(db, agent_id, ids=ids, post_id=post_id, conversation_id=conversation_id)
     unread = await repo.bump(db, agent_id, -changed, 0)
+    events.emit(db, events.InboxChanged((agent_id,)))  # its counters row, even when nothing changed
     if changed:
-        signals.emit(db, {"k": "inbox", "agent": agent_id})
+        events.signal(db, {"k": "inbox", "agent": agent_id})
     return changed, unread
 
 

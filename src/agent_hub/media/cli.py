@@ -39,14 +39,14 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from agent_hub.cache import ContentVersion
+    from agent_hub.cache.setup import install_read_cache
     from agent_hub.db.engine import make_engine, make_sessionmaker
 
     from .worker import MediaWorker
 
     engine = make_engine(settings)
-    version = ContentVersion(None)  # descriptions change posts: replicas' read caches must see it
-    sessionmaker = make_sessionmaker(engine, version)
+    version = install_read_cache(engine, None, settings)  # descriptions change posts: replicas' caches must see it
+    sessionmaker = make_sessionmaker(engine)
     worker = MediaWorker(settings, sessionmaker, concurrency=args.concurrency)
     redis = _publish_signals(settings, engine, sessionmaker)
     version.redis = redis
@@ -69,9 +69,6 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         if redis is not None:
-            from agent_hub.realtime import signals
-
-            signals.unregister(engine)
             await redis.aclose()
         await engine.dispose()
 
@@ -84,10 +81,11 @@ def _publish_signals(settings: Settings, engine: Any, sessionmaker: Any) -> Any:
         return None
     from redis.asyncio import Redis
 
-    from agent_hub.realtime import signals
+    from agent_hub import events
     from agent_hub.realtime.hub import Realtime
+    from agent_hub.realtime.setup import signals_to
 
     redis = Redis.from_url(settings.redis_url, decode_responses=False, health_check_interval=30)
     # Publish-only: the hub is never started, so this process does not subscribe to the bus.
-    signals.register(engine, Realtime(settings, sessionmaker, redis))
+    events.subscribe(engine, on_commit=signals_to(Realtime(settings, sessionmaker, redis)))
     return redis

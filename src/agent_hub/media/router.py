@@ -27,6 +27,7 @@ from agent_hub.errors import BadRequest, NotFound, Unauthorized, UnsupportedMedi
 from agent_hub.posts import schemas as post_schemas
 from agent_hub.posts import service as posts_service
 from agent_hub.posts.models import Post
+from agent_hub.ratelimit.enforce import get_quotas
 from agent_hub.storage import MediaNotFound, validate_key
 
 from . import service
@@ -146,7 +147,7 @@ async def create_media_post(request: Request, form: PostForm, db: DbSession, age
     if form.media is not None:
         await service.check_quota(db, agent.id, _media_precheck_size(form), settings)
     body = post_schemas.CreatePostRequest(**{k: v for k, v in form.fields.items() if k != "media_type"})
-    post = await posts_service.create_post(request, db, agent, body)
+    post = await posts_service.create_post(db, agent, body, get_quotas(request))
     if form.media is not None:
         fields = await _store_and_attach(request, db, agent, form, Post, "post", post.id)
         post = post.model_copy(update=fields)
@@ -165,7 +166,7 @@ async def create_media_comment(request: Request, post_id: str, form: PostForm, d
     if form.media is not None and not (content or "").strip():
         content = f"[{form.media.kind}]"  # a voice note or picture with no words still makes a comment
     body = CreateCommentRequest(content=content, parent_id=form.get("parent_id"), parentId=form.get("parentId"))
-    result = await comments_service.add_comment(request, agent, post_id, body, db)
+    result = await comments_service.add_comment(db, agent, post_id, body, get_quotas(request), lane=None)
     if form.media is not None:
         fields = await _store_and_attach(request, db, agent, form, Comment, "comment", result["comment"]["id"])
         result["comment"].update(fields)

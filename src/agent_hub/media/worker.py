@@ -25,7 +25,7 @@ import uuid
 import wave
 from typing import Any
 
-from agent_hub import metrics
+from agent_hub import events, metrics
 from agent_hub.storage import MediaStore, make_store
 
 from . import jobs
@@ -220,13 +220,10 @@ async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> 
         "media_status": status,
         "media_description": description,
     }
-    try:
-        from agent_hub.realtime.signals import emit
-    except ImportError:
-        return
     post_id = await jobs.post_of(db, job)
     if post_id:
-        emit(
+        events.emit(db, events.ContentChanged(post_id=post_id, text=True))
+        events.signal(
             db,
             {
                 "k": "topic",
@@ -237,7 +234,9 @@ async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> 
     try:
         from agent_hub.inbox.service import notify_media_ready
     except ImportError:
-        emit(db, {"k": "topic", "topic": f"agent:{job.agent_id}", "event": {"type": "media_ready", "media": media}})
+        events.signal(
+            db, {"k": "topic", "topic": f"agent:{job.agent_id}", "event": {"type": "media_ready", "media": media}}
+        )
         return
     await notify_media_ready(db, agent_id=job.agent_id, media=media)
 

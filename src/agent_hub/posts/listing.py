@@ -10,7 +10,7 @@ Paging:
   that instant and an offset into the ranking). Older posts are not in the rising list: after
   RISING_CANDIDATES newer posts they have decayed far below anything recent anyway.
 
-Every list is built as the anonymous view and served through the read cache (`respond`); the
+Every list is built as the anonymous view and served through the read cache (`pages.py`); the
 caller's own votes are laid over it afterwards.
 
 Pinned posts come first only in a submolt's own listing (pins are a moderator's message to that
@@ -21,25 +21,20 @@ still listed exactly once across pages. The cursor remembers which segment it is
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import Response
 
-from agent_hub.agents.models import Agent
-from agent_hub.cache import cached_read
-from agent_hub.cache.reads import as_viewer, with_votes
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import KEYSET_ORDERS, normalise_sort, rising_score
-from agent_hub.posts.schemas import PostList, post_out
+from agent_hub.posts.schemas import post_out
 
 RISING_CANDIDATES = 1000
 PINNED_FETCH_CAP = 25  # pins are capped at 3 per submolt; this only bounds a corrupt state
@@ -47,34 +42,6 @@ PINNED_FETCH_CAP = 25  # pins are capped at 3 per submolt; this only bounds a co
 
 def _bad_cursor() -> BadRequest:
     return BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
-
-
-async def respond(
-    request: Request,
-    db: AsyncSession,
-    viewer: Agent | None,
-    key: Hashable,
-    build: Callable[[], Awaitable[dict[str, Any]]],
-) -> Response:
-    """A post list from the read cache (built by `build`, the anonymous view), with the
-    caller's own votes laid over it."""
-
-    async def build_json() -> dict[str, Any]:
-        return PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
-
-    read = await cached_read(request, key, build_json)
-    if viewer is None:
-        return read.response()
-
-    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
-        ids = [p["id"] for p in payload["posts"]]
-        votes = await repo.viewer_votes(db, viewer.id, ids) if ids else {}
-        if not votes:
-            return None
-        posts = with_votes(payload["posts"], votes)
-        return {**payload, "posts": posts, "data": posts}
-
-    return await as_viewer(request, key, viewer.id, read, overlay)
 
 
 async def list_posts(

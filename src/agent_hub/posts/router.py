@@ -13,10 +13,11 @@ from starlette.responses import Response
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.errors import NotFound
-from agent_hub.posts import listing, schemas
+from agent_hub.posts import listing, pages, schemas
 from agent_hub.posts import repository as repo
 from agent_hub.posts import service as svc
 from agent_hub.posts.models import Post
+from agent_hub.ratelimit.enforce import QuotasDep
 
 router = APIRouter(tags=["posts"], route_class=CommitRoute)
 
@@ -28,9 +29,9 @@ CursorQuery = Query(None, description="next_cursor from the previous page")
 
 @router.post("/posts", status_code=201, response_model=schemas.PostCreated, operation_id="createPost")
 async def create_post(
-    request: Request, db: DbSession, agent: Writer, body: schemas.CreatePostRequest = Body(...)
+    db: DbSession, agent: Writer, quotas: QuotasDep, body: schemas.CreatePostRequest = Body(...)
 ) -> schemas.PostCreated:
-    post = await svc.create_post(request, db, agent, body)
+    post = await svc.create_post(db, agent, body, quotas)
     return schemas.PostCreated(message="Post created! 🦞", post=post)
 
 
@@ -59,7 +60,7 @@ async def list_posts(
         return await listing.list_posts(db, where=where, sort=sort, limit=limit, offset=offset, cursor=cursor)
 
     key = ("posts", sort, submolt, author, limit, offset, cursor)
-    return await listing.respond(request, db, viewer, key, build)
+    return await pages.respond(request, db, viewer, key, build, scope=lambda: pages.scope_tags(sort))
 
 
 @router.get("/submolts/{name}/feed", response_model=schemas.PostList, operation_id="getSubmoltFeed")
@@ -75,10 +76,13 @@ async def submolt_feed(
     cursor: str | None = CursorQuery,
     t: str | None = Query(None, description="accepted and ignored"),
 ) -> Response:
+    scope: list[str] = []
+
     async def build() -> dict:
         found = await repo.submolt_by_name(db, name)
         if found is None:
             raise NotFound("Submolt not found", "Check the submolt name")
+        scope.extend(pages.scope_tags(sort, found.id))
         return await listing.list_posts(
             db,
             where=[Post.submolt_id == found.id],
@@ -89,12 +93,13 @@ async def submolt_feed(
             pinned_submolt_id=found.id,
         )
 
-    return await listing.respond(request, db, viewer, ("submolt_posts", name, sort, limit, offset, cursor), build)
+    key = ("submolt_posts", name, sort, limit, offset, cursor)
+    return await pages.respond(request, db, viewer, key, build, scope=lambda: scope)
 
 
 @router.get("/posts/{post_id}", response_model=schemas.PostDetail, operation_id="getPost")
 async def get_post(request: Request, db: DbSession, viewer: Viewer, post_id: str) -> Response:
-    return await svc.get_post(request, db, viewer, post_id)
+    return await pages.get_post(request, db, viewer, post_id)
 
 
 @router.delete("/posts/{post_id}", response_model=schemas.MessageResponse, operation_id="deletePost")

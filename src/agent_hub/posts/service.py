@@ -5,27 +5,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import Response
 
-from agent_hub import metrics
+from agent_hub import events, metrics
 from agent_hub.agents import service as agents_service
 from agent_hub.agents.models import Agent
-from agent_hub.cache import cached_read
-from agent_hub.cache.reads import as_viewer, with_votes
-from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
-from agent_hub.db.uow import after_commit
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
-from agent_hub.posts.schemas import CreatePostRequest, PostDetail, PostOut, post_out
-from agent_hub.ratelimit.enforce import consume, refund
+from agent_hub.posts.schemas import CreatePostRequest, PostOut, post_out
+from agent_hub.ratelimit.enforce import Quotas
 
 TITLE_MAX = 300
 CONTENT_MAX = 40_000
@@ -34,7 +28,7 @@ POST_TYPES = ("text", "link", "image")
 MAX_PINNED = 3
 
 
-def _post_not_found() -> NotFound:
+def post_not_found() -> NotFound:
     return NotFound("Post not found", "Check the post id; the post may have been deleted")
 
 
@@ -73,14 +67,14 @@ def validate_new_post(body: CreatePostRequest) -> dict[str, Any]:
     return {"submolt": submolt, "title": title, "content": content, "url": url, "post_type": kind}
 
 
-async def create_post(request: Request, db: AsyncSession, author: Agent, body: CreatePostRequest) -> PostOut:
+async def create_post(db: AsyncSession, author: Agent, body: CreatePostRequest, quotas: Quotas) -> PostOut:
     fields = validate_new_post(body)
     submolt = await repo.submolt_by_name(db, fields.pop("submolt"))
     if submolt is None:
         raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
-    limits = request.app.state.limits
+    limits = quotas.limits
     rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
-    token = await consume(request, rule, "agent:" + author.id)
+    token = await quotas.consume(rule, "agent:" + author.id)
     try:
         now = utcnow()
         post = Post(author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields)
@@ -88,18 +82,22 @@ async def create_post(request: Request, db: AsyncSession, author: Agent, body: C
         await db.flush()
         await repo.bump_post_counters(db, author.id, submolt.id, +1)
     except BaseException:
-        await refund(request, token)
+        await quotas.refund(token)
         raise
     await inbox.notify_post(db, post=post, actor=author)
-    agent_type = author.type
-
-    async def count_post() -> None:
-        metrics.AGENT_POSTS.labels(agent_type).inc()
-
-    after_commit(request, count_post)
+    events.emit(db, listed_or_unlisted(post))
+    events.after_commit(db, metrics.AGENT_POSTS.labels(author.type).inc)
     # The counter UPDATEs ran in SQL; refresh so the embedded author shows the new posts_count.
     await db.refresh(author)
     return post_out(post, author, submolt)
+
+
+def listed_or_unlisted(post: Post) -> events.ContentChanged:
+    """A post came or went: every listing of its submolt and the global ones, its own page,
+    its author's post count, the searchable text."""
+    return events.ContentChanged(
+        post_id=post.id, submolt_id=post.submolt_id, listing="all", agents=(post.author_id,), text=True
+    )
 
 
 async def comments_for_post(db: AsyncSession, viewer: Agent | None, post_id: str) -> list[dict[str, Any]]:
@@ -108,53 +106,18 @@ async def comments_for_post(db: AsyncSession, viewer: Agent | None, post_id: str
     return await comment_tree(db, viewer, post_id, sort="best", limit=35)
 
 
-async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, post_id: str) -> Response:
-    """The post and the first page of its thread, from the read cache; the caller's votes on
-    the post and on the comments shown are laid over the cached anonymous view."""
-
-    async def build() -> dict[str, Any]:
-        row = await repo.get_row(db, post_id)
-        if row is None:
-            raise _post_not_found()
-        post, author, submolt = row
-        detail = {
-            "success": True,
-            "post": post_out(post, author, submolt),
-            "comments": await comments_for_post(db, None, post.id),
-        }
-        return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
-
-    key = ("post", post_id)
-    read = await cached_read(request, key, build)
-    if viewer is None:
-        return read.response()
-
-    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
-        votes = await repo.viewer_votes(db, viewer.id, [post_id])
-        roots = [c["id"] for c in payload["comments"]]
-        comment_votes = await comment_votes_under(db, viewer.id, roots) if roots else {}
-        if not votes and not comment_votes:
-            return None
-        return {
-            **payload,
-            "post": with_votes([payload["post"]], votes)[0],
-            "comments": with_votes(payload["comments"], comment_votes, "replies"),
-        }
-
-    return await as_viewer(request, key, viewer.id, read, overlay)
-
-
 async def delete_post(db: AsyncSession, agent: Agent, post_id: str) -> None:
     """Soft delete: the row stays (comments and votes keep their targets) but it leaves every
     listing, and the author's and submolt's post counters drop. Karma already earned stays,
     as on Reddit and Moltbook."""
     post = await repo.lock_post(db, post_id)
     if post is None:
-        raise _post_not_found()
+        raise post_not_found()
     if post.author_id != agent.id:
         raise Forbidden("You can only delete your own posts", "Only the author can delete a post")
     if await repo.soft_delete(db, post.id):
         await repo.bump_post_counters(db, post.author_id, post.submolt_id, -1)
+        events.emit(db, listed_or_unlisted(post))
         await inbox.on_post_deleted(db, post.id)
         await media.on_target_deleted(db, Post, post.id)
 
@@ -164,7 +127,7 @@ async def _moderated_post(db: AsyncSession, agent: Agent, post_id: str) -> repo.
     table, the submolt's creator, or the hub's human owner (who runs every community)."""
     row = await repo.get_row(db, post_id)
     if row is None:
-        raise _post_not_found()
+        raise post_not_found()
     submolt = row[2]
     if agent.type != "human" and submolt.created_by != agent.id:
         role = await repo.moderator_role(db, submolt.id, agent.id)
@@ -189,5 +152,6 @@ async def set_pin(db: AsyncSession, agent: Agent, post_id: str, pinned: bool) ->
         message = "Post unpinned"
     else:
         message = "Post was not pinned"
+    events.emit(db, events.ContentChanged(post_id=post.id, submolt_id=submolt.id, listing="all"))
     await db.refresh(post)
     return message, post_out(post, author, submolt)

@@ -1,20 +1,23 @@
 """Business limits inside services: check-and-record atomically, refuse with the 429 superset.
 
-Call `consume()` after the request is validated and just before the write, so a rejected
-(400) request never burns the slot; if the write then fails, `refund()` gives it back.
+A service gets a `Quotas` (the limiter and the active profile: plain arguments, from the router's
+`QuotasDep`). It calls `consume()` after the request is validated and just before the write, so
+a rejected (400) request never burns the slot; if the write then fails, `refund()` gives it back.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from agent_hub import metrics
 from agent_hub.errors import RateLimited
-from agent_hub.ratelimit.limiter import Decision, Rule
+from agent_hub.ratelimit.limiter import Decision, RateLimiter, Rule
+from agent_hub.ratelimit.profiles import LimitProfile
 
 
 def rate_limit_body(decision: Decision, message: str, hint: str | None = None) -> dict[str, Any]:
@@ -45,21 +48,37 @@ def refusal(decision: Decision, rule: Rule, hint: str | None = None, **extra: An
     return err
 
 
-async def consume(
-    request: Request, rule: Rule | None, subject: str, hint: str | None = None, **extra: Any
-) -> str | None:
-    """Record one use of `rule` by `subject`, or raise 429. Returns a refund token."""
-    if rule is None:
-        return None
-    decision, token = await request.app.state.limiter.hit(rule, subject)
-    if not decision.allowed:
-        metrics.RATE_LIMITED.labels(rule.name).inc()
-        if hint is None and rule.window >= 60:
-            hint = f"Wait {max(1, math.ceil(decision.retry_after / 60))} minutes before trying again"
-        raise refusal(decision, rule, hint, **extra)
-    return token
+@dataclass(frozen=True)
+class Quotas:
+    """The business limits in force (`limits`) and the limiter that counts them."""
+
+    limiter: RateLimiter
+    limits: LimitProfile
+
+    async def consume(self, rule: Rule | None, subject: str, hint: str | None = None, **extra: Any) -> str | None:
+        """Record one use of `rule` by `subject`, or raise 429. Returns a refund token."""
+        if rule is None:
+            return None
+        decision, token = await self.limiter.hit(rule, subject)
+        if not decision.allowed:
+            metrics.RATE_LIMITED.labels(rule.name).inc()
+            if hint is None and rule.window >= 60:
+                hint = f"Wait {max(1, math.ceil(decision.retry_after / 60))} minutes before trying again"
+            raise refusal(decision, rule, hint, **extra)
+        return token
+
+    async def refund(self, token: str | None) -> None:
+        if token:
+            await self.limiter.undo(token)
+
+    async def remaining(self, rule: Rule, subject: str) -> int:
+        """How many uses of `rule` `subject` has left (nothing recorded)."""
+        peek, _ = await self.limiter.hit(rule, subject, record=False)
+        return max(peek.remaining, 0)
 
 
-async def refund(request: Request, token: str | None) -> None:
-    if token:
-        await request.app.state.limiter.undo(token)
+def get_quotas(request: Request) -> Quotas:
+    return Quotas(request.app.state.limiter, request.app.state.limits)
+
+
+QuotasDep = Annotated[Quotas, Depends(get_quotas)]

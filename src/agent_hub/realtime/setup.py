@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
 
-from agent_hub import metrics
-from agent_hub.realtime import signals
+from agent_hub import events, metrics
 from agent_hub.realtime.hub import Realtime
 from agent_hub.webhooks.delivery import DeliveryWorker
 
@@ -27,9 +27,10 @@ def install(app: FastAPI) -> None:
                 worker.wake()
 
     hub.local_listeners.append(on_commit)
+    unsubscribe: list[Any] = []
 
     async def start(app: FastAPI) -> None:
-        signals.register(app.state.engine, hub)
+        unsubscribe.append(events.subscribe(app.state.engine, on_commit=signals_to(hub)))
         await hub.start()
         if settings.webhook_worker_in_process:
             await worker.start()
@@ -37,7 +38,21 @@ def install(app: FastAPI) -> None:
     async def stop(app: FastAPI) -> None:
         await worker.stop()
         await hub.stop()
-        signals.unregister(app.state.engine)
+        for undo in unsubscribe:
+            undo()
 
     app.state.startup_hooks.append(start)
     app.state.shutdown_hooks.append(stop)
+
+
+def signals_to(hub: Realtime) -> events.OnCommit:
+    """The applier that hands a commit's `Signal` events to `hub` (synchronously: the commit is
+    durable now, and every extra task switch between here and the socket costs a full
+    event-loop turn when the replica is busy)."""
+
+    def apply(committed: Sequence[events.Event], _tables: frozenset[str]) -> None:
+        messages = [e.message for e in committed if isinstance(e, events.Signal)]
+        if messages:
+            hub.committed(messages)
+
+    return apply

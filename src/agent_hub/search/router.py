@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer
 from agent_hub.cache import cached_read
+from agent_hub.cache.tags import CONTENT
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.search import service as svc
 from agent_hub.search.schemas import SearchResponse
@@ -75,4 +76,5 @@ async def _search(
     async def build() -> dict:
         return await svc.search(db, q, type_, limit, cursor)
 
-    return (await cached_read(request, ("search", q, type_, limit, cursor), build)).response()
+    # Any content write may change a result (its text, its counters): the `content` tag.
+    return (await cached_read(request, ("search", q, type_, limit, cursor), build, tags=(CONTENT,))).response()

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request
 from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
+from agent_hub.ratelimit.enforce import QuotasDep
 from agent_hub.submolts import moderators
 from agent_hub.submolts import service as svc
 from agent_hub.submolts.schemas import (
@@ -38,9 +39,9 @@ _MESSAGES = {
 
 @router.post("", status_code=201, response_model=SubmoltCreated, operation_id="createSubmolt")
 async def create_submolt(
-    request: Request, db: DbSession, agent: Writer, body: CreateSubmoltRequest | None = Body(None)
+    request: Request, db: DbSession, agent: Writer, quotas: QuotasDep, body: CreateSubmoltRequest | None = Body(None)
 ) -> JsonResponse:
-    submolt = await svc.create(request, db, agent, body)
+    submolt = await svc.create(db, agent, body, quotas, request.app.state.settings)
     return JsonResponse({"success": True, "message": "Submolt created! 🦞", "submolt": submolt}, status_code=201)
 
 

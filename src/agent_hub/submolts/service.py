@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import NEW_AGENT_AGE, is_new
 from agent_hub.comments.keyset import dump_value, load_values
 from agent_hub.comments.service import clean_text
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
+from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
-from agent_hub.ratelimit.enforce import consume, refund, refusal
+from agent_hub.ratelimit.enforce import Quotas, refusal
 from agent_hub.ratelimit.limiter import Decision, Rule
 from agent_hub.submolts import repository as repo
 from agent_hub.submolts.models import Submolt
@@ -72,9 +73,9 @@ async def present(db: AsyncSession, submolt: Submolt, viewer: Agent | None) -> d
     )
 
 
-async def _new_agent_gate(request: Request, db: AsyncSession, agent: Agent) -> None:
+async def _new_agent_gate(db: AsyncSession, agent: Agent, profile: str) -> None:
     """Live rule (moltbook profile): agents younger than 24 h may create one submolt in all."""
-    if request.app.state.settings.rate_limits != "moltbook" or not is_new(agent):
+    if profile != "moltbook" or not is_new(agent):
         return
     if await repo.created_by_count(db, agent.id) >= 1:
         grown_up = (agent.created_at + NEW_AGENT_AGE).timestamp()
@@ -85,14 +86,16 @@ async def _new_agent_gate(request: Request, db: AsyncSession, agent: Agent) -> N
         )
 
 
-async def create(request: Request, db: AsyncSession, agent: Agent, body: CreateSubmoltRequest | None) -> dict[str, Any]:
+async def create(
+    db: AsyncSession, agent: Agent, body: CreateSubmoltRequest | None, quotas: Quotas, settings: Settings
+) -> dict[str, Any]:
     body = body or CreateSubmoltRequest()
     name = validate_name(body.name)
     display = clean_text(body.display_name or body.displayName) or (body.name or "").strip()
     if await repo.by_name(db, name) is not None:
         raise Conflict("Submolt name already taken", "Try a different name")
-    await _new_agent_gate(request, db, agent)
-    token = await consume(request, request.app.state.limits.submolts, "agent:" + agent.id)
+    await _new_agent_gate(db, agent, settings.rate_limits)
+    token = await quotas.consume(quotas.limits.submolts, "agent:" + agent.id)
     try:
         now = utcnow()
         submolt = Submolt(
@@ -110,7 +113,7 @@ async def create(request: Request, db: AsyncSession, agent: Agent, body: CreateS
         await repo.subscribe(db, submolt.id, agent.id)
         await db.refresh(submolt)
     except BaseException:
-        await refund(request, token)
+        await quotas.refund(token)
         raise
     return submolt_out(submolt, your_role="owner", is_subscribed=True, creator_name=agent.name)
 
@@ -170,9 +173,15 @@ async def update_settings(db: AsyncSession, agent: Agent, name: str, body: Setti
 
 async def subscribe(db: AsyncSession, agent: Agent, name: str) -> str:
     submolt = await require(db, name)
-    return "subscribed" if await repo.subscribe(db, submolt.id, agent.id) else "already_subscribed"
+    if not await repo.subscribe(db, submolt.id, agent.id):
+        return "already_subscribed"
+    events.emit(db, events.ContentChanged(agents=(agent.id,)))  # the caller's feed scope
+    return "subscribed"
 
 
 async def unsubscribe(db: AsyncSession, agent: Agent, name: str) -> str:
     submolt = await require(db, name)
-    return "unsubscribed" if await repo.unsubscribe(db, submolt.id, agent.id) else "not_subscribed"
+    if not await repo.unsubscribe(db, submolt.id, agent.id):
+        return "not_subscribed"
+    events.emit(db, events.ContentChanged(agents=(agent.id,)))
+    return "unsubscribed"

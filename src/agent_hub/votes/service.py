@@ -9,10 +9,12 @@ savepoint instead of failing the request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.errors import BadRequest, NotFound
 from agent_hub.inbox import service as inbox
@@ -88,10 +90,21 @@ async def _vote_once(
     if up or down:
         upvotes, downvotes, score = await repo.apply_counts(db, target, row, up, down)
         await repo.add_karma(db, row.author_id, up - down)
+        events.emit(db, changed_by_vote(target, row))
     else:
         upvotes, downvotes, score = row.upvotes, row.downvotes, row.score
     name, following = await repo.author_and_following(db, row.author_id, voter.id)
     return VoteResult(action, new, upvotes, downvotes, score, name, following)
+
+
+def changed_by_vote(target: Target, row: Any) -> events.ContentChanged:
+    """A vote moves its target's counters and its author's karma; on a post also the score
+    orders of the listings that hold it (hot, top, rising)."""
+    if target is repo.POST:
+        return events.ContentChanged(
+            post_id=row.id, submolt_id=row.submolt_id, listing="score", agents=(row.author_id,)
+        )
+    return events.ContentChanged(post_id=row.post_id, agents=(row.author_id,))
 
 
 def response(result: VoteResult, target: Target) -> dict[str, object]:

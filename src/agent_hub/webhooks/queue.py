@@ -10,9 +10,9 @@ import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
-from agent_hub.realtime import signals
 from agent_hub.webhooks.models import Webhook, WebhookDelivery
 
 
@@ -41,5 +41,5 @@ async def enqueue(db: AsyncSession, agent_id: str, event: str, payload: dict[str
         )
         .returning(WebhookDelivery.id)
     )
-    signals.emit(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit
+    events.signal(db, {"k": "webhook"})  # wakes this replica's delivery loop after commit
     return int(result.scalar_one())

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub.agents import keys
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents import service as agents
+from agent_hub.agents.access import claim_url
 from agent_hub.agents.models import Agent, ApiKey
 from agent_hub.auth import audit
 from agent_hub.auth.sessions import OwnerContext, require_fresh
@@ -206,7 +207,7 @@ def claim_out(request: Request, a: Agent) -> dict[str, Any]:
         "created_at": iso(a.created_at),
         "verification_code": a.verification_code,
         "claim_token": a.claim_token,
-        "claim_url": agents.claim_url(request.app.state.settings, a) if a.claim_token else None,
+        "claim_url": claim_url(request.app.state.settings, a) if a.claim_token else None,
         "status": a.status,
     }
 

@@ -1,0 +1,184 @@
+"""Post pages and post listings as HTTP responses, from the read cache (the posts and feed
+routers' side: services below build the anonymous views with plain arguments).
+
+A listing is cached on two levels, so that a write rebuilds only what it changed: the listing
+itself (which posts, in which order, and the paging envelope) under the listing's tags, and
+each post's card under that post's and its author's tags (cache/tags.py). A comment or a vote
+on one post rebuilds that one card; the page around it is put back together from bytes
+(`orjson.Fragment`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from typing import Any
+
+import orjson
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from agent_hub import metrics
+from agent_hub.agents.models import Agent
+from agent_hub.cache import cached_read, tags
+from agent_hub.cache.reads import CachedRead, as_viewer, authors_of, enabled_cache, with_votes
+from agent_hub.cache.store import Entry, ResponseCache
+from agent_hub.cache.version import versions
+from agent_hub.comments.repository import viewer_votes as comment_votes_under
+from agent_hub.posts import repository as repo
+from agent_hub.posts.ranking import normalise_sort
+from agent_hub.posts.schemas import PostDetail, PostList, post_out
+from agent_hub.posts.service import comments_for_post, post_not_found
+
+
+async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, post_id: str) -> Response:
+    """The post and the first page of its thread, from the read cache; the caller's votes on
+    the post and on the comments shown are laid over the cached anonymous view."""
+
+    async def build() -> dict[str, Any]:
+        row = await repo.get_row(db, post_id)
+        if row is None:
+            raise post_not_found()
+        post, author, submolt = row
+        detail = {
+            "success": True,
+            "post": post_out(post, author, submolt),
+            "comments": await comments_for_post(db, None, post.id),
+        }
+        return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
+
+    key = ("post", post_id)
+    read = await cached_read(
+        request,
+        key,
+        build,
+        tags=(tags.post(post_id),),
+        tags_of=lambda page: authors_of([page["post"]]) | authors_of(page["comments"], "replies"),
+    )
+    if viewer is None:
+        return read.response()
+
+    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+        votes = await repo.viewer_votes(db, viewer.id, [post_id])
+        roots = [c["id"] for c in payload["comments"]]
+        comment_votes = await comment_votes_under(db, viewer.id, roots) if roots else {}
+        if not votes and not comment_votes:
+            return None
+        return {
+            **payload,
+            "post": with_votes([payload["post"]], votes)[0],
+            "comments": with_votes(payload["comments"], comment_votes, "replies"),
+        }
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
+
+
+def scope_tags(sort: str | None, submolt_id: str | None = None) -> tuple[str, ...]:
+    """The cache tags of a listing's membership and order (cache/tags.py): posts coming and
+    going always; votes too, unless it is ordered by time."""
+    if normalise_sort(sort) == "new":
+        return (tags.listing(submolt_id),)
+    return (tags.listing(submolt_id), tags.score(submolt_id))
+
+
+async def respond(
+    request: Request,
+    db: AsyncSession,
+    viewer: Agent | None,
+    key: Hashable,
+    build: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    scope: Callable[[], Iterable[str]],
+) -> Response:
+    """A post list from the read cache (built by `build`, the anonymous view), with the
+    caller's own votes laid over it. `scope()`: the listing's tags, known once `build` ran.
+
+    Two levels, so that a write rebuilds only what it changed: the listing itself (which posts,
+    in which order, and the paging envelope) is cached under the listing's tags, and each post's
+    card under that post's and its author's. A comment or a vote on one post rebuilds that one
+    card; the page around it is put back together from bytes (`orjson.Fragment`)."""
+    cache = enabled_cache(request)
+    if cache is None:
+        payload = PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
+        read = CachedRead(orjson.dumps(payload), payload)
+    else:
+        read = await _assembled(request, db, cache, key, build, scope)
+    if viewer is None:
+        return read.response()
+
+    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+        ids = [p["id"] for p in payload["posts"]]
+        votes = await repo.viewer_votes(db, viewer.id, ids) if ids else {}
+        if not votes:
+            return None
+        posts = with_votes(payload["posts"], votes)
+        return {**payload, "posts": posts, "data": posts}
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
+
+
+async def _assembled(
+    request: Request,
+    db: AsyncSession,
+    cache: ResponseCache,
+    key: Hashable,
+    build: Callable[[], Awaitable[dict[str, Any]]],
+    scope: Callable[[], Iterable[str]],
+) -> CachedRead:
+    fresh: dict[str, bytes] = {}
+
+    async def build_index() -> dict[str, Any]:
+        payload = PostList.model_validate(await build()).model_dump(mode="json", by_alias=True)
+        cards = payload.pop("posts")
+        payload.pop("data", None)
+        for card in cards:
+            fresh[card["id"]] = orjson.dumps(card)
+        return {"envelope": payload, "ids": [c["id"] for c in cards], "tags": list(scope())}
+
+    index = await cached_read(request, key, build_index, tags_of=lambda p: p["tags"])
+    ids: list[str] = index.payload["ids"]
+    cards: dict[str, Entry] = {}
+    if fresh:  # built just now, with the listing: cards as fresh as the listing itself
+        for post_id, body in fresh.items():
+            card = Entry(body, _card_tags(body), index.epoch, index.built_at or 0)
+            cards[post_id] = card
+            cache.put(("card", post_id), card)
+    else:
+        cards = await _cards(request, db, cache, ids)
+    frags = [orjson.Fragment(cards[i].body) for i in ids if i in cards]
+    body = orjson.dumps({**index.payload["envelope"], "posts": frags, "data": frags})
+    all_tags = set(index.tags).union(*(cards[i].tags for i in ids if i in cards))
+    read = CachedRead(body, None, tuple(sorted(all_tags)), index.epoch, index.built_at)
+    read.stamp = (index.epoch, index.built_at, tuple(cards[i].built_at for i in ids if i in cards))
+    return read
+
+
+def _card_tags(body: bytes) -> tuple[str, ...]:
+    card = orjson.loads(body)
+    return (tags.EVERYTHING, tags.post(card["id"]), tags.agent(card["author"]["id"]))
+
+
+async def _cards(request: Request, db: AsyncSession, cache: ResponseCache, ids: list[str]) -> dict[str, Entry]:
+    """The cards of `ids`: cached ones still valid, the others built (one query for all)."""
+    found: dict[str, Entry] = {}
+    held = {i: cache.peek(("card", i)) for i in ids}
+    view = await versions(request, {t for e in held.values() if e is not None for t in e.tags} or {tags.EVERYTHING})
+    if view is None:
+        raise RuntimeError("versions vanished within one request")  # read a moment ago, memoised
+    for post_id, entry in held.items():
+        if entry is not None and view.valid(entry.tags, entry.epoch, entry.built_at):
+            cache.hit(("card", post_id), count=False)
+            found[post_id] = entry
+        else:
+            cache.miss(("card", post_id), entry, count=False)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        built_at = view.gen  # read before the query: a write landing meanwhile leaves them stale
+        rows = await repo.rows_by_ids(db, missing)
+        metrics.READ_CACHE_BUILDS.labels("card").inc(len(rows))
+        for post_id, (post, author, submolt) in rows.items():
+            body = orjson.dumps(post_out(post, author, submolt).model_dump(mode="json", by_alias=True))
+            entry = Entry(body, _card_tags(body), view.epoch, built_at)
+            cache.put(("card", post_id), entry)
+            found[post_id] = entry
+    return found
