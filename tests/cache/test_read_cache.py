@@ -171,3 +171,35 @@ async def test_a_burst_of_misses_builds_the_page_once(hub: Hub) -> None:
     assert len(statements) == 1
     missing = await asyncio.gather(*(hub.client.get(f"{API}/posts/no-such-post") for _ in range(5)))
     assert {r.status_code for r in missing} == {404}  # a failed build: each waiter gets its own answer
+
+
+async def test_a_vote_rebuilds_only_what_it_changed(hub: Hub) -> None:
+    """A vote on one post leaves other posts' pages and threads and the `new` listing cached;
+    the listing only rebuilds the voted post's card. A comment moves no listing either."""
+    from tests.posts.helpers import make_submolt
+
+    a, b, voter = await hub.register(), await hub.register(), await hub.register()
+    await make_submolt(hub, "elsewhere")
+    voted = await new_post(a, title="voted on")
+    other = await new_post(b, submolt="elsewhere", title="left alone")
+    assert (await voter.post(f"{API}/posts/{other['id']}/comments", json={"content": "hi"})).status_code == 201
+    pages = [
+        f"{API}/posts/{other['id']}",
+        f"{API}/posts/{other['id']}/comments",
+        f"{API}/submolts/elsewhere/feed?sort=hot",
+        f"{API}/posts?sort=new",
+    ]
+    for url in pages:
+        assert (await hub.client.get(url)).status_code == 200
+    cache = hub.app.state.read_cache
+    assert (await voter.post(f"{API}/posts/{voted['id']}/upvote")).status_code == 200
+    hits, misses = cache.hits, cache.misses
+    listed = [(await hub.client.get(url)).json() for url in pages]
+    assert (cache.hits - hits, cache.misses - misses) == (len(pages), 0)  # every page still valid
+    assert [p["score"] for p in listed[3]["posts"]] == [0, 1]  # ... with the voted post's new card
+    assert (await hub.client.get(f"{API}/posts/{voted['id']}")).json()["post"]["score"] == 1
+
+    assert (await voter.post(f"{API}/posts/{voted['id']}/comments", json={"content": "yo"})).status_code == 201
+    hits = cache.hits
+    listed = (await hub.client.get(f"{API}/posts?sort=new")).json()["posts"]
+    assert cache.hits == hits + 1 and [p["comment_count"] for p in listed] == [1, 1]

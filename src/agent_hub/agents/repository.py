@@ -62,8 +62,7 @@ async def add_follow(db: AsyncSession, follower_id: str, followee_id: str) -> bo
             await db.execute(insert(Follow).values(follower_id=follower_id, followee_id=followee_id))
     except IntegrityError:
         return False
-    await db.execute(update(Agent).where(Agent.id == follower_id).values(following_count=Agent.following_count + 1))
-    await db.execute(update(Agent).where(Agent.id == followee_id).values(follower_count=Agent.follower_count + 1))
+    await _move_follow_counters(db, follower_id, followee_id, +1)
     return True
 
 
@@ -73,9 +72,19 @@ async def remove_follow(db: AsyncSession, follower_id: str, followee_id: str) ->
     )
     if not result.rowcount:
         return False
-    await db.execute(update(Agent).where(Agent.id == follower_id).values(following_count=Agent.following_count - 1))
-    await db.execute(update(Agent).where(Agent.id == followee_id).values(follower_count=Agent.follower_count - 1))
+    await _move_follow_counters(db, follower_id, followee_id, -1)
     return True
+
+
+async def _move_follow_counters(db: AsyncSession, follower_id: str, followee_id: str, delta: int) -> None:
+    """Both agents' counters, their rows locked in id order (as every writer locks agents: two
+    agents following each other at once must not deadlock)."""
+    moves = {
+        follower_id: {"following_count": Agent.following_count + delta},
+        followee_id: {"follower_count": Agent.follower_count + delta},
+    }
+    for agent_id in sorted(moves):
+        await db.execute(update(Agent).where(Agent.id == agent_id).values(**moves[agent_id]))
 
 
 async def followed_ids(db: AsyncSession, follower_id: str) -> list[str]:

@@ -162,6 +162,57 @@ async def insert_batch_pg(
     return {rid: (int(nid), int(unread), bool(hooked), int(seq)) for nid, rid, unread, seq, hooked in result}
 
 
+# PostgreSQL: one aggregating notification (an upvote: one unread row per target counts them)
+# in ONE statement, once the caller holds the recipient's `inbox_state` lock (`lock_state`, so
+# this statement's snapshot is taken after it): take the unread aggregate row away, insert its
+# successor with the next count and a new id (so it moves to the top), move the counters (a
+# fresh row only when there was none) and write the webhook delivery when the recipient has an
+# enabled webhook. The same steps as `take_aggregate` + `insert_notification` + `bump_new` +
+# `webhooks.queue.enqueue`, in one round trip instead of four.
+# Returns (id, count, unread after, seq after, webhook row written).
+_AGGREGATE = text("""
+WITH previous AS MATERIALIZED (
+    DELETE FROM notifications WHERE recipient_id = :recipient AND agg_key = :agg_key RETURNING count
+), fresh AS MATERIALIZED (
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM previous) THEN 0 ELSE 1 END AS n,
+           COALESCE((SELECT sum(count) FROM previous), 0) + 1 AS count
+), state AS (
+    UPDATE inbox_state s SET unread_count = s.unread_count + fresh.n, total_count = s.total_count + fresh.n,
+        last_id = nextval('notifications_id_seq'), seq = s.seq + 1, updated_at = CAST(:now AS timestamptz)
+    FROM fresh WHERE s.agent_id = :recipient
+    RETURNING s.last_id, s.unread_count, s.seq
+), added AS (
+    INSERT INTO notifications (id, recipient_id, type, actor_id, post_id, comment_id, conversation_id,
+                               preview, count, agg_key, is_read, created_at)
+    SELECT state.last_id, :recipient, :type, :actor, :post, :comment, NULL, :preview, fresh.count, :agg_key,
+           false, CAST(:now AS timestamptz)
+    FROM state, fresh
+    RETURNING id, count
+), hooks AS (
+    INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
+    SELECT :recipient, 'notification',
+           CAST(jsonb_set(jsonb_set(jsonb_set(jsonb_set(CAST(:payload AS jsonb),
+                                                        '{notification,id}', to_jsonb(added.id)),
+                                              '{notification,count}', to_jsonb(added.count)),
+                                    '{unread_count}', to_jsonb(state.unread_count)),
+                          '{last_id}', to_jsonb(added.id)) AS text),
+           'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM added, state
+    WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.agent_id = :recipient AND w.enabled)
+    RETURNING agent_id
+)
+SELECT added.id, added.count, state.unread_count, state.seq, EXISTS (SELECT 1 FROM hooks) AS hooked
+FROM added, state
+""")
+
+
+async def insert_aggregate_pg(db: AsyncSession, values: dict[str, Any]) -> tuple[int, int, int, int, bool]:
+    """`values`: recipient, type, actor, post, comment, preview, agg_key, payload (the webhook
+    body, JSON), now. The recipient's `inbox_state` row must be locked (`lock_state`)."""
+    row = (await (await db.connection()).execute(_AGGREGATE, values)).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4])
+
+
 def _rows() -> Select[Notification, Agent, str]:
     return (
         select(Notification, Agent, Post.title)

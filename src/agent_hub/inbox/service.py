@@ -55,8 +55,11 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     unique: dict[str, Note] = {}
     for note in notes:
         unique.setdefault(note.recipient_id, note)
-    if unique and db.bind.dialect.name == "postgresql" and not any(n.agg_key for n in unique.values()):
-        return await _deliver_batch(db, unique)
+    if unique and db.bind.dialect.name == "postgresql":
+        if not any(n.agg_key for n in unique.values()):
+            return await _deliver_batch(db, unique)
+        if len(unique) == 1:
+            return [await _deliver_aggregate(db, next(iter(unique.values())))]
     if not unique:
         return []
     hooked = await webhook_queue.enabled_for(db, list(unique))
@@ -132,6 +135,32 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
     for message in _signals_of(items, delivered):
         events.signal(db, message)
     return [nid for nid, *_ in delivered]
+
+
+async def _deliver_aggregate(db: AsyncSession, note: Note) -> int:
+    """PostgreSQL fast path of `deliver` for one aggregating note (same rows, counters, webhook
+    row and signals; see `repo.insert_aggregate_pg`)."""
+    rid = note.recipient_id
+    events.emit(db, events.InboxChanged((rid,)))
+    await repo.lock_state(db, rid)
+    now = utcnow()
+    item = _item_from_note(0, note, 1, now)
+    values = {
+        "recipient": rid,
+        "type": note.type,
+        "actor": note.actor.id if note.actor else None,
+        "post": note.post_id,
+        "comment": note.comment_id,
+        "preview": item["content"],
+        "agg_key": note.agg_key,
+        "payload": webhook_payload_template(item),
+        "now": now,
+    }
+    nid, count, unread, seq, hooked = await repo.insert_aggregate_pg(db, values)
+    _signal(db, rid, {**item, "id": nid, "count": count}, unread, seq)
+    if hooked:
+        events.signal(db, {"k": "webhook"})
+    return nid
 
 
 def webhook_payload_template(item: dict[str, Any]) -> str:

@@ -57,13 +57,14 @@ async def get_row(db: AsyncSession, post_id: str) -> Row | None:
 
 async def lock_post(db: AsyncSession, post_id: str) -> Post | None:
     """Load a live post and, on PostgreSQL, lock its row until commit (SQLite's BEGIN IMMEDIATE
-    already serialises writers). Every writer that touches a post's counters locks it first."""
-    stmt = select(Post).where(Post.id == post_id, Post.is_deleted.is_(False)).with_for_update()
+    already serialises writers). Every writer that touches a post's counters locks it first,
+    FOR NO KEY UPDATE: rows that merely reference the post (notifications) may still be written."""
+    stmt = select(Post).where(Post.id == post_id, Post.is_deleted.is_(False)).with_for_update(key_share=True)
     return (await db.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
 
 
 async def lock_submolt(db: AsyncSession, submolt_id: str) -> None:
-    await db.execute(select(Submolt.id).where(Submolt.id == submolt_id).with_for_update())
+    await db.execute(select(Submolt.id).where(Submolt.id == submolt_id).with_for_update(key_share=True))
 
 
 def feed_scope(agent_id: str, following_only: bool) -> ColumnElement[bool]:

@@ -1,7 +1,8 @@
 """SQL for votes. Each vote kind (post, comment) is described once by a `Target`.
 
 Lock order, the same for every writer that moves these counters: the target row (post or
-comment) first, then the voter's vote row, then the author's agent row. Because every vote on a
+comment) first, then the voter's vote row, then the author's agent row, then the author's inbox
+row (agents before inboxes, as in every write: docs/decisions/0014-write-path.md). Because every vote on a
 target first takes that target's row lock, votes on one target are serialised and the
 read-then-write of the vote row cannot race; counters still move with `x = x + :d` so they stay
 right even for a writer that does not lock.
@@ -34,22 +35,44 @@ POST = Target("post", Post, PostVote, "post_id")
 COMMENT = Target("comment", Comment, CommentVote, "comment_id")
 
 
-async def lock_target(db: AsyncSession, target: Target, target_id: str) -> Any | None:
-    """The live target row, locked FOR UPDATE on PostgreSQL until commit. A comment counts as
-    live only while its post is (as everywhere else in the API); only the comment is locked."""
+async def lock_target(db: AsyncSession, target: Target, target_id: str, voter_id: str) -> Locked | None:
+    """The live target row, locked FOR NO KEY UPDATE on PostgreSQL until commit (the lock an
+    UPDATE of its counters takes anyway; FOR UPDATE would also block every insert that merely
+    references the row, e.g. a notification about it, and deadlock with a writer that holds the
+    author's rows while inserting one), with the author's name and whether the voter follows
+    them in the same round trip. A comment counts as live only while its post is (as everywhere
+    else in the API); only the comment is locked."""
     table = target.table
-    stmt = select(table).where(table.id == target_id, table.is_deleted.is_(False))
+    author = select(Agent.name).where(Agent.id == table.author_id).scalar_subquery().label("author_name")
+    following = (
+        select(Follow.follower_id)
+        .where(Follow.follower_id == voter_id, Follow.followee_id == table.author_id)
+        .exists()
+        .label("following")
+    )
+    stmt = select(table, author, following).where(table.id == target_id, table.is_deleted.is_(False))
     if target is COMMENT:
         stmt = stmt.join(Post, Post.id == Comment.post_id).where(Post.is_deleted.is_(False))
-    stmt = stmt.with_for_update(of=table).execution_options(populate_existing=True)
-    return (await db.execute(stmt)).scalar_one_or_none()
+    stmt = stmt.with_for_update(of=table, key_share=True).execution_options(populate_existing=True)
+    row = (await db.execute(stmt)).first()
+    return Locked(row[0], str(row[1]), bool(row[2])) if row is not None else None
 
 
 async def current_vote(db: AsyncSession, target: Target, agent_id: str, target_id: str) -> int | None:
+    """The voter's vote on the target. Read in its own statement, after the target's lock: a
+    statement's snapshot is taken when it starts, so a vote read together with the lock could
+    predate the concurrent vote the lock waited for."""
     vote = target.vote
     row = await db.execute(select(vote.value).where(vote.agent_id == agent_id, getattr(vote, target.fk) == target_id))
     value = row.scalar_one_or_none()
     return int(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Locked:
+    row: Any  # the target (Post or Comment)
+    author_name: str
+    following: bool  # the voter follows the author
 
 
 async def write_vote(
@@ -67,31 +90,24 @@ async def write_vote(
 
 
 async def apply_counts(db: AsyncSession, target: Target, row: Any, up: int, down: int) -> tuple[int, int, int]:
-    """Add the deltas to the target's counters atomically; posts also get their hot rank
-    recomputed from the new score (exact, because the row is locked). Returns the new
-    (upvotes, downvotes, score)."""
+    """Add the deltas to the target's counters atomically; posts also get their hot rank from
+    the new score, in the same statement (exact: the row is locked, so its score is the one
+    read with the lock). Returns the new (upvotes, downvotes, score)."""
     table = target.table
+    values: dict[str, Any] = {
+        "upvotes": table.upvotes + up,
+        "downvotes": table.downvotes + down,
+        "score": table.score + (up - down),
+    }
+    if target is POST:
+        values["hot_score"] = hot_score(row.score + up - down, row.created_at)
     stmt = (
-        update(table)
-        .where(table.id == row.id)
-        .values(upvotes=table.upvotes + up, downvotes=table.downvotes + down, score=table.score + (up - down))
-        .returning(table.upvotes, table.downvotes, table.score)
+        update(table).where(table.id == row.id).values(**values).returning(table.upvotes, table.downvotes, table.score)
     )
     upvotes, downvotes, score = (await db.execute(stmt)).one()
-    if target is POST:
-        await db.execute(update(Post).where(Post.id == row.id).values(hot_score=hot_score(score, row.created_at)))
     return int(upvotes), int(downvotes), int(score)
 
 
 async def add_karma(db: AsyncSession, agent_id: str, delta: int) -> None:
     if delta:
         await db.execute(update(Agent).where(Agent.id == agent_id).values(karma=Agent.karma + delta))
-
-
-async def author_and_following(db: AsyncSession, author_id: str, viewer_id: str) -> tuple[str, bool]:
-    """The author's name and whether the voter follows them (for the live engagement hints)."""
-    following = (
-        select(Follow.follower_id).where(Follow.follower_id == viewer_id, Follow.followee_id == author_id).exists()
-    )
-    row = (await db.execute(select(Agent.name, following).where(Agent.id == author_id))).one()
-    return str(row[0]), bool(row[1])

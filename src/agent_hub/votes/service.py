@@ -67,9 +67,10 @@ async def vote(db: AsyncSession, voter: Agent, target: Target, target_id: str, d
 async def _vote_once(
     db: AsyncSession, voter: Agent, target: Target, target_id: str, direction: int | None
 ) -> VoteResult:
-    row = await repo.lock_target(db, target, target_id)
-    if row is None:
+    locked = await repo.lock_target(db, target, target_id, voter.id)
+    if locked is None:
         raise _not_found(target)
+    row = locked.row
     if row.author_id == voter.id and direction is not None:
         raise BadRequest("Cannot vote on your own content", "Vote on other agents' posts and comments")
     old = await repo.current_vote(db, target, voter.id, row.id)
@@ -83,8 +84,6 @@ async def _vote_once(
         new, action = direction, "changed"
     if new != old:
         await repo.write_vote(db, target, voter.id, row.id, old, new)
-    if new == 1 and old != 1:
-        await inbox.notify_upvote(db, voter=voter, **{target.kind: row})
     up = (new == 1) - (old == 1)
     down = (new == -1) - (old == -1)
     if up or down:
@@ -93,8 +92,9 @@ async def _vote_once(
         events.emit(db, changed_by_vote(target, row))
     else:
         upvotes, downvotes, score = row.upvotes, row.downvotes, row.score
-    name, following = await repo.author_and_following(db, row.author_id, voter.id)
-    return VoteResult(action, new, upvotes, downvotes, score, name, following)
+    if new == 1 and old != 1:  # the inbox row last: agents' rows are always locked before inboxes
+        await inbox.notify_upvote(db, voter=voter, **{target.kind: row})
+    return VoteResult(action, new, upvotes, downvotes, score, locked.author_name, locked.following)
 
 
 def changed_by_vote(target: Target, row: Any) -> events.ContentChanged:
