@@ -53,7 +53,13 @@ class View:
 
     def valid(self, tags: Iterable[str], epoch: object, built_at: int) -> bool:
         """An entry built at generation `built_at` with `tags` is still valid."""
-        return epoch == self.epoch and all(self.tags.get(t, 0) <= built_at for t in tags)
+        if epoch != self.epoch:
+            return False
+        known = self.tags
+        for tag in tags:
+            if known.get(tag, 0) > built_at:
+                return False
+        return True
 
 
 class Versions:
@@ -66,6 +72,14 @@ class Versions:
         self._epoch = uuid.uuid4().hex
         self._pending: set[asyncio.Task[None]] = set()
         self._script: Any = None
+        self.hints: OrderedDict[object, set[str]] = OrderedDict()
+
+    def remember(self, target: object, tags: set[str]) -> None:
+        """`tags` (filled in as the request goes on) are what `target` needs (see `versions`)."""
+        self.hints[target] = tags
+        self.hints.move_to_end(target)
+        while len(self.hints) > HINTS:
+            self.hints.popitem(last=False)
 
     async def read(self, tags: Collection[str], known: View | None = None) -> View | None:
         """The versions of `tags` (added to `known`, which keeps its epoch and generation), or
@@ -136,16 +150,34 @@ class Versions:
 
 
 _UNREAD = object()
+HINTS = 10_000  # request targets whose tags are remembered
 
 
 async def versions(request: Any, tags: Collection[str]) -> View | None:
     """The versions of `tags` as this request sees them (read once per request and tag: a
-    request's own writes bump them only at its commit)."""
-    memo = getattr(request.state, "cache_view", _UNREAD)
-    known = memo if isinstance(memo, View) else None
+    request's own writes bump them only at its commit).
+
+    One round trip per request is the aim: the first read also fetches the tags the same target
+    (path and query) needed last time — the key lookup asks only for `auth`, the page then for
+    its own tags and its cards' — so a repeated poll reads everything in one MGET. A hint only
+    chooses which keys to fetch early; a tag it misses is fetched when asked for."""
+    memo: View | object | None = getattr(request.state, "cache_view", _UNREAD)
     if memo is None:
         return None  # unavailable earlier in this request: stay without caches
     store: Versions = request.app.state.cache_versions
-    view = await store.read(tags, known)
+    if not isinstance(memo, View):
+        target = (request.scope.get("path"), request.scope.get("query_string"))
+        hint = store.hints.get(target)
+        wanted: set[str] = set(tags)
+        request.state.cache_target, request.state.cache_wanted = target, wanted
+        view = await store.read(wanted | hint if hint else wanted)
+        if hint is None:
+            store.remember(target, wanted)  # filled in as this request goes on
+    else:
+        wanted = request.state.cache_wanted
+        wanted.update(tags)
+        if any(t not in memo.tags for t in tags):  # the hint missed some: this request's set next time
+            store.remember(request.state.cache_target, wanted)
+        view = await store.read(tags, memo)
     request.state.cache_view = view
     return view

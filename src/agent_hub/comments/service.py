@@ -190,7 +190,7 @@ async def add_comment(
     values = {"id": new_id(), "post_id": post_id, "parent_id": parent_id, "author_id": agent.id, "content": content}
     tokens = await _consume_limits(quotas, agent)
     try:
-        if lane is not None or (db is not None and db.bind.dialect.name == "postgresql"):
+        if lane is not None or (db is not None and db.get_bind().dialect.name == "postgresql"):
             created = await create_pg.create(db, lane, agent, values)
         else:
             assert db is not None, "SQLite writes comments in the request's session"
