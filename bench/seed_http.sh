@@ -22,7 +22,7 @@ export DATABASE_URL="$PG/$DB" AGENT_HUB_RATE_LIMITS=off AGENT_HUB_REGISTRATION=o
 .venv/bin/agent-hub serve --host 127.0.0.1 --port "$PORT" --workers "${BENCH_WORKERS:-2}" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done  # slow to start on a busy machine
 {
   echo "== $(date -u +%FT%TZ) $(git rev-parse --short HEAD)"
   uptime
