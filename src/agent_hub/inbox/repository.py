@@ -184,7 +184,7 @@ WITH previous AS MATERIALIZED (
 ), added AS (
     INSERT INTO notifications (id, recipient_id, type, actor_id, post_id, comment_id, conversation_id,
                                preview, count, agg_key, is_read, created_at)
-    SELECT state.last_id, :recipient, :type, :actor, :post, :comment, NULL, :preview, fresh.count, :agg_key,
+    SELECT state.last_id, :recipient, :type, :actor, :post, :comment, :conversation, :preview, fresh.count, :agg_key,
            false, CAST(:now AS timestamptz)
     FROM state, fresh
     RETURNING id, count
@@ -207,7 +207,7 @@ FROM added, state
 
 
 async def insert_aggregate_pg(db: AsyncSession, values: dict[str, Any]) -> tuple[int, int, int, int, bool]:
-    """`values`: recipient, type, actor, post, comment, preview, agg_key, payload (the webhook
+    """`values`: recipient, type, actor, post, comment, conversation, preview, agg_key, payload (the webhook
     body, JSON), now. The recipient's `inbox_state` row must be locked (`lock_state`)."""
     row = (await (await db.connection()).execute(_AGGREGATE, values)).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4])

@@ -58,8 +58,9 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     if unique and db.bind.dialect.name == "postgresql":
         if not any(n.agg_key for n in unique.values()):
             return await _deliver_batch(db, unique)
-        if len(unique) == 1:
-            return [await _deliver_aggregate(db, next(iter(unique.values())))]
+        note = next(iter(unique.values()))
+        if len(unique) == 1 and note.type == "upvote":  # aggregated upvotes: one statement
+            return [await _deliver_aggregate(db, note)]
     if not unique:
         return []
     hooked = await webhook_queue.enabled_for(db, list(unique))
@@ -151,6 +152,7 @@ async def _deliver_aggregate(db: AsyncSession, note: Note) -> int:
         "actor": note.actor.id if note.actor else None,
         "post": note.post_id,
         "comment": note.comment_id,
+        "conversation": note.conversation_id,
         "preview": item["content"],
         "agg_key": note.agg_key,
         "payload": webhook_payload_template(item),
