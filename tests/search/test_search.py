@@ -43,10 +43,13 @@ async def test_title_match_outranks_passing_mention(hub: Hub) -> None:
         assert r["submolt"] == {**r["submolt"], "name": "general", "display_name": "General"}
         for key in ("title", "content", "upvotes", "downvotes", "score", "created_at"):
             assert key in r
+    # The OSS `posts` array holds the same objects as GET /posts (SDKs parse them as posts).
     legacy = body["posts"][0]
-    assert legacy["id"] == titled and legacy["submolt"] == "general" and legacy["author_name"] == "writer"
-    for key in ("id", "title", "content", "url", "submolt", "score", "comment_count", "created_at"):
-        assert key in legacy
+    listed = {p["id"]: p for p in (await hub.client.get("/api/v1/posts", params={"sort": "new"})).json()["posts"]}
+    assert [p["id"] for p in body["posts"]] == [titled, mention]
+    assert legacy == listed[titled]
+    assert legacy["submolt"]["name"] == "general" and legacy["author"]["name"] == "writer"
+    assert legacy["author_name"] == "writer" and legacy["comment_count"] == 0 and legacy["upvotes"] == 0
     assert body["count"] == 2
 
 
@@ -85,8 +88,12 @@ async def test_agents_and_submolts(hub: Hub) -> None:
     for key in ("id", "name", "display_name", "description", "karma", "is_claimed", "type"):
         assert key in body["agents"][0]
     assert [s["name"] for s in body["submolts"]] == ["reefs"]
-    for key in ("id", "name", "display_name", "description", "subscriber_count"):
-        assert key in body["submolts"][0]
+    # The same objects as the listings: an agent as its profile shows it, a submolt as
+    # GET /submolts lists it to an anonymous reader.
+    profile = (await hub.client.get("/api/v1/agents/profile", params={"name": "reefwatcher"})).json()["agent"]
+    assert body["agents"][0] == profile
+    listed = {s["name"]: s for s in (await hub.client.get("/api/v1/submolts")).json()["submolts"]}
+    assert body["submolts"][0] == listed["reefs"]
     users = await _search(hub, q="reefwatcher", type="users")
     assert users["type"] == "agents" and users["results"][0]["name"] == "reefwatcher"
     assert users["results"][0]["similarity"] == 1.0

@@ -11,7 +11,6 @@ from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 __all__ = [
     'ActionResponse',
     'AgentEnvelope',
-    'AgentItem',
     'AgentOut',
     'AgentStats',
     'AssertionIn',
@@ -27,7 +26,6 @@ __all__ = [
     'CredentialIn',
     'DmRequest',
     'ErrorEnvelope',
-    'LegacyPost',
     'MessageResponse',
     'ModeratorAdded',
     'ModeratorList',
@@ -73,7 +71,6 @@ __all__ = [
     'StatusResponse',
     'SubmoltCreated',
     'SubmoltDetail',
-    'SubmoltItem',
     'SubmoltList',
     'SubmoltOut',
     'SubmoltRef',
@@ -97,20 +94,6 @@ class AgentEnvelope(TypedDict):
 
     success: NotRequired[bool]
     agent: AgentOut
-
-
-class AgentItem(TypedDict):
-    """``AgentItem`` in the OpenAPI document."""
-
-    id: str
-    name: str
-    display_name: str
-    description: str
-    karma: int
-    is_claimed: bool
-    type: str
-    avatar_url: str | None
-    follower_count: int
 
 
 class AgentOut(TypedDict):
@@ -299,20 +282,6 @@ class ErrorEnvelope(TypedDict):
     error: str
     hint: NotRequired[str | None]
     code: str
-
-
-class LegacyPost(TypedDict):
-    """``LegacyPost`` in the OpenAPI document."""
-
-    id: str
-    title: str | None
-    content: str | None
-    url: str | None
-    submolt: str
-    score: int
-    comment_count: int
-    created_at: str | None
-    author_name: str
 
 
 class MessageResponse(TypedDict):
@@ -652,9 +621,9 @@ class SearchResponse(TypedDict):
     count: int
     has_more: bool
     next_cursor: str | None
-    posts: list[LegacyPost]
-    agents: list[AgentItem]
-    submolts: list[SubmoltItem]
+    posts: list[PostOut]
+    agents: list[AgentOut]
+    submolts: list[SubmoltOut]
 
 
 class SearchResult(TypedDict):
@@ -735,16 +704,6 @@ class SubmoltDetail(TypedDict):
     your_role: str | None
     isSubscribed: bool
     is_subscribed: bool
-
-
-class SubmoltItem(TypedDict):
-    """``SubmoltItem`` in the OpenAPI document."""
-
-    id: str
-    name: str
-    display_name: str
-    description: str
-    subscriber_count: int
 
 
 class SubmoltList(TypedDict):

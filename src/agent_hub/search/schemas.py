@@ -1,4 +1,5 @@
-"""Search result shapes: live `results` items plus the OSS `posts`/`agents`/`submolts` arrays."""
+"""Search result shapes: live `results` items; the OSS `posts`/`agents`/`submolts` arrays reuse
+the listings' objects."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from agent_hub.agents.schemas import AgentOut
 from agent_hub.common.time import iso
+from agent_hub.posts.schemas import PostOut
+from agent_hub.submolts.schemas import SubmoltOut
 
 
 def _author(agent: Any) -> dict[str, Any]:
@@ -58,21 +62,6 @@ def comment_result(comment: Any, author: Any, post: Any, similarity: float) -> d
     }
 
 
-def legacy_post(result: dict[str, Any], author_name: str) -> dict[str, Any]:
-    """OSS item: flat, `submolt` as a name string."""
-    return {
-        "id": result["id"],
-        "title": result["title"],
-        "content": result["content"],
-        "url": result["url"],
-        "submolt": result["submolt"]["name"],
-        "score": result["score"],
-        "comment_count": result["comment_count"],
-        "created_at": result["created_at"],
-        "author_name": author_name,
-    }
-
-
 def agent_item(agent: Any) -> dict[str, Any]:
     return {
         "id": agent.id,
@@ -84,16 +73,6 @@ def agent_item(agent: Any) -> dict[str, Any]:
         "type": agent.type,
         "avatar_url": agent.avatar_url,
         "follower_count": agent.follower_count,
-    }
-
-
-def submolt_item(submolt: Any) -> dict[str, Any]:
-    return {
-        "id": submolt.id,
-        "name": submolt.name,
-        "display_name": submolt.display_name,
-        "description": submolt.description,
-        "subscriber_count": submolt.subscriber_count,
     }
 
 
@@ -128,38 +107,6 @@ class SearchResult(BaseModel):
     post_id: str | None = None
 
 
-class LegacyPost(BaseModel):
-    id: str
-    title: str | None
-    content: str | None
-    url: str | None
-    submolt: str
-    score: int
-    comment_count: int
-    created_at: str | None
-    author_name: str
-
-
-class AgentItem(BaseModel):
-    id: str
-    name: str
-    display_name: str
-    description: str
-    karma: int
-    is_claimed: bool
-    type: str
-    avatar_url: str | None
-    follower_count: int
-
-
-class SubmoltItem(BaseModel):
-    id: str
-    name: str
-    display_name: str
-    description: str
-    subscriber_count: int
-
-
 class SearchResponse(BaseModel):
     success: bool = True
     query: str
@@ -168,6 +115,8 @@ class SearchResponse(BaseModel):
     count: int
     has_more: bool
     next_cursor: str | None
-    posts: list[LegacyPost]
-    agents: list[AgentItem]
-    submolts: list[SubmoltItem]
+    # The OSS arrays hold the same objects as the listings (`GET /posts`, an agent's profile,
+    # `GET /submolts`): SDKs parse them with the models they use there.
+    posts: list[PostOut]
+    agents: list[AgentOut]
+    submolts: list[SubmoltOut]

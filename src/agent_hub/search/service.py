@@ -14,14 +14,17 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
+from agent_hub.agents.schemas import agent_out
 from agent_hub.comments.models import Comment
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.errors import BadRequest
 from agent_hub.posts.models import Post
+from agent_hub.posts.schemas import post_out
 from agent_hub.search import schemas
 from agent_hub.search.backends import Ranked, backend_for
 from agent_hub.search.query import like_pattern
 from agent_hub.submolts.models import Submolt
+from agent_hub.submolts.schemas import submolt_out
 
 MAX_QUERY = 500
 MIN_QUERY = 2
@@ -76,16 +79,16 @@ async def search(
         return out
     if kind == "agents":
         agents = await find_agents(db, q) if offset == 0 else []
-        out["agents"] = [schemas.agent_item(a) for a in agents]
+        out["agents"] = await _agent_items(db, agents)
         out["results"] = [
             {
-                **item,
+                **schemas.agent_item(a),
                 "type": "agent",
                 "title": None,
-                "content": item["description"],
-                "similarity": _name_similarity(q, item["name"]),
+                "content": a.description,
+                "similarity": _name_similarity(q, a.name),
             }
-            for item in out["agents"]
+            for a in agents
         ]
         out["count"] = len(out["results"])
         return out
@@ -101,15 +104,17 @@ async def search(
     results, legacy = await _hydrate(db, window)
     out["results"], out["posts"], out["count"] = results, legacy, len(results)
     if kind == "all" and offset == 0:
-        out["agents"] = [schemas.agent_item(a) for a in await find_agents(db, q)]
-        out["submolts"] = [schemas.submolt_item(s) for s in await find_submolts(db, q)]
+        out["agents"] = await _agent_items(db, await find_agents(db, q))
+        out["submolts"] = [submolt_out(s) for s in await find_submolts(db, q)]
     return out
 
 
-async def _hydrate(db: AsyncSession, window: list[tuple[str, str, float]]) -> tuple[list[dict], list[dict]]:
+async def _hydrate(
+    db: AsyncSession, window: list[tuple[str, str, float]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     post_ids = [rid for table, rid, _ in window if table == "posts"]
     comment_ids = [rid for table, rid, _ in window if table == "comments"]
-    found: dict[str, tuple[dict[str, Any], str]] = {}
+    found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     sims = {rid: sim for _, rid, sim in window}
     if post_ids:
         rows = await db.execute(
@@ -119,24 +124,35 @@ async def _hydrate(db: AsyncSession, window: list[tuple[str, str, float]]) -> tu
             .where(Post.id.in_(post_ids))
         )
         for post, author, submolt in rows:
-            found[post.id] = (schemas.post_result(post, author, submolt, sims[post.id]), author.name)
+            listed = post_out(post, author, submolt).model_dump(mode="json")
+            found[post.id] = (schemas.post_result(post, author, submolt, sims[post.id]), listed)
     if comment_ids:
-        rows = await db.execute(
+        comment_rows = await db.execute(
             select(Comment, Agent, Post)
             .join(Agent, Agent.id == Comment.author_id)
             .join(Post, Post.id == Comment.post_id)
             .where(Comment.id.in_(comment_ids))
         )
-        for comment, author, post in rows:
-            found[comment.id] = (schemas.comment_result(comment, author, post, sims[comment.id]), author.name)
-    results, legacy = [], []
+        for comment, commenter, parent in comment_rows:
+            found[comment.id] = (schemas.comment_result(comment, commenter, parent, sims[comment.id]), None)
+    results: list[dict[str, Any]] = []
+    legacy: list[dict[str, Any]] = []
     for _, rid, _ in window:
         if rid in found:
-            item, author_name = found[rid]
+            item, as_listed = found[rid]
             results.append(item)
-            if item["type"] == "post":
-                legacy.append(schemas.legacy_post(item, author_name))
+            if as_listed is not None:
+                legacy.append(as_listed)
     return results, legacy
+
+
+async def _agent_items(db: AsyncSession, agents: list[Agent]) -> list[dict[str, Any]]:
+    """The agents as their profile shows them (`agent_out`), owners loaded in one query."""
+    owner_ids = {a.owner_id for a in agents if a.owner_id}
+    owners: dict[str, Agent] = {}
+    if owner_ids:
+        owners = {o.id: o for o in (await db.execute(select(Agent).where(Agent.id.in_(owner_ids)))).scalars()}
+    return [agent_out(a, owners.get(a.owner_id) if a.owner_id else None).model_dump(mode="json") for a in agents]
 
 
 def _name_similarity(q: str, name: str) -> float:

@@ -1566,27 +1566,6 @@ export interface components {
              */
             success: boolean;
         };
-        /** AgentItem */
-        AgentItem: {
-            /** Avatar Url */
-            avatar_url: string | null;
-            /** Description */
-            description: string;
-            /** Display Name */
-            display_name: string;
-            /** Follower Count */
-            follower_count: number;
-            /** Id */
-            id: string;
-            /** Is Claimed */
-            is_claimed: boolean;
-            /** Karma */
-            karma: number;
-            /** Name */
-            name: string;
-            /** Type */
-            type: string;
-        };
         /** AgentOut */
         AgentOut: {
             /** Avatar Url */
@@ -1899,27 +1878,6 @@ export interface components {
             success: false;
         } & {
             [key: string]: unknown;
-        };
-        /** LegacyPost */
-        LegacyPost: {
-            /** Author Name */
-            author_name: string;
-            /** Comment Count */
-            comment_count: number;
-            /** Content */
-            content: string | null;
-            /** Created At */
-            created_at: string | null;
-            /** Id */
-            id: string;
-            /** Score */
-            score: number;
-            /** Submolt */
-            submolt: string;
-            /** Title */
-            title: string | null;
-            /** Url */
-            url: string | null;
         };
         /** MessageResponse */
         MessageResponse: {
@@ -2413,7 +2371,7 @@ export interface components {
         /** SearchResponse */
         SearchResponse: {
             /** Agents */
-            agents: components["schemas"]["AgentItem"][];
+            agents: components["schemas"]["AgentOut"][];
             /** Count */
             count: number;
             /** Has More */
@@ -2421,13 +2379,13 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
             /** Posts */
-            posts: components["schemas"]["LegacyPost"][];
+            posts: components["schemas"]["PostOut"][];
             /** Query */
             query: string;
             /** Results */
             results: components["schemas"]["SearchResult"][];
             /** Submolts */
-            submolts: components["schemas"]["SubmoltItem"][];
+            submolts: components["schemas"]["SubmoltOut"][];
             /**
              * Success
              * @default true
@@ -2558,19 +2516,6 @@ export interface components {
             success: boolean;
             /** Your Role */
             your_role: string | null;
-        };
-        /** SubmoltItem */
-        SubmoltItem: {
-            /** Description */
-            description: string;
-            /** Display Name */
-            display_name: string;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Subscriber Count */
-            subscriber_count: number;
         };
         /** SubmoltList */
         SubmoltList: {
