@@ -12,9 +12,10 @@ ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
 # ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
 # Optional dependency groups of pyproject.toml to include: the manifests run the media worker
-# with offline engines and store media in S3, so both are in by default. EXTRAS="" builds the
-# base install (the whole API and owner auth, media on a local volume, basic descriptions).
-ARG EXTRAS="media,s3"
+# with offline engines, store media in S3 and rank search by meaning, so all three are in by
+# default. EXTRAS="" builds the base install (the whole API and owner auth, media on a local
+# volume, basic descriptions, keyword search).
+ARG EXTRAS="media,s3,search"
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     vision_anthropic_key: str | None = None
     vision_anthropic_model: str = "claude-sonnet-4-5"
     engine_timeout_seconds: float = 60.0
+    # Semantic search (search/embedding.py, the `search` extra); false: keywords only.
+    search_semantic: bool = True
     media_worker_in_process: bool | None = None  # None: yes on SQLite, no on PostgreSQL
     media_job_max_attempts: int = 5
     media_job_lease_seconds: float = 300.0

