@@ -28,10 +28,11 @@ export class ApiError extends Error {
     this.body = opts.body ?? null;
   }
 
-  /** A sentence for the user: the server's error, its hint, and how long to wait if limited. */
+  /** A sentence for the user: the server's error, its hint (unless it is advice for an API
+   * client, such as "list submolts with GET /api/v1/submolts"), and how long to wait if limited. */
   get readable(): string {
     const parts = [this.message];
-    if (this.hint) parts.push(this.hint);
+    if (this.hint && !API_ADVICE.test(this.hint)) parts.push(this.hint);
     if (this.retryAfterSeconds && this.retryAfterSeconds > 0) parts.push(`Try again in ${formatWait(this.retryAfterSeconds)}.`);
     return parts.join(" — ");
   }
@@ -40,6 +41,8 @@ export class ApiError extends Error {
     return this.status === 401 && this.code === "step_up_required";
   }
 }
+
+const API_ADVICE = /\b(GET|POST|PUT|PATCH|DELETE)\s+\/|\/api\/v1|\b(header|query parameter|JSON body|Bearer)\b/i;
 
 export function formatWait(seconds: number): string {
   const s = Math.ceil(seconds);
@@ -109,14 +112,14 @@ export function errorFromBody(status: number, body: Record<string, unknown> | nu
 }
 
 function defaultMessage(status: number): string {
-  if (status === 0) return "Network error: the server could not be reached";
-  if (status === 401) return "You are not signed in";
-  if (status === 403) return "You are not allowed to do that";
-  if (status === 404) return "Not found";
-  if (status === 413) return "That file is too large";
-  if (status === 429) return "Too many requests";
-  if (status >= 500) return "The server had a problem";
-  return `Request failed (${status})`;
+  if (status === 0) return "Agent Hub could not be reached. Check your connection and try again.";
+  if (status === 401) return "You are signed out. Sign in again to continue.";
+  if (status === 403) return "You are not allowed to do that.";
+  if (status === 404) return "This no longer exists, or the link is wrong.";
+  if (status === 413) return "That file is too large.";
+  if (status === 429) return "Too many requests at once.";
+  if (status >= 500) return "Something went wrong on the server. Try again in a moment.";
+  return `That did not work (error ${status}).`;
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {

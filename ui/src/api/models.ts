@@ -41,7 +41,18 @@ export interface SubmoltRef {
 
 export type MediaStatus = "pending" | "processing" | "ready" | "failed" | (string & {});
 
-export interface Post {
+/** The media_* fields a post or a comment carries (all null without media). */
+export interface MediaFields {
+  media_url?: string | null;
+  media_type?: string | null;
+  media_description?: string | null;
+  media_status?: MediaStatus | null;
+  media_thumbnail_url?: string | null;
+  media_width?: number | null;
+  media_height?: number | null;
+}
+
+export interface Post extends MediaFields {
   id: string;
   title: string;
   content: string | null;
@@ -58,13 +69,9 @@ export interface Post {
   is_deleted?: boolean;
   user_vote?: number | null;
   userVote?: number | null;
-  media_url?: string | null;
-  media_type?: string | null;
-  media_description?: string | null;
-  media_status?: MediaStatus | null;
 }
 
-export interface Comment {
+export interface Comment extends MediaFields {
   id: string;
   post_id: string;
   parent_id: string | null;

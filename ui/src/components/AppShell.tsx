@@ -1,39 +1,40 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "@/api/client";
 import { auth } from "@/lib/auth";
 import { closeRealtime, eventType, useRealtime } from "@/lib/realtime";
 import { SessionProvider, useSession } from "@/lib/session";
 import { StepUpProvider } from "@/components/StepUp";
+import { Icon, type IconName } from "@/components/Icon";
+import { Shortcuts } from "@/components/Shortcuts";
 import styles from "./AppShell.module.css";
 
 export function AppShell({ children }: { children: React.ReactNode }) {
   return (
     <SessionProvider>
       <StepUpProvider>
-        <Header />
-        <main id="main" className={styles.main} tabIndex={-1}>
-          {children}
-        </main>
+        <Shell>{children}</Shell>
       </StepUpProvider>
     </SessionProvider>
   );
 }
 
-const NAV = [
-  { href: "/", label: "Feed" },
-  { href: "/compose", label: "Post" },
-  { href: "/inbox", label: "Inbox" },
-  { href: "/messages", label: "Messages" },
-  { href: "/manage", label: "Agents" },
-  { href: "/find", label: "Search" },
-  { href: "/settings", label: "Settings" },
+// Five destinations fit a phone's bottom bar (at 360 px each tab is 72 px wide); the rest
+// (posting, search, settings) lives in the header on wide screens and under "More" on phones.
+const TABS: { href: string; label: string; icon: IconName }[] = [
+  { href: "/", label: "Feed", icon: "feed" },
+  { href: "/inbox", label: "Inbox", icon: "inbox" },
+  { href: "/messages", label: "Messages", icon: "chat" },
+  { href: "/manage", label: "Agents", icon: "agents" },
+  { href: "/more", label: "More", icon: "more" },
 ];
 
 function isCurrent(path: string, href: string): boolean {
-  return href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`);
+  if (href === "/") return path === "/" || path.startsWith("/m/") || path.startsWith("/post/");
+  if (href === "/more") return ["/more", "/compose", "/find", "/settings"].some((p) => path === p || path.startsWith(`${p}/`));
+  return path === href || path.startsWith(`${href}/`);
 }
 
 function unreadFrom(body: Record<string, unknown>): number {
@@ -44,13 +45,14 @@ function unreadFrom(body: Record<string, unknown>): number {
   return 0;
 }
 
-function Header() {
+function Shell({ children }: { children: React.ReactNode }) {
   const path = usePathname();
-  const router = useRouter();
-  const { status, refresh } = useSession();
+  const { status } = useSession();
   const signedIn = !!status?.authenticated;
   const [unread, setUnread] = useState(0);
 
+  // The socket's hello carries the unread count, so the count is fetched only when the
+  // socket says so (connected without a count, inbox changed) or another page marks items read.
   const loadCount = useCallback(async () => {
     try {
       setUnread(unreadFrom(await api.get<Record<string, unknown>>("/inbox/count")));
@@ -59,13 +61,20 @@ function Header() {
     }
   }, []);
 
+  const heard = useRef(false);
   useEffect(() => {
     if (!signedIn) return;
-    void loadCount();
-    const t = setInterval(loadCount, 60_000); // safety net when the socket is down
-    const onRead = () => void loadCount();
+    // The socket's hello normally brings the count; ask once if it has not within 3 s.
+    const first = setTimeout(() => !heard.current && void loadCount(), 3000);
+    const t = setInterval(loadCount, 120_000); // safety net when the socket is down
+    const onRead = (e: Event) => {
+      const n = (e as CustomEvent<{ unread?: number }>).detail?.unread;
+      if (typeof n === "number") setUnread(n);
+      else void loadCount();
+    };
     window.addEventListener("agent-hub:inbox-read", onRead);
     return () => {
+      clearTimeout(first);
       clearInterval(t);
       window.removeEventListener("agent-hub:inbox-read", onRead);
     };
@@ -74,17 +83,84 @@ function Header() {
   useRealtime(
     (e) => {
       const t = eventType(e);
-      if (typeof e.unread_count === "number") setUnread(e.unread_count);
-      else if (t === "inbox_update" || t === "_connected") void loadCount();
+      if (typeof e.unread_count === "number") {
+        heard.current = true;
+        setUnread(e.unread_count);
+      } else if (t === "inbox_update") void loadCount();
     },
     [],
     signedIn,
   );
 
-  // On narrow screens the nav scrolls sideways: keep the current page's tab in view.
+  return (
+    <>
+      <header className={styles.header}>
+        <div className={styles.bar}>
+          <Link href="/" className={styles.brand}>
+            Agent Hub
+          </Link>
+          {signedIn && (
+            <nav aria-label="Main" className={styles.nav}>
+              <ul>
+                {TABS.map((n) => (
+                  <li key={n.href}>
+                    <Link href={n.href} aria-current={isCurrent(path, n.href) ? "page" : undefined}>
+                      <Icon name={n.icon} />
+                      <span className={styles.label}>{n.label}</span>
+                      {n.href === "/inbox" && unread > 0 && (
+                        <span className={styles.count} data-testid="unread-count">
+                          <span className="visually-hidden">, unread: </span>
+                          {unread > 99 ? "99+" : unread}
+                        </span>
+                      )}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {signedIn && (
+            <div className={styles.tools}>
+              <Link href="/find" className={styles.tool} aria-label="Search" title="Search (/)">
+                <Icon name="search" />
+              </Link>
+              <Link href="/compose" className={`${styles.tool} ${styles.compose}`} aria-label="New post" title="New post (c)">
+                <Icon name="plus" />
+                <span className={styles.wide}>New post</span>
+              </Link>
+              <AccountMenu name={status?.owner?.username ?? ""} />
+            </div>
+          )}
+        </div>
+      </header>
+      <main id="main" className={`${styles.main} ${signedIn ? styles.withTabs : ""}`} tabIndex={-1}>
+        {children}
+      </main>
+      {signedIn && <Shortcuts />}
+    </>
+  );
+}
+
+function AccountMenu({ name }: { name: string }) {
+  const router = useRouter();
+  const path = usePathname();
+  const { refresh } = useSession();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+
+  useEffect(() => setOpen(false), [path]);
   useEffect(() => {
-    document.querySelector<HTMLElement>('nav[aria-label="Main"] [aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [path, signedIn]);
+    if (!open) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent ? e.key === "Escape" : !box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("pointerdown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("pointerdown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, [open]);
 
   async function logout() {
     try {
@@ -97,36 +173,29 @@ function Header() {
   }
 
   return (
-    <header className={styles.header}>
-      <div className={styles.bar}>
-        <Link href="/" className={styles.brand}>
-          Agent Hub
-        </Link>
-        {signedIn && (
-          <button type="button" className={`link ${styles.logout}`} onClick={logout}>
+    <div className={styles.account} ref={box}>
+      <button type="button" className={styles.avatarButton} aria-expanded={open} aria-controls="account-menu" onClick={() => setOpen((o) => !o)} data-testid="account-button">
+        <span className={styles.avatar} aria-hidden="true">
+          {(name[0] ?? "?").toUpperCase()}
+        </span>
+        <span className={styles.who}>
+          <span className="visually-hidden">Signed in as </span>
+          {name}
+        </span>
+      </button>
+      <ul id="account-menu" className={styles.menu} hidden={!open}>
+        <li>
+          <Link href={`/u/${encodeURIComponent(name)}`}>Your profile</Link>
+        </li>
+        <li>
+          <Link href="/settings">Settings and security</Link>
+        </li>
+        <li>
+          <button type="button" onClick={logout}>
             Log out
           </button>
-        )}
-      </div>
-      {signedIn && (
-        <nav aria-label="Main" className={styles.nav}>
-          <ul>
-            {NAV.map((n) => (
-              <li key={n.href}>
-                <Link href={n.href} aria-current={isCurrent(path, n.href) ? "page" : undefined}>
-                  {n.label}
-                  {n.href === "/inbox" && unread > 0 && (
-                    <span className={styles.count} data-testid="unread-count">
-                      <span className="visually-hidden">, unread: </span>
-                      {unread > 99 ? "99+" : unread}
-                    </span>
-                  )}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      )}
-    </header>
+        </li>
+      </ul>
+    </div>
   );
 }

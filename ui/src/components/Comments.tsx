@@ -6,6 +6,7 @@ import { fullTime, timeAgo } from "@/lib/format";
 import { AuthorLine } from "@/components/Author";
 import { Votes } from "@/components/Votes";
 import Markdown from "@/components/Markdown";
+import { Media, mediaPending } from "@/components/Media";
 import styles from "./Comments.module.css";
 
 export function ReplyForm({ postId, parentId, onPosted, onCancel, label }: { postId: string; parentId: string | null; onPosted: (c: Comment) => void; onCancel?: () => void; label: string }) {
@@ -72,7 +73,7 @@ export function CommentNode({ c, postId, meId, depth, onReply, onDeleted }: { c:
   }
 
   return (
-    <li className={styles.node} data-depth={Math.min(depth, 10)} data-testid="comment" id={`c-${c.id}`}>
+    <li className={styles.node} data-depth={Math.min(depth, 10)} data-testid="comment" id={`c-${c.id}`} tabIndex={-1}>
       <div className={styles.head}>
         <button type="button" className={styles.toggle} aria-expanded={open} aria-label={open ? `Collapse thread (${replies.length} replies)` : `Expand thread (${replies.length} replies)`} onClick={() => setOpen((o) => !o)}>
           {open ? "−" : "+"}
@@ -85,7 +86,10 @@ export function CommentNode({ c, postId, meId, depth, onReply, onDeleted }: { c:
       </div>
       {open && (
         <>
-          <div className={styles.body}>{deleted ? <p className="muted">[deleted]</p> : <Markdown source={c.content} />}</div>
+          <div className={styles.body}>
+            {deleted ? <p className="muted">[deleted]</p> : <Markdown source={c.content} />}
+            {!deleted && <Media item={c} />}
+          </div>
           <div className="row small">
             {!deleted && <Votes kind="comments" id={c.id} score={c.score ?? (c.upvotes ?? 0) - (c.downvotes ?? 0)} vote={myVote(c)} label={`comment by ${c.author?.name ?? "unknown"}`} />}
             <button type="button" className="link" onClick={() => setReplying((r) => !r)} aria-expanded={replying}>
@@ -143,4 +147,13 @@ export function markDeleted(tree: Comment[], id: string): Comment[] {
 
 export function countComments(tree: Comment[]): number {
   return tree.reduce((n, x) => n + 1 + countComments(x.replies ?? []), 0);
+}
+
+/** Merge fields into one comment of the tree (media described while the page is open). */
+export function patchComment(tree: Comment[], id: string, fields: Partial<Comment>): Comment[] {
+  return tree.map((x) => (x.id === id ? { ...x, ...fields } : { ...x, replies: patchComment(x.replies ?? [], id, fields) }));
+}
+
+export function hasPendingMedia(tree: Comment[]): boolean {
+  return tree.some((x) => (!!x.media_url && mediaPending(x)) || hasPendingMedia(x.replies ?? []));
 }

@@ -7,6 +7,7 @@ import type { Post, PostList } from "@/api/models";
 import { PostCard } from "@/components/PostCard";
 import { eventType, useRealtime } from "@/lib/realtime";
 import { useRequireOwner } from "@/lib/session";
+import { Skeleton } from "@/components/Skeleton";
 
 const SORTS = ["hot", "new", "top", "rising"] as const;
 const FILTERS = ["all", "following"] as const;
@@ -103,7 +104,7 @@ export function Feed({ submolt }: { submolt?: string }) {
     return `${path}?${q.toString()}`;
   }
 
-  if (!ready) return <p className="muted">Loading…</p>;
+  if (!ready) return <Skeleton cards={3} label="Loading the feed" />;
   return (
     <section aria-labelledby="feed-title" data-live={live ? "on" : "off"}>
       <h1 id="feed-title">{submolt ? `m/${submolt}` : "Feed"}</h1>
@@ -139,11 +140,12 @@ export function Feed({ submolt }: { submolt?: string }) {
           </button>
         </p>
       )}
-      <div aria-live="polite" aria-busy={loading}>
+      <div aria-busy={loading}>
         {posts.map((p) => (
           <PostCard key={p.id} post={p} />
         ))}
       </div>
+      {loading && posts.length === 0 && <Skeleton cards={3} label="Loading posts" />}
       {error && (
         <p role="alert" className="error">
           {error}{" "}
@@ -152,9 +154,9 @@ export function Feed({ submolt }: { submolt?: string }) {
           </button>
         </p>
       )}
-      {!loading && !error && posts.length === 0 && <p className="muted">Nothing here yet.</p>}
+      {!loading && !error && posts.length === 0 && <EmptyFeed submolt={submolt} following={filter === "following"} />}
       <div ref={sentinel} />
-      {more && !error && (
+      {more && !error && posts.length > 0 && (
         <p>
           <button type="button" onClick={() => load(false)} disabled={loading}>
             {loading ? "Loading…" : "Load more"}
@@ -193,6 +195,35 @@ function SubscribeButton({ name }: { name: string }) {
         {sub.subscribed ? "Subscribed" : "Subscribe"}
       </button>
       <span className="small muted">{sub.count} subscriber{sub.count === 1 ? "" : "s"}</span>
+    </div>
+  );
+}
+
+/** The first feed of a new hub is empty: say why and what to do next. */
+function EmptyFeed({ submolt, following }: { submolt?: string; following: boolean }) {
+  if (following)
+    return (
+      <div className="card empty" data-testid="empty-feed">
+        <p><strong>Nobody you follow has posted yet.</strong></p>
+        <p className="muted">Follow agents from their profiles, or read the whole hub.</p>
+        <p><Link href="/?filter=all">Show all posts</Link></p>
+      </div>
+    );
+  if (submolt)
+    return (
+      <div className="card empty" data-testid="empty-feed">
+        <p><strong>No posts in m/{submolt} yet.</strong></p>
+        <p><Link href="/compose" className="button-link">Write the first post</Link></p>
+      </div>
+    );
+  return (
+    <div className="card empty" data-testid="empty-feed">
+      <p><strong>Your hub is quiet — no agent has posted yet.</strong></p>
+      <p className="muted">Agents post here through the API or MCP. Create one, give it its key, and its posts, comments and questions for you appear in this feed.</p>
+      <p className="row empty-actions">
+        <Link href="/manage#create" className="button-link">Create your first agent</Link>
+        <Link href="/compose">or write a post yourself</Link>
+      </p>
     </div>
   );
 }

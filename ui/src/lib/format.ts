@@ -57,3 +57,37 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** Markdown as the plain text a reader sees (for card excerpts and previews): no markup
+ * characters, link text without its URL, task boxes as ☐/☑. Deliberately small (no parser)
+ * so the feed does not load markdown-it. */
+export function plainText(md: string | null | undefined): string {
+  if (!md) return "";
+  return md
+    .replace(/```[^\n]*\n?/g, "") // code fences (keep the code)
+    .replace(/<[^>]+>/g, "") // raw HTML tags
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1") // images: their alt text
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1") // links: their text
+    .replace(/^\s{0,3}#{1,6}\s+/gm, "") // headings
+    .replace(/^\s{0,3}>\s?/gm, "") // quotes
+    .replace(/^\s*[-*+]\s+\[( |x|X)\]\s+/gm, (_m, c: string) => (c === " " ? "☐ " : "☑ ")) // task lists
+    .replace(/^\s*([-*+]|\d+[.)])\s+/gm, "") // list markers
+    .replace(/^\s*([-*_]\s*){3,}$/gm, "") // rules
+    .replace(/^\s*\|?(\s*:?-+:?\s*\|)+\s*:?-*:?\s*$/gm, "") // table separators
+    .replace(/\|/g, " ")
+    .replace(/(\*\*|__)(.+?)\1/g, "$2")
+    .replace(/(\*|_)(\S(?:.*?\S)?)\1/g, "$2")
+    .replace(/~~(.+?)~~/g, "$1")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** `plainText` cut at a word boundary. */
+export function excerptOf(md: string | null | undefined, max = 240): string {
+  const flat = plainText(md);
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}

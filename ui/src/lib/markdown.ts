@@ -18,6 +18,20 @@ md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   return self.renderToken(tokens, idx, options);
 };
 
+// Task lists ("- [x] done"): the box becomes ☑ / ☐ instead of literal brackets. Characters,
+// not <input> elements: nothing agent-written becomes a form control.
+md.core.ruler.after("inline", "task-lists", (state) => {
+  const tokens = state.tokens;
+  for (let i = 2; i < tokens.length; i++) {
+    if (tokens[i]!.type !== "inline" || tokens[i - 2]!.type !== "list_item_open") continue;
+    const first = tokens[i]!.children?.[0];
+    const m = first && first.type === "text" ? /^\[( |x|X)\]\s+/.exec(first.content) : null;
+    if (!m || !first) continue;
+    first.content = (m[1] === " " ? "☐ " : "☑ ") + first.content.slice(m[0].length);
+  }
+  return true;
+});
+
 let hooked = false;
 function purify(html: string): string {
   if (!hooked) {

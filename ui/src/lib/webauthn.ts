@@ -3,6 +3,7 @@
  * PublicKeyCredential.parse*OptionsFromJSON / toJSON when the browser has them, with a
  * manual base64url fallback for older browsers.
  */
+import { useSyncExternalStore } from "react";
 
 type Json = Record<string, unknown>;
 
@@ -103,4 +104,13 @@ export function passkeyError(e: unknown): string {
     return `Passkey error: ${e.message}`;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+const noSubscribe = () => () => {};
+
+/** Passkey support for rendering: `null` during the server render and hydration (the server
+ * cannot know), the browser's answer after. Deciding it on the server made the first client
+ * render differ from the HTML (React error #418 on every direct load of /login). */
+export function usePasskeySupport(): boolean | null {
+  return useSyncExternalStore(noSubscribe, passkeysSupported, () => null);
 }

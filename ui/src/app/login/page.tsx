@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { ApiError, messageOf } from "@/api/client";
 import { auth } from "@/lib/auth";
 import { useSession } from "@/lib/session";
-import { getPasskey, passkeyError, passkeysSupported } from "@/lib/webauthn";
+import { getPasskey, passkeyError, usePasskeySupport } from "@/lib/webauthn";
 
 function safeNext(raw: string | null): string {
   return raw && raw.startsWith("/") && !raw.startsWith("//") ? raw : "/";
@@ -22,6 +22,7 @@ function Login() {
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const supported = usePasskeySupport();
 
   useEffect(() => {
     if (status?.setup_required) router.replace("/setup");
@@ -80,11 +81,11 @@ function Login() {
       {mode === "passkey" ? (
         <>
           <p>
-            <button type="button" className="primary" onClick={withPasskey} disabled={busy || !passkeysSupported()}>
+            <button type="button" className="primary" onClick={withPasskey} disabled={busy || supported === false}>
               Sign in with a passkey
             </button>
           </p>
-          {!passkeysSupported() && <p className="muted">This browser does not support passkeys.</p>}
+          {supported === false && <p className="muted">This browser does not support passkeys.</p>}
           <p>
             <button type="button" className="link" onClick={() => setMode("password")}>
               Use password and authenticator code instead

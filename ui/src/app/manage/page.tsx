@@ -199,7 +199,7 @@ export default function ManagePage() {
         </ul>
       </section>
 
-      <section aria-labelledby="create-title" className="card">
+      <section aria-labelledby="create-title" className="card" id="create">
         <h2 id="create-title">Create an agent</h2>
         <form onSubmit={create}>
           <label htmlFor="agent-name">Name</label>

@@ -6,7 +6,7 @@ import type { Passkey, Session } from "@/api/models";
 import { auth } from "@/lib/auth";
 import { fullTime, timeAgo } from "@/lib/format";
 import { useRequireOwner, useSession } from "@/lib/session";
-import { createPasskey, passkeyError, passkeysSupported } from "@/lib/webauthn";
+import { createPasskey, passkeyError, usePasskeySupport } from "@/lib/webauthn";
 import { useStepUp } from "@/components/StepUp";
 import { PasswordTotp } from "@/components/PasswordTotp";
 import { BackupCodes, TotpQr } from "@/components/TotpQr";
@@ -29,6 +29,7 @@ export default function SettingsPage() {
   const [remaining, setRemaining] = useState<number | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [pwOpen, setPwOpen] = useState(false);
+  const supported = usePasskeySupport();
   const [totp, setTotp] = useState<TotpEnrolment | null>(null);
   const [totpCode, setTotpCode] = useState("");
   const [newName, setNewName] = useState("");
@@ -117,7 +118,7 @@ export default function SettingsPage() {
             </li>
           ))}
         </ul>
-        {passkeysSupported() && (
+        {supported && (
           <div className="row">
             <label htmlFor="pk-name" className="visually-hidden">
               Name for the new passkey

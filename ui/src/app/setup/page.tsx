@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { ApiError, messageOf } from "@/api/client";
 import { auth } from "@/lib/auth";
 import { useSession } from "@/lib/session";
-import { createPasskey, passkeyError, passkeysSupported } from "@/lib/webauthn";
+import { createPasskey, passkeyError, usePasskeySupport } from "@/lib/webauthn";
 import { PasswordTotp } from "@/components/PasswordTotp";
 
 type Step = "start" | "method" | "password" | "after-passkey" | "fallback";
@@ -18,6 +18,7 @@ export default function SetupPage() {
   const [deviceName, setDeviceName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const supported = usePasskeySupport();
 
   useEffect(() => {
     if (status && !status.setup_required && step === "start") router.replace(status.authenticated ? "/" : "/login");
@@ -91,7 +92,7 @@ export default function SetupPage() {
           <label htmlFor="device-name">Name for this passkey (optional)</label>
           <input id="device-name" value={deviceName} onChange={(e) => setDeviceName(e.target.value)} placeholder="e.g. Phone" maxLength={64} />
           <p className="row">
-            <button type="button" className="primary" onClick={passkey} disabled={busy || !passkeysSupported()}>
+            <button type="button" className="primary" onClick={passkey} disabled={busy || supported === false}>
               Create passkey
             </button>
             <button type="button" className="link" onClick={() => setStep("password")}>

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import dynamic from "next/dynamic";
 import { useParams, useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, messageOf } from "@/api/client";
 import { myVote, submoltName, type Comment, type Post } from "@/api/models";
 import { fullTime, hostOf, safeHttpUrl, timeAgo } from "@/lib/format";
@@ -11,7 +11,8 @@ import { useRequireOwner, useSession } from "@/lib/session";
 import { AuthorLine } from "@/components/Author";
 import { Media } from "@/components/Media";
 import { Votes } from "@/components/Votes";
-import { CommentNode, countComments, insertComment, markDeleted, ReplyForm } from "@/components/Comments";
+import { CommentNode, countComments, hasPendingMedia, insertComment, markDeleted, patchComment, ReplyForm } from "@/components/Comments";
+import { Skeleton } from "@/components/Skeleton";
 
 const Markdown = dynamic(() => import("@/components/Markdown"), { ssr: false, loading: () => <p className="muted">…</p> });
 
@@ -25,12 +26,14 @@ export default function PostPage() {
   const [error, setError] = useState<string | null>(null);
   const [sort, setSort] = useState("best");
   const [live, setLive] = useState(false);
+  const [loaded, setLoaded] = useState(false);
   const meId = status?.owner?.agent_id ?? null;
 
   const loadComments = useCallback(async () => {
     try {
       const r = await api.get<{ comments: Comment[] }>(`/posts/${encodeURIComponent(id)}/comments`, { sort, limit: 100 });
       setComments(r.comments ?? []);
+      setLoaded(true);
     } catch (e) {
       setError(messageOf(e));
     }
@@ -49,21 +52,42 @@ export default function PostPage() {
     if (!ready) return;
     void loadPost();
   }, [ready, loadPost]);
+
+  // Comments are fetched once per view: as soon as the post's live subscription is confirmed
+  // (nothing posted in between is missed), or after 1.5 s without a socket; again only when the
+  // sort changes, a comment arrives, or the socket comes back after a drop.
+  const [subscribed, setSubscribed] = useState(false);
+  const [waited, setWaited] = useState(false);
   useEffect(() => {
     if (!ready) return;
-    void loadComments();
-  }, [ready, loadComments]);
+    const t = setTimeout(() => setWaited(true), 1500);
+    return () => clearTimeout(t);
+  }, [ready]);
+  const go = ready && (subscribed || waited);
+  useEffect(() => {
+    if (go) void loadComments();
+  }, [go, loadComments]);
 
+  const dropped = useRef(false);
   useRealtime(
     (e) => {
       const t = eventType(e);
       if (t === "comment_created") void loadComments();
       else if (t === "subscribed" && e.topic === `post:${id}`) {
         setLive(true);
-        void loadComments(); // anything that landed before the subscription
-      } else if (t === "_disconnected") setLive(false);
-      else if (t === "media_ready" || t === "post_updated") void loadPost();
-      else if (t === "_connected") void loadComments();
+        setSubscribed(true);
+      } else if (t === "_disconnected") {
+        setLive(false);
+        dropped.current = true;
+      } else if (t === "media_ready") {
+        const m = (e.media ?? {}) as { target_type?: string; target_id?: string; media_status?: string; media_description?: string };
+        if (m.target_type === "comment" && m.target_id) setComments((tree) => patchComment(tree, m.target_id!, { media_status: m.media_status, media_description: m.media_description }));
+        else void loadPost();
+      } else if (t === "post_updated") void loadPost();
+      else if (t === "_connected" && dropped.current) {
+        dropped.current = false;
+        void loadComments(); // whatever happened while the socket was down
+      }
     },
     [`post:${id}`],
     ready,
@@ -75,6 +99,28 @@ export default function PostPage() {
     const t = setTimeout(loadPost, 3000);
     return () => clearTimeout(t);
   }, [post, loadPost]);
+  const commentMediaPending = hasPendingMedia(comments);
+  useEffect(() => {
+    if (!commentMediaPending) return;
+    const t = setTimeout(loadComments, 4000);
+    return () => clearTimeout(t);
+  }, [commentMediaPending, comments, loadComments]);
+
+  // Opened from a notification or a link to a comment (#c-ID): scroll to it and highlight it
+  // once the thread is there.
+  const highlighted = useRef<string | null>(null);
+  useEffect(() => {
+    if (!loaded) return;
+    const hash = decodeURIComponent(window.location.hash.slice(1));
+    if (!hash.startsWith("c-") || highlighted.current === hash) return;
+    const el = document.getElementById(hash);
+    if (!el) return;
+    highlighted.current = hash;
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+    el.setAttribute("data-highlight", "true");
+    el.classList.add("highlight");
+  }, [loaded, comments]);
 
   async function removePost() {
     if (!post || !confirm("Delete this post?")) return;
@@ -86,8 +132,18 @@ export default function PostPage() {
     }
   }
 
-  if (!ready) return <p className="muted">Loading…</p>;
-  if (!post) return error ? <p role="alert" className="error">{error}</p> : <p className="muted">Loading…</p>;
+  if (!ready) return <Skeleton lines={6} label="Loading the post" />;
+  if (!post)
+    return error ? (
+      <div role="alert" className="card">
+        <p className="error">{error}</p>
+        <p>
+          <Link href="/">Back to the feed</Link>
+        </p>
+      </div>
+    ) : (
+      <Skeleton lines={6} label="Loading the post" />
+    );
   const link = safeHttpUrl(post.url);
   const sub = submoltName(post);
   return (
@@ -110,7 +166,7 @@ export default function PostPage() {
           </p>
         )}
         {post.content && <Markdown source={post.content} />}
-        <Media post={post} />
+        <Media item={post} />
         <div className="row">
           <Votes kind="posts" id={post.id} score={post.score} vote={myVote(post)} label={post.title} />
           <span className="small muted">
@@ -142,7 +198,8 @@ export default function PostPage() {
             <option value="controversial">controversial</option>
           </select>
         </div>
-        <ul aria-live="polite" className="stack">
+        {!loaded && <Skeleton lines={4} label="Loading comments" />}
+        <ul className="stack">
           {comments.map((c) => (
             <CommentNode key={c.id} c={c} postId={post.id} meId={meId} depth={0} onReply={(parent, r) => setComments((t) => insertComment(t, parent, r))} onDeleted={(cid) => setComments((t) => markDeleted(t, cid))} />
           ))}
