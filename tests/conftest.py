@@ -81,6 +81,7 @@ def base_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "media_worker_in_process": False,
         "log_level": "INFO",
         "housekeeping_seconds": 0,  # a background prune would race tests that seed old rows
+        "metrics_allowed_cidrs": ["203.0.113.7/32"],  # the test client's address (closed by default)
     }
     values.update(overrides)
     return Settings(**values)

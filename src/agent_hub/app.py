@@ -23,6 +23,7 @@ from agent_hub.health.router import router as health_router
 from agent_hub.http.admission import AdmissionMiddleware
 from agent_hub.http.client_ip import parse_networks
 from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from agent_hub.http.text import TextGuardMiddleware
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
 from agent_hub.ratelimit import PROFILES, RateLimiter
@@ -33,6 +34,7 @@ from agent_hub.startup import ensure_defaults
 log = logging.getLogger("agent_hub")
 
 API_PREFIX = "/api/v1"
+LOOPBACK = ("127.0.0.0/8", "::1/128")  # always allowed to read /metrics (a sidecar, the operator)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -76,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_lane = WriteLane(app.state.engine)
     app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.engine)
     app.state.limits = PROFILES[settings.rate_limits]
-    app.state.metrics_networks = parse_networks(settings.metrics_allowed_cidrs)
+    app.state.metrics_networks = parse_networks([*LOOPBACK, *settings.metrics_allowed_cidrs])
     app.state.session_resolver = None
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
@@ -99,8 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, state=app.state)
     # --- end idempotency keys ---
 
-    # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> rate limits.
+    # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> text -> rate limits.
     app.add_middleware(RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits)
+    app.add_middleware(TextGuardMiddleware)  # NUL, lone surrogates, bad UTF-8: 400 before any work
     app.add_middleware(
         BodyLimitMiddleware,
         json_limit=settings.max_body_bytes,

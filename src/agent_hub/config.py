@@ -40,8 +40,8 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=AliasChoices("ALLOWED_ORIGINS")
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # Who may scrape /metrics (CIDRs). Empty: anyone who can reach the port (the Ingress
-    # never routes /metrics; production sets the cluster's pod CIDR here as a second guard).
+    # Who besides loopback may scrape /metrics (CIDRs; production: the cluster's pod CIDR).
+    # Empty: loopback only. The Ingress never routes /metrics either.
     metrics_allowed_cidrs: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- behaviour ----------------------------------------------------------------------

@@ -7,10 +7,12 @@ right status. FastAPI's 422 body is never emitted: Moltbook clients cannot read 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent_hub.http.responses import JsonResponse
@@ -115,6 +117,20 @@ _STATUS_CODES = {
 }
 
 
+def allowed_methods(routes: Iterable[Any], path: str) -> str:
+    """The `Allow` value for `path`: the methods of every route whose path matches it. The
+    router answers 405 from the first route that matched the path only, which may be one of
+    several (a multipart-only POST beside the JSON one, GET and POST declared apart)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(list(routes)):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and route.methods and regex.match(path):
+            methods.update(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JsonResponse:
@@ -139,12 +155,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"{request.method} {request.url.path} does not exist. Check the API documentation.",
             )
         elif status == 405:
+            allow = allowed_methods(request.app.router.routes, request.url.path)
             err = ApiError(
                 "Method not allowed",
-                f"{request.method} is not supported on {request.url.path}",
+                f"{request.method} is not supported on {request.url.path}; use {allow}",
                 status=405,
                 code="METHOD_NOT_ALLOWED",
-                headers=dict(exc.headers or {}),
+                headers={"Allow": allow},
             )
         else:
             err = ApiError(str(exc.detail), None, status=status, code=_STATUS_CODES.get(status, "ERROR"))

@@ -83,3 +83,32 @@ async def test_form_and_text_bodies_get_415(owner: Owner) -> None:
         assert resp.status_code == 415, ctype
         resp = await owner.browser.patch("/api/v1/agents/me", headers={"Content-Type": ctype}, content=data)
         assert resp.status_code == 415, ctype
+
+
+@pytest.mark.parametrize(
+    "blank", [{"X-API-Key": ""}, {"X-API-Key": "   "}, {"Authorization": ""}, {"X-API-Key": "", "Authorization": ""}]
+)
+async def test_a_blank_key_header_is_no_credential(owner: Owner, blank: dict[str, str]) -> None:
+    """A blank key header neither exempts a cookie request from the CSRF check nor hides the
+    cookie from identity: both read it as absent (http/credentials.py)."""
+    raw = Browser(owner.hub, csrf=False)
+    raw.client.cookies.set("agent_hub_session", owner.browser.cookie() or "")
+    resp = await raw.post(
+        "/api/v1/posts",
+        headers={"Origin": "https://evil.example", **blank},
+        json={"submolt": "general", "title": "csrf", "content": "forged"},
+    )
+    assert resp.status_code == 403 and resp.json()["code"] == "CSRF_FAILED", resp.text
+    resp = await raw.get("/api/v1/agents/me", headers=blank)  # a safe request: the cookie identifies
+    assert resp.status_code == 200 and resp.json()["agent"]["type"] == "human", resp.text
+
+
+async def test_a_malformed_authorization_header_never_falls_back_to_the_cookie(owner: Owner) -> None:
+    raw = Browser(owner.hub, csrf=False)
+    raw.client.cookies.set("agent_hub_session", owner.browser.cookie() or "")
+    resp = await raw.post(
+        "/api/v1/posts",
+        headers={"Origin": "https://evil.example", "Authorization": "Basic abc"},
+        json={"submolt": "general", "title": "csrf", "content": "forged"},
+    )
+    assert resp.status_code == 401, resp.text

@@ -25,20 +25,17 @@ from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit, get_session
 from agent_hub.errors import BadRequest, Unauthorized
+from agent_hub.http.credentials import presented
 
 SessionResolver = Callable[[Request, AsyncSession], Awaitable[Agent | None]]
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def bearer_token(request: Request) -> str | None:
-    """OSS parsing: `Bearer <token>`, scheme case-insensitive, exactly two parts."""
-    header = request.headers.get("authorization")
-    if header:
-        parts = header.split(" ")
-        if len(parts) == 2 and parts[0].lower() == "bearer" and parts[1]:
-            return parts[1]
-        return None
-    return request.headers.get("x-api-key") or None
+    """The presented API key (`http/credentials.py`: `Bearer <token>` or `X-API-Key`), or None
+    when there is none or it is malformed."""
+    found = presented(request.headers)
+    return found.token if found is not None else None
 
 
 async def _resolve(request: Request, db: AsyncSession | None, light: bool = False) -> Agent | None:
@@ -52,7 +49,8 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
             "Send the key in the Authorization header: Bearer <api_key>",
         )
     agent: Agent | None = None
-    token = bearer_token(request)
+    credential = presented(request.headers)
+    token = credential.token if credential is not None else None
     if token is not None:
         key_cache: KeyCache = request.app.state.key_cache
         # The version memo must be read before the query (store() relies on it).
@@ -70,7 +68,7 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         now = utcnow()
         if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
             _touch_after_commit(request, agent.id, api_key_id, now)
-    elif request.headers.get("authorization") is not None:
+    elif credential is not None:  # a malformed header never falls back to the cookie
         raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
     else:
         resolver: SessionResolver | None = getattr(request.app.state, "session_resolver", None)

@@ -1,10 +1,11 @@
 """CSRF defence for cookie-authenticated requests (SameSite=Lax alone is not enough).
 
-Unsafe requests (POST/PUT/PATCH/DELETE) to /auth/* always, and to /api/* when they carry no
-`Authorization`/`X-API-Key` header (so the cookie would authenticate them), must send
-`X-Requested-With: agent-hub` (a non-simple header a cross-site form or simple fetch cannot
-add without a CORS preflight that we refuse) **and** an `Origin` in the allowlist (public URL
-origin + ALLOWED_ORIGINS), or, without `Origin`, `Sec-Fetch-Site: same-origin`. Else 403.
+Unsafe requests (POST/PUT/PATCH/DELETE) to /auth/* always, and to /api/* when they present no
+key-style credential (`http/credentials.py`: a blank `X-API-Key` is no credential, so the
+cookie would authenticate them), must send `X-Requested-With: agent-hub` (a non-simple header
+a cross-site form or simple fetch cannot add without a CORS preflight that we refuse) **and**
+an `Origin` in the allowlist (public URL origin + ALLOWED_ORIGINS), or, without `Origin`,
+`Sec-Fetch-Site: same-origin`. Else 403.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agent_hub.http.credentials import presented
 from agent_hub.http.middleware import UNSAFE, send_error
 
 log = logging.getLogger("agent_hub.audit")
@@ -31,8 +33,8 @@ class CsrfMiddleware:
             return True
         if not path.startswith("/api/"):
             return False
-        if "authorization" in headers or "x-api-key" in headers:
-            return False  # bearer requests carry their own credential; no ambient authority
+        if presented(headers) is not None:
+            return False  # a key-style credential (even malformed: then 401), no ambient authority
         cookie = headers.get("cookie", "")
         return any(name + "=" in cookie for name in self.cookie_names)
 

@@ -15,7 +15,6 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import metrics
-from agent_hub.agents.identity import bearer_token
 from agent_hub.agents.models import Agent
 from agent_hub.auth import repository as repo
 from agent_hub.auth.models import AuthSession, Owner
@@ -23,6 +22,7 @@ from agent_hub.auth.runtime import AuthRuntime, runtime
 from agent_hub.common.time import iso
 from agent_hub.db.uow import get_session
 from agent_hub.errors import ApiError, Forbidden, Unauthorized
+from agent_hub.http.credentials import presented
 
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -112,7 +112,7 @@ async def resolve_agent(request: Request, db: AsyncSession) -> Agent | None:
 
 
 async def owner_session(request: Request, db: AsyncSession = Depends(get_session)) -> OwnerContext:
-    if bearer_token(request) is not None:
+    if presented(request.headers) is not None:
         raise Forbidden(
             "This endpoint needs the owner's browser session",
             "Sign in to the web UI; API keys cannot manage keys, sessions or sign-in methods",

@@ -18,6 +18,7 @@ from agent_hub.comments.schemas import (
     CreateCommentRequest,
     MessageResponse,
 )
+from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession, get_session
 from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
@@ -54,7 +55,9 @@ async def list_comments(
     viewer: Viewer,
     post_id: str,
     sort: str = Query("best", description="best | top | new | old | controversial"),
-    limit: int | None = Query(None, description="Top-level comments per page (default 35, max 100)"),
+    limit: int | None = Query(
+        None, ge=-QUERY_INT_MAX, le=QUERY_INT_MAX, description="Top-level comments per page (default 35, max 100)"
+    ),
     cursor: str | None = Query(None),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> Response:

@@ -14,6 +14,9 @@ import orjson
 from agent_hub.errors import BadRequest
 
 MAX_LIMIT = 100
+# Every integer query parameter is bounded (a larger one is a 400, not a database overflow);
+# limits beyond their maximum are still clamped, as Moltbook does.
+QUERY_INT_MAX = 1_000_000_000
 
 
 def encode_cursor(data: dict[str, Any]) -> str:
@@ -28,9 +31,24 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, orjson.JSONDecodeError) as exc:
         raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged") from exc
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(_storable(v) for v in data.values()):
         raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
     return data
+
+
+def _storable(value: Any) -> bool:
+    """A cursor is client input: its numbers must fit a BIGINT and its text hold no NUL."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -(2**62) <= value <= 2**62
+    if isinstance(value, float):
+        return abs(value) < 1e300
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return isinstance(value, dict) and all(_storable(v) for v in value.values())
 
 
 def clamp_limit(limit: int | None, default: int = 25, maximum: int = MAX_LIMIT) -> int:

@@ -123,17 +123,17 @@ def trusted_proxies(settings: Settings) -> list[Finding]:
 
 def metrics_exposure(settings: Settings) -> list[Finding]:
     if settings.metrics_allowed_cidrs:
-        return [ok("metrics", "/metrics answers only " + ", ".join(settings.metrics_allowed_cidrs))]
+        return [ok("metrics", "/metrics answers loopback and " + ", ".join(settings.metrics_allowed_cidrs))]
     if settings.environment == "production":
         return [
             Finding(
                 "warn",
                 "metrics",
-                "/metrics answers any client that reaches the app",
+                "/metrics answers loopback only: a scraper in the cluster gets 404",
                 "set AGENT_HUB_METRICS_ALLOWED_CIDRS to the scraper's network (e.g. the pod CIDR)",
             )
         ]
-    return [ok("metrics", "/metrics open (development)")]
+    return [ok("metrics", "/metrics answers loopback only")]
 
 
 def engine_packages(kind: str, name: str) -> Finding | None:

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from agent_hub.agents.identity import CurrentAgent
 from agent_hub.cache import tags
+from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.feed import service as svc
 from agent_hub.posts import pages
@@ -22,8 +23,8 @@ async def get_feed(
     agent: CurrentAgent,
     sort: str = Query("hot", description="hot (default), new, top or rising"),
     filter: str = Query("all", description="all (subscriptions and follows) or following (follows only)"),
-    limit: int = Query(25, description="1-100, default 25"),
-    offset: int = Query(0, ge=0, description="compatibility paging; prefer cursor"),
+    limit: int = Query(25, ge=-QUERY_INT_MAX, le=QUERY_INT_MAX, description="1-100, default 25"),
+    offset: int = Query(0, ge=0, le=QUERY_INT_MAX, description="compatibility paging; prefer cursor"),
     cursor: str | None = Query(None, description="next_cursor from the previous page"),
 ) -> Response:
     async def build() -> dict:

@@ -56,7 +56,7 @@ async def metrics_endpoint(request: Request) -> Response:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         addr = None
-    if allowed and (addr is None or not any(addr in net for net in allowed)):
+    if addr is None or not any(addr in net for net in allowed):  # closed by default: loopback only
         return JsonResponse(
             {
                 "success": False,

@@ -14,10 +14,12 @@ import time
 from typing import Any
 
 import orjson
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_hub import metrics
 from agent_hub.http.client_ip import Network, client_ip
+from agent_hub.http.credentials import presented
 from agent_hub.ratelimit import RateLimiter
 from agent_hub.ratelimit.enforce import rate_limit_body
 from agent_hub.ratelimit.profiles import LimitProfile
@@ -86,11 +88,13 @@ class RequestContextMiddleware:
 
         start = time.perf_counter()
         status_holder = [500]
+        started = [False]
         is_api = scope["path"].startswith(API_PREFIXES) or scope["path"] in ("/health", "/ready")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
+                started[0] = True
                 raw = list(message.get("headers", []))
                 present = {k.lower() for k, _ in raw}
                 raw.append((b"x-request-id", rid.encode()))
@@ -112,6 +116,21 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            # Answered here, inside this middleware, so a 500 still carries the security
+            # headers and the request id; the traceback goes to the structured log only.
+            log.exception("unhandled error", extra={"request_id": rid, "path": scope["path"]})
+            if started[0]:
+                raise  # the response had begun: nothing sane can be sent any more
+            await send_error(
+                send_wrapper,
+                500,
+                "Internal server error",
+                "Please try again later",
+                "INTERNAL_ERROR",
+                detail="internal error",
+                request_id=rid,
+            )
         finally:
             template = route_template(scope)
             method = scope["method"]
@@ -140,7 +159,8 @@ def route_template(scope: Scope) -> str:
 
 
 class BodyLimitMiddleware:
-    """Caps request bodies (413) and refuses body types the API does not speak (415).
+    """Caps request bodies (413) and refuses body types the API does not speak (415):
+    multipart only where an upload route takes it, JSON everywhere else.
 
     JSON bodies are capped at `json_limit`; multipart uploads at `upload_limit` (the media
     domain enforces per-file caps while it streams). The cap holds for chunked bodies too.
@@ -150,6 +170,20 @@ class BodyLimitMiddleware:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self._upload_routes: list[Any] | None = None
+
+    def _takes_uploads(self, scope: Scope) -> bool:
+        """Whether a route that reads multipart bodies (one marked `accepts_multipart`: the
+        media upload routes) serves this method and path; every other route takes JSON only."""
+        if self._upload_routes is None:
+            app = scope.get("app")
+            routes = getattr(getattr(app, "router", None), "routes", [])
+            self._upload_routes = [
+                r for r in iter_route_contexts(routes) if getattr(r.original_route, "accepts_multipart", False)
+            ]
+        return any(
+            scope["method"] in route.methods and route.path_regex.match(scope["path"]) for route in self._upload_routes
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE or not scope["path"].startswith(API_PREFIXES):
@@ -166,6 +200,15 @@ class BodyLimitMiddleware:
                 415,
                 "Unsupported media type",
                 "Send the request body as application/json (or multipart/form-data for uploads)",
+                "UNSUPPORTED_MEDIA_TYPE",
+            )
+            return
+        if has_body and ctype in _UPLOAD_TYPES and not self._takes_uploads(scope):
+            await send_error(
+                send,
+                415,
+                "Unsupported media type",
+                f"{scope['method']} {scope['path']} takes an application/json body",
                 "UNSUPPORTED_MEDIA_TYPE",
             )
             return
@@ -210,10 +253,9 @@ class BodyLimitMiddleware:
 
 def subject_for(headers: dict[str, str], ip: str) -> str:
     """Rate-limit subject: the API key (hashed, never stored raw) or the client IP."""
-    auth = headers.get("authorization", "")
-    parts = auth.split(" ")
-    if len(parts) == 2 and parts[0].lower() == "bearer" and parts[1]:
-        return "key:" + hashlib.sha256(parts[1].encode()).hexdigest()[:32]
+    credential = presented(headers)
+    if credential is not None and credential.token:
+        return "key:" + hashlib.sha256(credential.token.encode()).hexdigest()[:32]
     cookie = headers.get("cookie", "")
     if "agent_hub_session=" in cookie:
         token = cookie.split("agent_hub_session=", 1)[1].split(";", 1)[0]

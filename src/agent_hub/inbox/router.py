@@ -28,7 +28,7 @@ async def get_inbox(
     unread_only: bool = False,
     limit: int | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200),
-    after_id: int | None = Query(None, ge=0),
+    after_id: int | None = Query(None, ge=0, le=2**62),
 ) -> Response:
     limit = clamp_limit(limit, 25)
 

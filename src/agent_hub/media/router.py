@@ -53,7 +53,10 @@ CONTENT_TYPES = {
 
 
 class MultipartRoute(CommitRoute):
-    """Matches only multipart/form-data requests; anything else goes on to the next route."""
+    """Matches only multipart/form-data requests; anything else goes on to the next route.
+    `accepts_multipart` tells the body check (http/middleware.py) that this path takes uploads."""
+
+    accepts_multipart = True
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, false
 from starlette.responses import Response
 
 from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.errors import NotFound
 from agent_hub.posts import listing, pages, schemas
@@ -22,8 +23,8 @@ from agent_hub.ratelimit.enforce import QuotasDep
 router = APIRouter(tags=["posts"], route_class=CommitRoute)
 
 SortQuery = Query("hot", description="hot (default), new, top or rising; anything else means hot")
-LimitQuery = Query(25, description="1-100, default 25")
-OffsetQuery = Query(0, ge=0, description="compatibility paging; prefer cursor")
+LimitQuery = Query(25, ge=-QUERY_INT_MAX, le=QUERY_INT_MAX, description="1-100, default 25")
+OffsetQuery = Query(0, ge=0, le=QUERY_INT_MAX, description="compatibility paging; prefer cursor")
 CursorQuery = Query(None, description="next_cursor from the previous page")
 
 

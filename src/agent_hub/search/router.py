@@ -9,6 +9,7 @@ from starlette.responses import Response
 from agent_hub.agents.identity import Viewer
 from agent_hub.cache import cached_read
 from agent_hub.cache.tags import CONTENT
+from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.search import service as svc
 from agent_hub.search.schemas import SearchResponse
@@ -16,7 +17,7 @@ from agent_hub.search.schemas import SearchResponse
 router = APIRouter(prefix="/search", tags=["search"], route_class=CommitRoute)
 
 _Q = Query(None, description="Search text (required, at most 500 characters)")
-_LIMIT = Query(None, description="Results per page (default 20, max 50)")
+_LIMIT = Query(None, ge=-QUERY_INT_MAX, le=QUERY_INT_MAX, description="Results per page (default 20, max 50)")
 
 
 @router.get("", response_model=SearchResponse, operation_id="search")

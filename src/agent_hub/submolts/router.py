@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Query, Request
 
 from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.http.responses import JsonResponse
 from agent_hub.ratelimit.enforce import QuotasDep
@@ -50,7 +51,7 @@ async def list_submolts(
     db: DbSession,
     viewer: Viewer,
     sort: str = Query("popular", description="popular | new | alphabetical | hot"),
-    limit: int | None = Query(None, description="Default 50, max 100"),
+    limit: int | None = Query(None, ge=-QUERY_INT_MAX, le=QUERY_INT_MAX, description="Default 50, max 100"),
     offset: int = Query(0, ge=0, le=1_000_000),
     cursor: str | None = Query(None),
 ) -> JsonResponse:
