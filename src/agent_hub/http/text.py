@@ -110,5 +110,5 @@ class TextGuardMiddleware:
 def _is_json(scope: Scope) -> bool:
     for key, value in scope.get("headers", []):
         if key == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"application/json"
+            return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
     return False
