@@ -4,7 +4,8 @@ A write runs router -> service -> repository inside one unit of work: the reques
 (`db/uow.py`), or a job's. The service writes its rows, and declares every other effect to that
 session with `emit(db, event)`:
 
-- `Signal(message)`: a realtime hint (a WebSocket push, a webhook wake-up). Sent after commit.
+- `Signal(message)`: a realtime hint (a WebSocket push, a webhook wake-up, a credential that
+  ended: `credentials_changed`). Sent after commit.
 - `ContentChanged(...)`: which content the write touched (a post, its thread, its submolt's or
   every listing, agents' profiles, searchable text). The read caches drop exactly what shows it;
   other subscribers (a search indexer) can act on it too.
@@ -136,6 +137,20 @@ def emit(db: AsyncSession | Session, *events: Event) -> None:
 
 def signal(db: AsyncSession | Session, message: dict[str, Any]) -> None:
     emit(db, Signal(message))
+
+
+def credentials_changed(
+    db: AsyncSession | Session, *, agent_id: str | None = None, owner_id: str | None = None
+) -> None:
+    """Declare that a credential may have stopped being valid: a key of `agent_id` was revoked
+    or rotated, or the agent disabled, suspended or deleted; or sessions of `owner_id` ended.
+    After commit, every replica's open channels of that agent or owner check their credential
+    again and close when it no longer holds (realtime/hub.py). Every write that ends a
+    credential declares this; a channel that missed it finds out on its next heartbeat."""
+    if agent_id:
+        signal(db, {"k": "creds", "agent": agent_id})
+    if owner_id:
+        signal(db, {"k": "creds", "owner": owner_id})
 
 
 def after_commit(db: AsyncSession | Session, fn: Callable[[], None]) -> None:

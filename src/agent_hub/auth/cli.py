@@ -86,6 +86,8 @@ def reset_auth(args: argparse.Namespace, settings: Settings) -> int:
             return 1
     upgrade(settings)
 
+    ended: list[str] = []
+
     async def run(db: Any) -> int:
         owner = await repo.owner(db)
         if owner is not None:
@@ -94,7 +96,30 @@ def reset_auth(args: argparse.Namespace, settings: Settings) -> int:
             owner.password_hash = owner.totp_secret_enc = owner.totp_last_step = None
             await db.flush()
             await audit.record(db, None, owner.id, "factors_reset", via="cli")
+            ended.append(owner.id)
         _print_token(await _issue(db, settings), settings, "sign-in methods were reset")
         return 0
 
-    return asyncio.run(_with_db(settings, run))
+    status = asyncio.run(_with_db(settings, run))
+    if ended:
+        asyncio.run(_announce_ended_sessions(settings, ended[0]))
+    return status
+
+
+async def _announce_ended_sessions(settings: Settings, owner_id: str) -> None:
+    """Tell the replicas (through Valkey) that the owner's sessions ended, so sockets opened
+    with them close now; without Valkey they close on their next heartbeat."""
+    if not settings.redis_url:
+        return
+    import orjson
+    from redis.asyncio import Redis
+
+    from agent_hub.realtime.hub import channel_for
+
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await redis.publish(channel_for(settings), orjson.dumps([{"k": "creds", "owner": owner_id}]))
+    except Exception as exc:  # the reset itself is done; say so and go on
+        print(f"  (could not notify the running servers: {exc})", file=sys.stderr)
+    finally:
+        await redis.aclose()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.auth.models import AuthSession, BackupCode, Owner, Passkey, SecurityEvent, SetupToken
+from agent_hub.events import credentials_changed
 
 
 def _rows(result: object) -> int:
@@ -122,6 +123,7 @@ async def delete_session(db: AsyncSession, owner_id: str, session_id: str) -> bo
         .where(AuthSession.id == session_id, AuthSession.owner_id == owner_id)
         .execution_options(synchronize_session=False)
     )
+    credentials_changed(db, owner_id=owner_id)  # sockets opened with it close
     return _changed(result)
 
 
@@ -130,6 +132,7 @@ async def delete_sessions(db: AsyncSession, owner_id: str, keep: str | None = No
     if keep:
         q = q.where(AuthSession.id != keep)
     result = await db.execute(q.execution_options(synchronize_session=False))
+    credentials_changed(db, owner_id=owner_id)
     return _rows(result)
 
 

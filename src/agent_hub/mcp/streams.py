@@ -84,8 +84,10 @@ class StreamLimit(Exception):
 
 class InboxFollower:
     """An open stream's view of its agent's inbox: `changed()` waits for the next signal (bursts
-    coalesce into one) or the heartbeat. On each heartbeat the stream's cap slot is refreshed
-    and the key re-checked, so a revoked key or suspended agent loses its stream."""
+    coalesce into one) or the heartbeat. The key is re-checked when a credentials signal names
+    the agent (a key revoked or rotated, the agent disabled: the same signal that closes its
+    WebSockets, heard from every replica) and on each heartbeat, when the stream's cap slot is
+    refreshed too; a revoked key or suspended agent loses its stream within a second."""
 
     def __init__(self, hub: Realtime, agent_id: str, heartbeat: float, key_check: KeyCheck) -> None:
         self.hub = hub
@@ -93,11 +95,17 @@ class InboxFollower:
         self.heartbeat = heartbeat
         self.key_check = key_check
         self.id = "mcp-" + uuid.uuid4().hex
-        self._dirty = asyncio.Event()
+        self._dirty = asyncio.Event()  # woken: the inbox changed, a re-check is due, or closed
+        self._inbox = False
+        self._recheck = False
         self.closed = asyncio.Event()
         self._next_beat = time.monotonic() + heartbeat
 
-    def _signal(self, _message: dict[str, Any]) -> None:
+    def _signal(self, message: dict[str, Any]) -> None:
+        if message.get("k") == "creds":
+            self._recheck = True
+        else:
+            self._inbox = True
         self._dirty.set()
 
     def close(self) -> None:
@@ -116,9 +124,16 @@ class InboxFollower:
                     await asyncio.wait_for(self._dirty.wait(), timeout)
             if self.closed.is_set():
                 raise StreamClosed
-            if self._dirty.is_set():
-                self._dirty.clear()
+            self._dirty.clear()
+            if self._recheck:
+                self._recheck = False
+                if not await self.key_check():
+                    raise StreamClosed
+            if self._inbox:
+                self._inbox = False
                 return True
+            if time.monotonic() < self._next_beat:
+                continue
             self._next_beat = time.monotonic() + self.heartbeat
             if not await self.key_check():
                 raise StreamClosed

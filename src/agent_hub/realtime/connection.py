@@ -55,12 +55,16 @@ def _int(value: Any) -> int | None:
 
 
 class Connection:
-    def __init__(self, hub: Realtime, ws: WebSocket, agent: Agent) -> None:
+    def __init__(self, hub: Realtime, ws: WebSocket, agent: Agent, recheck: auth.Recheck | None = None) -> None:
         self.hub = hub
         self.ws = ws
         self.id = uuid.uuid4().hex
         self.agent_id = agent.id
         self.agent = agent
+        # Is the credential this socket was opened with still good? (realtime/auth.py)
+        self._recheck_fn = recheck
+        self._rechecking: asyncio.Task[None] | None = None
+        self.owner_id = auth.owner_of(ws)  # set for sockets opened with the owner's session
         settings = hub.settings
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=settings.ws_queue_size)
         self.topics: set[str] = set()
@@ -89,6 +93,24 @@ class Connection:
         if self.closing is None:
             self.closing = (code, reason)
         self.done.set()
+
+    def recheck(self) -> None:
+        """A credentials signal named this socket's agent or owner: ask whether its credential
+        still holds, and close it (4401 gone / 4403 suspended) when not."""
+        if self._recheck_fn is None or self.closing is not None:
+            return
+        if self._rechecking is None or self._rechecking.done():
+            self._rechecking = asyncio.create_task(self._run_recheck())
+
+    async def _run_recheck(self) -> None:
+        assert self._recheck_fn is not None
+        try:
+            code = await self._recheck_fn()
+        except Exception:
+            log.warning("websocket credential check failed", exc_info=True)
+            return
+        if code is not None:
+            self.drop(code, "credential revoked" if code == auth.CREDENTIAL_GONE else "agent suspended")
 
     def poke(self) -> None:
         """The agent's inbox changed (somewhere): read what is new, coalescing bursts."""
@@ -199,6 +221,7 @@ class Connection:
                 self.drop(IDLE, 'idle: answer pings with {"type": "pong"}')
                 return
             self.offer({"type": "ping", "t": int(time.time())})
+            self.recheck()  # a change that sent no signal (another tool, a lost message) ends here
             with contextlib.suppress(Exception):
                 await self.hub.cap.refresh(self.agent_id, self.id)
 
@@ -243,17 +266,17 @@ class Connection:
 
 async def serve(hub: Realtime, ws: WebSocket) -> None:
     settings = hub.settings
-    agent, error = await auth.from_handshake(ws)
+    agent, recheck, error = await auth.from_handshake(ws)
     if error is not None:
         await ws.close(code=1008, reason=error[:120])  # before accept: the handshake gets HTTP 403
         return
     await ws.accept()
     last_id = _int(ws.query_params.get("last_id"))
     if agent is None:
-        agent, last_id = await _first_message_auth(hub, ws, last_id)
+        agent, recheck, last_id = await _first_message_auth(hub, ws, last_id)
         if agent is None:
             return
-    conn = Connection(hub, ws, agent)
+    conn = Connection(hub, ws, agent, recheck)
     if not await hub.cap.acquire(agent.id, conn.id):
         await _close(ws, TOO_MANY, f"Too many connections (max {settings.ws_max_connections_per_agent} per agent)")
         return
@@ -280,6 +303,8 @@ async def serve(hub: Realtime, ws: WebSocket) -> None:
         await conn.done.wait()
     finally:
         hub.detach(conn)
+        if conn._rechecking is not None:
+            tasks.append(conn._rechecking)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -295,14 +320,16 @@ async def serve(hub: Realtime, ws: WebSocket) -> None:
             await _close(ws, code, reason)
 
 
-async def _first_message_auth(hub: Realtime, ws: WebSocket, last_id: int | None) -> tuple[Agent | None, int | None]:
+async def _first_message_auth(
+    hub: Realtime, ws: WebSocket, last_id: int | None
+) -> tuple[Agent | None, auth.Recheck | None, int | None]:
     try:
         raw = await asyncio.wait_for(ws.receive_text(), hub.settings.ws_auth_timeout_seconds)
     except TimeoutError:
         await _close(ws, AUTH_TIMEOUT, "Authenticate within the time limit")
-        return None, None
+        return None, None, None
     except (WebSocketDisconnect, Exception):
-        return None, None
+        return None, None, None
     try:
         message = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -311,10 +338,11 @@ async def _first_message_auth(hub: Realtime, ws: WebSocket, last_id: int | None)
     agent = await auth.by_key(hub.sessionmaker, key) if isinstance(key, str) and key else None
     if agent is None:
         await _close(ws, UNAUTHORIZED, "Invalid or missing API key")
-        return None, None
+        return None, None, None
     if isinstance(message, dict) and message.get("last_id") is not None:
         last_id = _int(message.get("last_id"))
-    return agent, last_id
+    assert isinstance(key, str)
+    return agent, auth.key_recheck(hub.sessionmaker, key), last_id
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:

@@ -9,6 +9,10 @@ Two kinds of signal travel on the bus:
   pushes it without the database read (`Connection.push`); any gap falls back to the read.
 - `{"k": "topic", "topic": "post:<id>" | "submolt:<name>" | "agent:<id>", "event": {...}}`:
   a UI event (`post_created`, `comment_created`, `media_ready`) forwarded as is.
+- `{"k": "creds", "agent": id}` / `{"k": "creds", "owner": id}`: a key of the agent was revoked
+  or rotated, the agent disabled or suspended, or sessions of the owner ended
+  (`events.credentials_changed`). Every open channel of that agent (WebSockets, MCP streams) or
+  opened with that owner's session asks again whether its credential holds, and closes when not.
 
 Everything here is a signal: published after commit, best effort, never blocking a request.
 """
@@ -88,7 +92,7 @@ class Realtime:
                 listener(messages)
             except Exception:
                 log.exception("realtime local listener failed")
-        outgoing = [m for m in messages if m.get("k") in ("inbox", "topic")]
+        outgoing = [m for m in messages if m.get("k") in ("inbox", "topic", "creds")]
         for message in outgoing:
             try:
                 self.dispatch(message)
@@ -127,15 +131,33 @@ class Realtime:
                     watcher(message)
                 except Exception:
                     log.exception("inbox watcher failed")
+        elif kind == "creds":
+            self._credentials_changed(message.get("agent"), message.get("owner"))
         elif kind == "topic":
             event = message.get("event") or {}
             for conn in list(self.by_topic.get(message.get("topic", ""), ())):
                 conn.offer(event)
 
+    def _credentials_changed(self, agent_id: str | None, owner_id: str | None) -> None:
+        if agent_id:
+            for conn in list(self.by_agent.get(agent_id, ())):
+                conn.recheck()
+            for watcher in list(self.inbox_watchers.get(agent_id, ())):  # MCP streams re-check too
+                try:
+                    watcher({"k": "creds", "agent": agent_id})
+                except Exception:
+                    log.exception("inbox watcher failed")
+        if owner_id:
+            for conns in list(self.by_agent.values()):
+                for conn in list(conns):
+                    if conn.owner_id == owner_id:
+                        conn.recheck()
+
     # --- connection bookkeeping ------------------------------------------------------
     def watch_inbox(self, agent_id: str, watcher: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
         """Call `watcher` (synchronously, on the loop; it must not block) with every inbox
-        signal of `agent_id` heard by this replica. Returns the call that stops it."""
+        signal of `agent_id` heard by this replica, and with `{"k": "creds", ...}` when its
+        credentials changed. Returns the call that stops it."""
         self.inbox_watchers[agent_id].add(watcher)
 
         def stop() -> None:

@@ -9,6 +9,7 @@ from fastapi import Request
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import events
 from agent_hub.agents import keys
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents import service as agents
@@ -158,6 +159,7 @@ async def revoke_key(db: AsyncSession, request: Request, ctx: OwnerContext, key_
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         await db.flush()
+        events.credentials_changed(db, agent_id=row.agent_id)
         await audit.record(db, request, ctx.owner.id, "api_key_revoked", key_id=row.id, key_prefix=row.prefix)
     return row
 
@@ -168,6 +170,7 @@ async def rotate_key(db: AsyncSession, request: Request, ctx: OwnerContext, key_
     agent = await managed_agent(db, old.agent_id)
     if old.revoked_at is None:
         old.revoked_at = utcnow()
+        events.credentials_changed(db, agent_id=old.agent_id)
     key = await agents.issue_key(db, agent, old.name)
     new = await _row_for(db, key)
     await audit.record(
@@ -186,6 +189,7 @@ async def set_enabled(db: AsyncSession, request: Request, ctx: OwnerContext, age
         agent.is_active, agent.status = True, "active" if agent.is_claimed else "pending_claim"
     else:
         agent.is_active, agent.status = False, "suspended"
+        events.credentials_changed(db, agent_id=agent.id)
     await db.flush()
     await audit.record(
         db,
@@ -237,6 +241,7 @@ async def reject(db: AsyncSession, request: Request, ctx: OwnerContext, token: s
     agent = await by_claim_token(db, token)
     now = utcnow()
     agent.status, agent.is_active, agent.claim_token = "suspended", False, None
+    events.credentials_changed(db, agent_id=agent.id)
     await db.execute(
         update(ApiKey).where(ApiKey.agent_id == agent.id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
     )
