@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     allow_http_webhooks: bool = False  # AGENT_HUB_ALLOW_HTTP_WEBHOOKS
     webhook_allowed_cidrs: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_allowed_ports: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [443, 8443, 80, 8080])
-    webhook_timeout_seconds: float = 5.0
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)  # total per attempt: DNS to the last byte read
+    webhook_concurrency: int = Field(default=8, ge=1)  # attempts in flight per process (one per webhook)
     webhook_max_response_bytes: int = 65536
     webhook_backoff_base_seconds: float = 10.0
     webhook_backoff_max_seconds: float = 3600.0

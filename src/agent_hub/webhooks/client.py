@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -26,8 +27,21 @@ def _origin(target: Target) -> str:
 
 async def post(url: str, body: bytes, headers: dict[str, str], settings: Settings) -> Result:
     """Resolve and vet `url` now, then connect to exactly the vetted address. TLS still checks
-    the certificate against the URL's host name (SNI + verification use it, not the IP)."""
+    the certificate against the URL's host name (SNI + verification use it, not the IP).
+
+    The whole attempt (DNS, connect, TLS, headers and the capped body) has one deadline,
+    `AGENT_HUB_WEBHOOK_TIMEOUT_SECONDS`: httpx's timeouts restart with every byte, so a
+    receiver trickling one byte at a time could otherwise hold an attempt for ever."""
     start = time.perf_counter()
+    deadline = settings.webhook_timeout_seconds
+    try:
+        async with asyncio.timeout(deadline):
+            return await _post(url, body, headers, settings, start)
+    except TimeoutError:
+        return Result(False, None, f"timed out after {deadline:g} s", time.perf_counter() - start)
+
+
+async def _post(url: str, body: bytes, headers: dict[str, str], settings: Settings, start: float) -> Result:
     try:
         target = await vet_url(url, settings)
     except UnsafeUrl as exc:

@@ -3,13 +3,15 @@ exponential backoff and disables a webhook after too many consecutive failures.
 
 It runs inside every API process (started by `app.state.startup_hooks`); claims are leased
 and taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas share the queue safely.
-Commits that enqueue a delivery wake the loop at once on their replica; others poll.
+Commits that enqueue a delivery wake the loop at once on their replica; others poll. The loop
+never waits for an attempt: each runs in a task of its own (`DeliveryWorker`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from datetime import timedelta
 from typing import Any
@@ -26,7 +28,6 @@ from agent_hub.webhooks import repository as repo
 
 log = logging.getLogger("agent_hub.webhooks")
 BATCH = 20
-CONCURRENCY = 8
 
 
 def backoff(settings: Settings, attempts: int) -> float:
@@ -50,12 +51,18 @@ def headers_for(secret: str, body: bytes, delivery_id: int | str, event: str, at
 
 
 class DeliveryWorker:
+    """Attempts run side by side, each in its own task: at most one per webhook at a time (on
+    every replica: a webhook with an attempt under lease is not claimed), at most
+    `AGENT_HUB_WEBHOOK_CONCURRENCY` per process, each bounded by the total deadline of
+    `client.post`. So a slow or dead receiver holds its own agent's queue and one slot, never
+    the others' deliveries."""
+
     def __init__(self, settings: Settings, sessionmaker: Any) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._slots = asyncio.Semaphore(CONCURRENCY)
+        self._inflight: dict[str, asyncio.Task[None]] = {}  # agent id -> its attempt
         self._stopping = False
 
     def wake(self) -> None:
@@ -65,7 +72,7 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="webhook-delivery")
 
     async def stop(self) -> None:
-        """Let the current batch finish (cancelling mid-query would strand a connection)."""
+        """Let the attempts in flight finish (cancelling mid-query would strand a connection)."""
         if self._task is None:
             return
         self._stopping = True
@@ -92,15 +99,26 @@ class DeliveryWorker:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval())
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Wait for the attempts in flight."""
+        while self._inflight:
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
 
     def _poll_interval(self) -> float:
         # Retries come due on their own schedule: never sleep much longer than a short backoff.
         return max(0.05, min(self.settings.webhook_poll_seconds, self.settings.webhook_backoff_base_seconds))
 
     async def run_once(self) -> int:
+        """Claim what the free slots can take and start it; returns how many attempts started
+        (their results land later, each in its own transaction)."""
+        free = self.settings.webhook_concurrency - len(self._inflight)
+        if free <= 0:
+            return 0
         async with self.sessionmaker() as db, db.begin():
-            claimed = await repo.claim(db, limit=BATCH, lease=self.settings.webhook_lease_seconds)
-            jobs = [
+            claimed = await repo.claim(db, limit=min(free, BATCH), lease=self._lease(), busy=frozenset(self._inflight))
+            jobs: list[dict[str, Any]] = [
                 {
                     "id": d.id,
                     "agent_id": d.agent_id,
@@ -109,28 +127,52 @@ class DeliveryWorker:
                     "attempts": d.attempts,
                     "url": hook.url if hook is not None and hook.enabled else None,
                     "secret": hook.secret if hook is not None else None,
+                    "agent_ok": agent_ok,
                 }
-                for d, hook in claimed
+                for d, hook, agent_ok in claimed
             ]
-        await asyncio.gather(*(self._attempt(job) for job in jobs))
+        for job in jobs:
+            agent_id = str(job["agent_id"])
+            task = asyncio.create_task(self._attempt(job), name=f"webhook-{job['id']}")
+            self._inflight[agent_id] = task
+            task.add_done_callback(functools.partial(self._done, agent_id))
         return len(jobs)
 
+    def _lease(self) -> float:
+        # The lease outlives the attempt's deadline, so no replica claims the webhook meanwhile.
+        return max(self.settings.webhook_lease_seconds, self.settings.webhook_timeout_seconds + 30)
+
+    def _done(self, agent_id: str, _task: asyncio.Task[None]) -> None:
+        self._inflight.pop(agent_id, None)
+        self._wake.set()  # a slot and this webhook are free again
+
     async def _attempt(self, job: dict[str, Any]) -> None:
-        async with self._slots:
-            if job["url"] is None:
-                async with self.sessionmaker() as db, db.begin():
-                    await repo.cancel_pending(db, job["agent_id"], "webhook removed or disabled")
-                return
-            body = body_for(job["id"], job["event"], job["payload"])
-            headers = headers_for(job["secret"], body, job["id"], job["event"], job["attempts"])
-            result = await client.post(job["url"], body, headers, self.settings)
-            metrics.WEBHOOK_DELIVERY_SECONDS.observe(result.seconds)
-            metrics.WEBHOOK_DELIVERIES.labels("success" if result.ok else "failure").inc()
+        try:
+            await self._deliver(job)
+        except Exception:
+            log.exception("webhook attempt failed", extra={"delivery_id": job["id"]})
+
+    async def _deliver(self, job: dict[str, Any]) -> None:
+        if not job["agent_ok"]:
+            # A disabled or suspended agent gets no deliveries: its queued rows are cancelled
+            # (not held), so re-enabling it does not replay what happened meanwhile.
             async with self.sessionmaker() as db, db.begin():
-                if result.ok:
-                    await repo.record_success(db, job["id"], job["agent_id"], result.status)
-                    return
-                await self._failed(db, job, result)
+                await repo.cancel_pending(db, job["agent_id"], "agent disabled")
+            return
+        if job["url"] is None:
+            async with self.sessionmaker() as db, db.begin():
+                await repo.cancel_pending(db, job["agent_id"], "webhook removed or disabled")
+            return
+        body = body_for(job["id"], job["event"], job["payload"])
+        headers = headers_for(job["secret"], body, job["id"], job["event"], job["attempts"])
+        result = await client.post(job["url"], body, headers, self.settings)
+        metrics.WEBHOOK_DELIVERY_SECONDS.observe(result.seconds)
+        metrics.WEBHOOK_DELIVERIES.labels("success" if result.ok else "failure").inc()
+        async with self.sessionmaker() as db, db.begin():
+            if result.ok:
+                await repo.record_success(db, job["id"], job["agent_id"], result.status)
+                return
+            await self._failed(db, job, result)
 
     async def _failed(self, db: Any, job: dict[str, Any], result: client.Result) -> None:
         settings = self.settings

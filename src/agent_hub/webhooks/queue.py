@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
+from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
 from agent_hub.webhooks.models import Webhook, WebhookDelivery
@@ -19,8 +20,11 @@ from agent_hub.webhooks.models import Webhook, WebhookDelivery
 async def enabled_for(db: AsyncSession, agent_ids: Sequence[str]) -> set[str]:
     if not agent_ids:
         return set()
+    # A disabled or suspended agent gets nothing queued (the loop cancels what was queued before).
     rows = await db.execute(
-        select(Webhook.agent_id).where(Webhook.agent_id.in_(list(agent_ids)), Webhook.enabled.is_(True))
+        select(Webhook.agent_id)
+        .join(Agent, Agent.id == Webhook.agent_id)
+        .where(Webhook.agent_id.in_(list(agent_ids)), Webhook.enabled.is_(True), Agent.status != "suspended")
     )
     return {r[0] for r in rows}
 

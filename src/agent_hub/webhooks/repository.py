@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from agent_hub.inbox.repository import rowcount
 from agent_hub.webhooks.models import Webhook, WebhookDelivery
@@ -34,33 +35,45 @@ async def cancel_pending(db: AsyncSession, agent_id: str, reason: str) -> None:
     )
 
 
-async def claim(db: AsyncSession, *, limit: int, lease: float) -> list[tuple[WebhookDelivery, Webhook | None]]:
-    """Take due deliveries under a lease. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
-    replicas claim side by side; SQLite serialises writers (BEGIN IMMEDIATE) instead. A crashed
-    worker's lease simply runs out and the delivery is claimed again."""
+async def claim(
+    db: AsyncSession, *, limit: int, lease: float, busy: frozenset[str] = frozenset()
+) -> list[tuple[WebhookDelivery, Webhook | None, bool]]:
+    """Take due deliveries under a lease: the oldest due one of each webhook that has no attempt
+    in flight anywhere (an unexpired lease, or `busy` in this process), at most `limit`. Each
+    comes with its webhook and whether its agent may receive deliveries (not disabled or
+    suspended). On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several replicas claim side by
+    side; SQLite serialises writers (BEGIN IMMEDIATE) instead. A crashed worker's lease simply
+    runs out and the delivery is claimed again."""
     now = utcnow()
-    rows = (
-        (
-            await db.execute(
-                select(WebhookDelivery)
-                .where(
-                    WebhookDelivery.status == "pending",
-                    WebhookDelivery.next_attempt_at <= now,
-                    or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
-                )
-                .order_by(WebhookDelivery.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .scalars()
-        .all()
+    in_flight = select(WebhookDelivery.agent_id).where(
+        WebhookDelivery.status == "pending", WebhookDelivery.locked_until >= now
     )
-    out: list[tuple[WebhookDelivery, Webhook | None]] = []
+    query = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.next_attempt_at <= now,
+            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+            WebhookDelivery.agent_id.not_in(in_flight),
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit * 4)  # several rows of one webhook are skipped below
+        .with_for_update(skip_locked=True)
+    )
+    if busy:
+        query = query.where(WebhookDelivery.agent_id.not_in(list(busy)))
+    rows = (await db.execute(query)).scalars().all()
+    out: list[tuple[WebhookDelivery, Webhook | None, bool]] = []
+    taken: set[str] = set()
     for delivery in rows:
+        if delivery.agent_id in taken or len(out) >= limit:
+            continue
+        taken.add(delivery.agent_id)
         delivery.locked_until = now + timedelta(seconds=lease)
         delivery.attempts += 1
-        out.append((delivery, await db.get(Webhook, delivery.agent_id)))
+        agent = await db.get(Agent, delivery.agent_id)
+        agent_ok = agent is not None and agent.status != "suspended"
+        out.append((delivery, await db.get(Webhook, delivery.agent_id), agent_ok))
     await db.flush()
     return out
 
