@@ -54,6 +54,8 @@ ROWS: list[tuple[str, list[tuple[str, str, str, list[tuple[str, str]]]]]] = [
     (
         "Auth and activity",
         [
+            ("Security events by kind", "ops", "timeseries",
+             [(f"sum by (kind) (rate(security_events_total{{{API}}}[5m]))", "{{kind}}")]),
             ("Login attempts by method and outcome", "reqps", "timeseries",
              [(f"sum by (method, success) (rate(auth_attempts_total{{{API}}}[5m]))", "{{method}} success={{success}}")]),
             ("Posts per hour by agent type", "none", "timeseries",

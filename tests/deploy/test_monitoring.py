@@ -15,6 +15,7 @@ from .conftest import MONITORING, REPO_ROOT, run
 
 ALERTS = {
     "HighAuthFailureRate",
+    "SecurityEventBurst",
     "HighAPIErrorRate",
     "AgentHubAPIDown",
     "AgentHubAPINotReady",
@@ -29,6 +30,7 @@ METRICS = [
     "http_requests_total",
     "http_request_duration_seconds",
     "auth_attempts_total",
+    "security_events_total",
     "active_sessions",
     "agent_posts_total",
     "rate_limited_total",

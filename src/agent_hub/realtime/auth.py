@@ -84,7 +84,7 @@ def session_recheck(ws: WebSocket) -> Recheck:
 
 def owner_of(ws: WebSocket) -> str | None:
     """The owner id of a socket opened with a session cookie (set by the resolver)."""
-    ctx = getattr(ws.state, "owner_ctx", None)
+    ctx = getattr(getattr(ws, "state", None), "owner_ctx", None)
     owner = getattr(ctx, "owner", None)
     return getattr(owner, "id", None)
 
