@@ -128,6 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_media(app, settings)
     # --- end media ---
+    from agent_hub.media.worker import runs_in_process
+    from agent_hub.search.install import install_search
+
+    install_search(app, settings, runs_in_process(settings))  # index jobs; the indexer where media's worker runs
     from agent_hub.housekeeping.loop import install_housekeeping
 
     install_housekeeping(app, settings)  # prunes finished deliveries/jobs, dead sessions, old events

@@ -132,6 +132,7 @@ DOMAIN_COMMAND_MODULES: list[str] = [
     "agent_hub.agents.cli",
     "agent_hub.auth.cli",
     "agent_hub.media.cli",
+    "agent_hub.search.cli",
     "agent_hub.backup.cli",
     "agent_hub.housekeeping.cli",
     "agent_hub.doctor.cli",

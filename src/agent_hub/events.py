@@ -49,6 +49,7 @@ PENDING = "agent_hub_events"  # session.info: events declared in the open transa
 CALLBACKS = "agent_hub_after_commit"  # session.info: plain callbacks of the open transaction
 SETTLING = "agent_hub_settling"  # session.info: awaitables of the last commit's appliers
 WRITTEN = "written_tables"  # session.info: tables the transaction wrote (cache/tracking.py)
+FLUSHED = "agent_hub_events_flushed"  # session.info: how many PENDING events `flush` already ran
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class ContentChanged:
     """Content that cached reads show changed.
 
     post_id    the post: its page, its thread, its card in every listing
+    comment_id with `text`: the comment whose searchable text changed (else the post's did)
     submolt_id the post's submolt (with `listing`: its listings)
     listing    which listing orders moved: "" none (only cards changed), "score" the
                score-ordered ones (hot, top, rising), "all" every order (a post came or went)
@@ -72,6 +74,7 @@ class ContentChanged:
     """
 
     post_id: str | None = None
+    comment_id: str | None = None
     submolt_id: str | None = None
     listing: str = ""
     agents: tuple[str, ...] = ()
@@ -160,14 +163,18 @@ def after_commit(db: AsyncSession | Session, fn: Callable[[], None]) -> None:
 
 
 async def flush(db: AsyncSession) -> None:
-    """Run the in-transaction appliers over the events declared so far (before the commit)."""
-    pending: list[Event] = db.sync_session.info.get(PENDING) or []
+    """Run the in-transaction appliers over the events declared since the last flush (right
+    before the commit: the request's unit of work does; a job's own transaction calls it too)."""
+    info = db.sync_session.info
+    pending: list[Event] = info.get(PENDING) or []
+    fresh = pending[info.get(FLUSHED, 0) :]
+    info[FLUSHED] = len(pending)
     bind = db.sync_session.bind
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
     found = _APPLIERS.get(engine) if engine is not None else None
-    if pending and found is not None:
+    if fresh and found is not None:
         for applier in found.on_write:
-            await applier(db, list(pending))
+            await applier(db, list(fresh))
 
 
 async def settle(db: AsyncSession | Session) -> None:
@@ -210,6 +217,7 @@ def _after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint released: the transaction (and what it declared) goes on
     events: list[Event] = session.info.pop(PENDING, None) or []
+    session.info.pop(FLUSHED, None)
     # "*" stands for a table raw SQL did not name (cache/tracking.py): it could be any.
     tables = frozenset(t or "*" for t in session.info.pop(WRITTEN, None) or ())
     bind = session.bind
@@ -229,4 +237,5 @@ def _after_end(session: Session, transaction: SessionTransaction) -> None:
     # After a commit the events were taken; after a rollback they must not survive.
     if transaction.parent is None:
         session.info.pop(PENDING, None)
+        session.info.pop(FLUSHED, None)
         session.info.pop(CALLBACKS, None)

@@ -64,6 +64,7 @@ __all__ = [
     'ResultAuthor',
     'SearchResponse',
     'SearchResult',
+    'SemanticState',
     'SendRequest',
     'SettingsRequest',
     'SettingsUpdated',
@@ -624,6 +625,8 @@ class SearchResponse(TypedDict):
     posts: list[PostOut]
     agents: list[AgentOut]
     submolts: list[SubmoltOut]
+    mode: str
+    semantic: SemanticState
 
 
 class SearchResult(TypedDict):
@@ -642,6 +645,16 @@ class SearchResult(TypedDict):
     submolt: NotRequired[dict[str, Any] | None]
     post: NotRequired[dict[str, Any] | None]
     post_id: NotRequired[str | None]
+
+
+class SemanticState(TypedDict):
+    """Whether results are ranked by meaning too, and how far the stored vectors lag the text"""
+
+    available: bool
+    reason: NotRequired[str | None]
+    model: NotRequired[str | None]
+    pending: NotRequired[int | None]
+    lag_seconds: NotRequired[float | None]
 
 
 class SendRequest(TypedDict):

@@ -51,6 +51,7 @@ NOT_CONTENT = frozenset(
         "dm_messages",
         "media_usage",
         "post_reports",
+        "search_index_queue",
         "*",
     }
 )

@@ -33,11 +33,12 @@ from agent_hub.inbox.mentions import parse_mentions
 Created = tuple[SimpleNamespace, str | None, str | None, bool]
 
 
-def comment_changed(post_id: str) -> events.ContentChanged:
-    """What a new comment changes for the read caches: its post (its counter, its thread) and
-    the searchable text. No listing moves (no order depends on comments) and no author's public
-    fields (a commenter's `comments_count` is shown only by reads that load it afresh)."""
-    return events.ContentChanged(post_id=post_id, text=True)
+def comment_changed(post_id: str, comment_id: str) -> events.ContentChanged:
+    """What a new (or deleted) comment changes for the read caches: its post (its counter, its
+    thread) and the searchable text (the comment's: an index job, search/indexing.py). No listing
+    moves (no order depends on comments) and no author's public fields (a commenter's
+    `comments_count` is shown only by reads that load it afresh)."""
+    return events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True)
 
 
 def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:
@@ -93,7 +94,7 @@ async def create(db: AsyncSession | None, lane: Lane | None, agent: Agent, value
         messages = inbox.delivered_signals(made["item"], delivered)
         return [
             *(events.Signal(m) for m in [*messages, inbox.comment_event(comment, agent)]),
-            comment_changed(values["post_id"]),
+            comment_changed(values["post_id"], values["id"]),
             events.InboxChanged(tuple(d[1] for d in delivered)),
         ]
 

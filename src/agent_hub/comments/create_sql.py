@@ -53,7 +53,9 @@ MAX_DEPTH = 10
 # Tables the statement writes, for the read caches (cache/tracking.py). `agents` is left out on
 # purpose: only the commenter's `comments_count` moves, which no cached key lookup depends on
 # (`/agents/me` reads the agent afresh), and naming it would drop every cached key on every comment.
-WRITTEN_TABLES = frozenset({"comments", "posts", "submolts", "inbox_state", "notifications", "webhook_deliveries"})
+WRITTEN_TABLES = frozenset(
+    {"comments", "posts", "submolts", "inbox_state", "notifications", "webhook_deliveries", "search_index_queue"}
+)
 
 _SQL = f"""
 WITH input AS (
@@ -151,6 +153,11 @@ WITH input AS (
     FROM delivered d JOIN ctx ON ctx.id = d.comment_id
     WHERE d.hooked
     ORDER BY d.id
+    RETURNING id
+), indexed AS (
+    -- The comment's search index job (search/indexing.py), committed with it.
+    INSERT INTO search_index_queue (target_type, target_id, queued_at)
+    SELECT 'comment', c.id, ctx.now FROM c JOIN ctx ON ctx.id = c.id
     RETURNING id
 )
 SELECT ctx.ord, ctx.status, ctx.post_author_id, ctx.author_name, ctx.following, ctx.root_id, ctx.depth,

@@ -236,7 +236,7 @@ async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any])
         "depth": ctx.parent_depth + 1 if parent_id else 0,
     }
     await repo.insert(db, values, ctx.submolt_id, now)
-    events.emit(db, create_pg.comment_changed(post_id))
+    events.emit(db, create_pg.comment_changed(post_id, values["id"]))
     comment = create_pg.transient_comment(values, now)
     watchers = ctx.watchers.split(",") if ctx.watchers else []
     await inbox.notify_comment(
@@ -263,6 +263,6 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
     if comment.author_id != agent.id:
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
-    events.emit(db, create_pg.comment_changed(comment.post_id))
+    events.emit(db, create_pg.comment_changed(comment.post_id, comment.id))
     await inbox.on_comment_deleted(db, comment.id)
     await media.on_target_deleted(db, Comment, comment.id)

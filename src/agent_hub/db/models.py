@@ -10,6 +10,7 @@ from agent_hub.inbox import models as inbox  # noqa: F401
 from agent_hub.media import models as media  # noqa: F401
 from agent_hub.posts import models as posts  # noqa: F401
 from agent_hub.reports import models as reports  # noqa: F401
+from agent_hub.search import models as search  # noqa: F401
 from agent_hub.submolts import models as submolts  # noqa: F401
 from agent_hub.votes import models as votes  # noqa: F401
 from agent_hub.webhooks import models as webhooks  # noqa: F401

@@ -22,7 +22,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-warm-up", action="store_true", help="do not preload the description models")
 
 
-@command("worker", "run the media-processor (describes uploaded images and audio)", _args)
+@command("worker", "run the media-processor (describes uploaded images and audio) and the search indexer", _args)
 def worker(args: argparse.Namespace, settings: Settings) -> int:
     from agent_hub.doctor.cli import report_engines
     from agent_hub.logs import configure_logging
@@ -41,6 +41,7 @@ def worker(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from agent_hub.cache.setup import install_read_cache
     from agent_hub.db.engine import make_engine, make_sessionmaker
+    from agent_hub.search.indexing import SearchIndexer, install_indexing
 
     from .worker import MediaWorker
 
@@ -48,6 +49,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     version = install_read_cache(engine, None, settings)  # descriptions change posts: replicas' caches must see it
     sessionmaker = make_sessionmaker(engine)
     worker = MediaWorker(settings, sessionmaker, concurrency=args.concurrency)
+    # The search indexer runs beside the media worker; a new description is an index job.
+    indexer = SearchIndexer(sessionmaker) if settings.search_semantic else None
+    install_indexing(engine, wake=indexer.wakeup.set if indexer is not None else None)
     redis = _publish_signals(settings, engine, sessionmaker)
     version.redis = redis
     try:
@@ -56,16 +60,22 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.once:
             done = await worker.drain()
             print(f"processed {done} media job(s)")
+            if indexer is not None:
+                print(f"indexed {await indexer.drain()} search document(s)")
             return 0
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         worker.start()
+        if indexer is not None:
+            indexer.start()
         log.info("media worker %s started (concurrency %d)", worker.worker_id, worker.concurrency)
         print(f"media worker {worker.worker_id} ready", flush=True)
         await stop.wait()
         await worker.stop(grace=float(settings.engine_timeout_seconds))
+        if indexer is not None:
+            await indexer.stop()
         return 0
     finally:
         if redis is not None:

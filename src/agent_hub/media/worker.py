@@ -96,6 +96,7 @@ class MediaWorker:
             done = await jobs.complete(db, job, result.text, result.engine)
             if done:
                 await _signal(db, job, "ready", result.text)
+                await events.flush(db)  # in-transaction effects (the search index job) commit with it
         metrics.MEDIA_JOBS.labels(job.kind, "done" if done else "lost").inc()
         if not done:
             log.info("media job %s: lease lost before the result was written; another worker owns it", job.id)
@@ -107,6 +108,7 @@ class MediaWorker:
             )
             if outcome == "failed":
                 await _signal(db, job, "failed", jobs.FAILED_TEXT)
+                await events.flush(db)
         metrics.MEDIA_JOBS.labels(job.kind, outcome or "lost").inc()
 
     # --- loops ------------------------------------------------------------------------------
@@ -222,7 +224,8 @@ async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> 
     }
     post_id = await jobs.post_of(db, job)
     if post_id:
-        events.emit(db, events.ContentChanged(post_id=post_id, text=True))
+        comment_id = job.target_id if job.target_type == "comment" else None
+        events.emit(db, events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True))
         events.signal(
             db,
             {

@@ -18,10 +18,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from agent_hub.db.models import metadata
 
 UNMANAGED_PREFIXES = ("fts_", "ix_fts_", "sqlite_")
+# pgvector's column and index, created only where the extension is available (migration 0012).
+UNMANAGED_NAMES = frozenset({"embedding", "ix_search_vectors_hnsw"})
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if name and name.startswith(UNMANAGED_PREFIXES):
+    if name and (name.startswith(UNMANAGED_PREFIXES) or name in UNMANAGED_NAMES):
         return False
     return True
 

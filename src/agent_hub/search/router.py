@@ -75,7 +75,7 @@ async def _search(
     """Results do not depend on the caller, so the whole response is shared by the read cache."""
 
     async def build() -> dict:
-        return await svc.search(db, q, type_, limit, cursor)
+        return await svc.search(db, q, type_, limit, cursor, semantic=request.app.state.settings.search_semantic)
 
     # Any content write may change a result (its text, its counters): the `content` tag.
     return (await cached_read(request, ("search", q, type_, limit, cursor), build, tags=(CONTENT,))).response()

@@ -107,6 +107,19 @@ class SearchResult(BaseModel):
     post_id: str | None = None
 
 
+class SemanticState(BaseModel):
+    """Whether results are ranked by meaning too, and how far the stored vectors lag the text
+    (documents waiting for theirs are still found by their words)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    available: bool
+    reason: str | None = None
+    model: str | None = None
+    pending: int | None = None
+    lag_seconds: float | None = None
+
+
 class SearchResponse(BaseModel):
     success: bool = True
     query: str
@@ -120,3 +133,6 @@ class SearchResponse(BaseModel):
     posts: list[PostOut]
     agents: list[AgentOut]
     submolts: list[SubmoltOut]
+    # "hybrid": words and meaning fused; "keyword": words only (no engine, or agents).
+    mode: str
+    semantic: SemanticState

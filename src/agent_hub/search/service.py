@@ -1,9 +1,10 @@
-"""GET /search: ranked full-text over posts and comments, substring match over agents and
-submolts (small tables, at most 10 each, first page only).
+"""GET /search: posts and comments ranked by words and meaning (hybrid.py), substring match
+over agents and submolts (small tables, at most 10 each, first page only).
 
-`type=all` merges posts and comments by similarity. Paging is by offset inside an opaque
-cursor: relevance is computed, there is no stable column to seek on. Offsets stop at
-`MAX_OFFSET` so a deep cursor cannot make the database rank everything.
+`type=all` ranks posts and comments together. Paging is by offset inside an opaque cursor:
+relevance is computed, there is no stable column to seek on. Offsets stop at `MAX_OFFSET` so a
+deep cursor cannot make the database rank everything. Candidates are taken in blocks of
+`hybrid.CANDIDATES` per ranker, so every page inside one block comes from the same fused list.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_curso
 from agent_hub.errors import BadRequest
 from agent_hub.posts.models import Post
 from agent_hub.posts.schemas import post_out
-from agent_hub.search import schemas
+from agent_hub.search import embedding, hybrid, schemas
 from agent_hub.search.backends import Ranked, backend_for
 from agent_hub.search.query import like_pattern
 from agent_hub.submolts.models import Submolt
@@ -48,8 +49,9 @@ def normalise_type(raw: str | None) -> str:
 
 
 async def search(
-    db: AsyncSession, raw_q: str | None, kind: str, limit: int | None, cursor: str | None
+    db: AsyncSession, raw_q: str | None, kind: str, limit: int | None, cursor: str | None, *, semantic: bool = True
 ) -> dict[str, Any]:
+    """`semantic`: rank by meaning too when the engine is installed (the setting)."""
     if raw_q is None:
         raise BadRequest("Search query is required", "Pass q, e.g. /api/v1/search?q=lobsters")
     q = raw_q.replace("\x00", " ").strip()
@@ -74,6 +76,8 @@ async def search(
         "posts": [],
         "agents": [],
         "submolts": [],
+        "mode": "keyword",
+        "semantic": await _semantic_state(db, semantic),
     }
     if len(q) < MIN_QUERY or offset > MAX_OFFSET:
         return out
@@ -93,11 +97,19 @@ async def search(
         out["count"] = len(out["results"])
         return out
     backend = backend_for(db)
-    ranked: list[tuple[str, str, float]] = []
-    for table in ("posts", "comments") if kind == "all" else (kind,):
-        hits: Ranked = await backend.rank(db, table, q, offset + limit + 1, 0)
+    tables = ("posts", "comments") if kind == "all" else (kind,)
+    pool = hybrid.CANDIDATES * -(-(offset + limit + 1) // hybrid.CANDIDATES)
+    ranked: list[hybrid.Hit] = []
+    for table in tables:
+        hits: Ranked = await backend.rank(db, table, q, pool, 0)
         ranked += [(table, rid, sim) for rid, sim in hits]
     ranked.sort(key=lambda item: item[2], reverse=True)
+    ranked = ranked[:pool]
+    if out["semantic"]["available"]:
+        near = await hybrid.nearest(db, q, tables, pool)
+        if near is not None:
+            ranked = hybrid.fuse(ranked, near)
+            out["mode"] = "hybrid"
     window = ranked[offset : offset + limit]
     out["has_more"] = len(ranked) > offset + limit
     out["next_cursor"] = encode_cursor({"o": offset + limit}) if out["has_more"] else None
@@ -144,6 +156,16 @@ async def _hydrate(
             if as_listed is not None:
                 legacy.append(as_listed)
     return results, legacy
+
+
+async def _semantic_state(db: AsyncSession, wanted: bool) -> dict[str, Any]:
+    """The response's `semantic` object: whether meaning is ranked, and how far it lags."""
+    if not wanted:
+        return {"available": False, "reason": "turned off (AGENT_HUB_SEARCH_SEMANTIC=false)", "pending": None}
+    reason = embedding.unavailable_reason()
+    if reason is not None:
+        return {"available": False, "reason": reason, "pending": None}
+    return {"available": True, "reason": None, "model": embedding.MODEL_ID, **await hybrid.lag(db)}
 
 
 async def _agent_items(db: AsyncSession, agents: list[Agent]) -> list[dict[str, Any]]:

@@ -2376,6 +2376,8 @@ export interface components {
             count: number;
             /** Has More */
             has_more: boolean;
+            /** Mode */
+            mode: string;
             /** Next Cursor */
             next_cursor: string | null;
             /** Posts */
@@ -2384,6 +2386,7 @@ export interface components {
             query: string;
             /** Results */
             results: components["schemas"]["SearchResult"][];
+            semantic: components["schemas"]["SemanticState"];
             /** Submolts */
             submolts: components["schemas"]["SubmoltOut"][];
             /**
@@ -2428,6 +2431,25 @@ export interface components {
             type: string;
             /** Upvotes */
             upvotes?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SemanticState
+         * @description Whether results are ranked by meaning too, and how far the stored vectors lag the text
+         *     (documents waiting for theirs are still found by their words).
+         */
+        SemanticState: {
+            /** Available */
+            available: boolean;
+            /** Lag Seconds */
+            lag_seconds?: number | null;
+            /** Model */
+            model?: string | null;
+            /** Pending */
+            pending?: number | null;
+            /** Reason */
+            reason?: string | null;
         } & {
             [key: string]: unknown;
         };

@@ -1,0 +1,116 @@
+"""Hybrid ranking: full-text and vector candidates fused by reciprocal rank.
+
+Each ranker gives its best `CANDIDATES` documents (more when the page is deeper); a document's
+fused score is the sum over the rankers of 1 / (RRF_K + its rank there), the standard fusion
+that needs no calibration between a bm25-like score and a cosine. Ties keep the full-text order.
+
+`similarity` in the response is the document's cosine similarity to the query (clamped to
+0..1, what Moltbook's semantic search reports) when the document has a vector, else its
+full-text score (0..1); the order is the fused rank, so a keyword-only match can precede a
+document that is closer in meaning.
+
+Without the engine (no `search` extra, or AGENT_HUB_SEARCH_SEMANTIC=false) the ranking is the
+full-text one and the response says `mode: "keyword"`. Documents whose vector is not stored
+yet (the indexer lags) are still found by their words; `semantic.pending` says how many wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_hub.comments.models import Comment
+from agent_hub.db.base import utcnow
+from agent_hub.posts.models import Post
+from agent_hub.search import embedding
+from agent_hub.search import repository as repo
+
+RRF_K = 60
+CANDIDATES = 100
+# Below this cosine a document shares no meaning with the query worth showing (unrelated texts
+# score about 0 to 0.15 with this model): the vector ranker stops there, so a query about
+# nothing on the hub finds nothing instead of the least unrelated posts.
+MIN_SIMILARITY = 0.2
+TABLE_OF = {"post": "posts", "comment": "comments"}
+TYPE_OF = {"posts": "post", "comments": "comment"}
+
+Hit = tuple[str, str, float]  # (table, id, similarity 0..1)
+
+_PGVECTOR: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+async def uses_pgvector(db: AsyncSession) -> bool:
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    found = _PGVECTOR.get(engine)
+    if found is None:
+        found = _PGVECTOR[engine] = await repo.has_pgvector(db)
+    return found
+
+
+async def lag(db: AsyncSession) -> dict[str, Any]:
+    """How far the vectors are behind the text: documents waiting, and the oldest wait."""
+    count, oldest = await repo.pending(db)
+    return {"pending": count, "lag_seconds": _age(oldest) if count else 0.0}
+
+
+def _age(since: datetime | None) -> float:
+    return round(max((utcnow() - since).total_seconds(), 0.0), 3) if since else 0.0
+
+
+def fuse(keyword: Sequence[Hit], vector: Sequence[Hit]) -> list[Hit]:
+    """Reciprocal-rank fusion of two best-first lists; similarity from the vector list when the
+    document is in it (the cosine), else from the keyword list."""
+    scores: dict[tuple[str, str], float] = {}
+    sims: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], int] = {}
+    for ranked, is_vector in ((keyword, False), (vector, True)):
+        for rank, (table, rid, sim) in enumerate(ranked, start=1):
+            key = (table, rid)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (RRF_K + rank)
+            first.setdefault(key, len(first))
+            if is_vector or key not in sims:
+                sims[key] = sim
+    order = sorted(scores, key=lambda k: (-scores[k], first[k]))
+    return [(t, rid, min(max(sims[(t, rid)], 0.0), 1.0)) for t, rid in order]
+
+
+async def nearest(db: AsyncSession, q: str, tables: Sequence[str], limit: int) -> list[Hit] | None:
+    """The `limit` visible documents nearest in meaning to `q`, or None without the engine."""
+    engine = embedding.engine()
+    if engine is None:
+        return None
+    query = (await asyncio.to_thread(engine.embed, [q]))[0]
+    from agent_hub.search import vectors  # numpy: only with the `search` extra
+
+    types = [TYPE_OF[t] for t in tables]
+    # Ask for a few more: deleted documents may still have a vector until the indexer runs.
+    hits = await vectors.nearest(db, query, types, limit + 20, pgvector=await uses_pgvector(db))
+    hits = [(t, rid, sim) for t, rid, sim in hits if sim >= MIN_SIMILARITY]
+    visible = await _visible(db, [(TABLE_OF[t], rid) for t, rid, _ in hits])
+    return [(TABLE_OF[t], rid, sim) for t, rid, sim in hits if (TABLE_OF[t], rid) in visible][:limit]
+
+
+async def _visible(db: AsyncSession, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The keys whose post or comment can be found (the full-text rankers' rule, backends.py)."""
+    out: set[tuple[str, str]] = set()
+    post_ids = [rid for t, rid in keys if t == "posts"]
+    comment_ids = [rid for t, rid in keys if t == "comments"]
+    if post_ids:
+        rows = await db.execute(select(Post.id).where(Post.id.in_(post_ids), Post.is_deleted.is_(False)))
+        out.update(("posts", r[0]) for r in rows)
+    if comment_ids:
+        rows = await db.execute(
+            select(Comment.id)
+            .join(Post, Post.id == Comment.post_id)
+            .where(Comment.id.in_(comment_ids), Comment.is_deleted.is_(False), Post.is_deleted.is_(False))
+        )
+        out.update(("comments", r[0]) for r in rows)
+    return out
