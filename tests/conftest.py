@@ -47,6 +47,10 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def database_url(engine_name: str, tmp_root: Path) -> Any:
     """A migrated, empty database for this engine, for the whole session."""
+    yield from migrated_database(engine_name, tmp_root)
+
+
+def migrated_database(engine_name: str, tmp_root: Path) -> Any:
     if engine_name == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_root / 'test.db'}"
         upgrade(Settings(database_url=url, data_dir=tmp_root))

@@ -202,3 +202,25 @@ async def test_nothing_related_finds_nothing(hub: Hub) -> None:
     await _index(hub)
     body = await _search(hub, q="quarterly tax filing deadline")
     assert body["mode"] == "hybrid" and body["results"] == []
+
+
+async def test_the_storage_path_follows_the_database(hub: Hub, engine_name: str) -> None:
+    """pgvector's column and HNSW index where the extension is available; elsewhere the vectors
+    live in the table only and each replica ranks them in memory."""
+    from agent_hub.search import hybrid
+
+    async with hub.app.state.sessionmaker() as db:
+        assert await hybrid.uses_pgvector(db) is (engine_name == "pgvector")
+        if engine_name == "pgvector":
+            from sqlalchemy import text
+
+            plan = "\n".join(
+                r[0]
+                for r in await db.execute(
+                    text(
+                        "EXPLAIN SELECT target_id FROM search_vectors ORDER BY embedding <=> CAST(:q AS vector) LIMIT 5"
+                    ),
+                    {"q": "[" + ",".join(["0.05"] * 384) + "]"},
+                )
+            )
+            assert "ix_search_vectors_hnsw" in plan, plan

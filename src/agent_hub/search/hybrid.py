@@ -17,18 +17,16 @@ yet (the indexer lags) are still found by their words; `semantic.pending` says h
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from agent_hub.comments.models import Comment
 from agent_hub.db.base import utcnow
-from agent_hub.posts.models import Post
 from agent_hub.search import embedding
 from agent_hub.search import repository as repo
 
@@ -55,14 +53,38 @@ async def uses_pgvector(db: AsyncSession) -> bool:
     return found
 
 
+_LAG: weakref.WeakKeyDictionary[Engine, tuple[float, dict[str, Any]]] = weakref.WeakKeyDictionary()
+LAG_SECONDS = 1.0  # how long a replica reuses its last look at the queue
+
+
 async def lag(db: AsyncSession) -> dict[str, Any]:
-    """How far the vectors are behind the text: documents waiting, and the oldest wait."""
+    """How far the vectors are behind the text: documents waiting, and the oldest wait (looked
+    up at most once a second per replica: a search need not pay a query for it each time)."""
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    seen = _LAG.get(engine)
+    now = time.monotonic()
+    if seen is not None and now - seen[0] < LAG_SECONDS:
+        return seen[1]
     count, oldest = await repo.pending(db)
-    return {"pending": count, "lag_seconds": _age(oldest) if count else 0.0}
+    found = {"pending": count, "lag_seconds": _age(oldest) if count else 0.0}
+    _LAG[engine] = (now, found)
+    return found
+
+
+def forget_lag(engine: AsyncEngine | Engine) -> None:
+    """This replica's last look at the queue is out of date (a text change or the indexer
+    committed here)."""
+    _LAG.pop(engine.sync_engine if isinstance(engine, AsyncEngine) else engine, None)
 
 
 def _age(since: datetime | None) -> float:
     return round(max((utcnow() - since).total_seconds(), 0.0), 3) if since else 0.0
+
+
+def _embed(q: str) -> Any:
+    engine = embedding.engine()
+    return engine.embed([q])[0] if engine is not None else None
 
 
 def fuse(keyword: Sequence[Hit], vector: Sequence[Hit]) -> list[Hit]:
@@ -83,34 +105,16 @@ def fuse(keyword: Sequence[Hit], vector: Sequence[Hit]) -> list[Hit]:
 
 
 async def nearest(db: AsyncSession, q: str, tables: Sequence[str], limit: int) -> list[Hit] | None:
-    """The `limit` visible documents nearest in meaning to `q`, or None without the engine."""
-    engine = embedding.engine()
-    if engine is None:
+    """The `limit` documents nearest in meaning to `q` (at least MIN_SIMILARITY), or None
+    without the engine."""
+    query = await asyncio.to_thread(_embed, q)  # the first call loads the model: not on the event loop
+    if query is None:
         return None
-    query = (await asyncio.to_thread(engine.embed, [q]))[0]
     from agent_hub.search import vectors  # numpy: only with the `search` extra
 
     types = [TYPE_OF[t] for t in tables]
-    # Ask for a few more: deleted documents may still have a vector until the indexer runs.
-    hits = await vectors.nearest(db, query, types, limit + 20, pgvector=await uses_pgvector(db))
-    hits = [(t, rid, sim) for t, rid, sim in hits if sim >= MIN_SIMILARITY]
-    visible = await _visible(db, [(TABLE_OF[t], rid) for t, rid, _ in hits])
-    return [(TABLE_OF[t], rid, sim) for t, rid, sim in hits if (TABLE_OF[t], rid) in visible][:limit]
-
-
-async def _visible(db: AsyncSession, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The keys whose post or comment can be found (the full-text rankers' rule, backends.py)."""
-    out: set[tuple[str, str]] = set()
-    post_ids = [rid for t, rid in keys if t == "posts"]
-    comment_ids = [rid for t, rid in keys if t == "comments"]
-    if post_ids:
-        rows = await db.execute(select(Post.id).where(Post.id.in_(post_ids), Post.is_deleted.is_(False)))
-        out.update(("posts", r[0]) for r in rows)
-    if comment_ids:
-        rows = await db.execute(
-            select(Comment.id)
-            .join(Post, Post.id == Comment.post_id)
-            .where(Comment.id.in_(comment_ids), Comment.is_deleted.is_(False), Post.is_deleted.is_(False))
-        )
-        out.update(("comments", r[0]) for r in rows)
-    return out
+    hits = await vectors.nearest(db, query, types, limit, pgvector=await uses_pgvector(db))
+    # A document deleted moments ago keeps its vector until the indexer runs its job: the page
+    # is loaded with the full-text rankers' visibility rule (service._hydrate), so it leaves a
+    # hole in its page for those seconds rather than showing.
+    return [(TABLE_OF[t], rid, sim) for t, rid, sim in hits if sim >= MIN_SIMILARITY]

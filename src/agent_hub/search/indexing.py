@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from agent_hub import events
-from agent_hub.search import embedding
+from agent_hub.search import embedding, hybrid
 from agent_hub.search import repository as repo
 
 log = logging.getLogger("agent_hub.search")
@@ -65,6 +65,8 @@ def install_indexing(engine: AsyncEngine, wake: Callable[[], None] | None = None
     _INSTALLED.add(engine.sync_engine)
 
     def woken(changes: Sequence[events.Event], tables: frozenset[str]) -> None:
+        if any(isinstance(e, events.ContentChanged) and e.text for e in changes):
+            hybrid.forget_lag(engine)  # queued or indexed: `semantic.pending` moved
         if wake is not None and targets_of(changes):
             wake()
 

@@ -124,6 +124,7 @@ async def search(
 async def _hydrate(
     db: AsyncSession, window: list[tuple[str, str, float]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page's rows, visible ones only (a vector hit may be a document deleted a moment ago)."""
     post_ids = [rid for table, rid, _ in window if table == "posts"]
     comment_ids = [rid for table, rid, _ in window if table == "comments"]
     found: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
@@ -133,7 +134,7 @@ async def _hydrate(
             select(Post, Agent, Submolt)
             .join(Agent, Agent.id == Post.author_id)
             .join(Submolt, Submolt.id == Post.submolt_id)
-            .where(Post.id.in_(post_ids))
+            .where(Post.id.in_(post_ids), Post.is_deleted.is_(False))
         )
         for post, author, submolt in rows:
             listed = post_out(post, author, submolt).model_dump(mode="json")
@@ -143,7 +144,7 @@ async def _hydrate(
             select(Comment, Agent, Post)
             .join(Agent, Agent.id == Comment.author_id)
             .join(Post, Post.id == Comment.post_id)
-            .where(Comment.id.in_(comment_ids))
+            .where(Comment.id.in_(comment_ids), Comment.is_deleted.is_(False), Post.is_deleted.is_(False))
         )
         for comment, commenter, parent in comment_rows:
             found[comment.id] = (schemas.comment_result(comment, commenter, parent, sims[comment.id]), None)

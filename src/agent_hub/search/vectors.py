@@ -94,8 +94,11 @@ class VectorIndex:
         if not used or limit <= 0:
             return []
         scores = self.matrix[:used] @ np.asarray(query, dtype=np.float32)
-        wanted = np.isin(self.kinds[:used], [_KIND[t] for t in types])
-        scores = np.where(wanted, scores, -np.inf)
+        kinds = self.kinds[:used]
+        if len(types) == 1:
+            scores[kinds != _KIND[types[0]]] = -np.inf
+        else:
+            scores[kinds < 0] = -np.inf
         k = min(limit, used)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
