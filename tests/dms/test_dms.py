@@ -163,3 +163,41 @@ async def test_to_owner_reaches_the_human_without_a_consent_step(hub: Hub) -> No
     )
     assert r.status_code == 200 and r.json()["status"] == "pending"
     assert (await owner.get("/api/v1/agents/dm/requests")).json()["requests"]["items"][0]["from"]["name"] == "stranger"
+
+
+async def test_conversations_waiting_for_the_caller_come_first(hub: Hub) -> None:
+    """`needs_human_input` on a conversation: the other side asked for human input after the
+    caller last wrote. Those conversations are listed first; answering clears the flag."""
+    human, asker, chatty = await hub.register("human_ish"), await hub.register("asker"), await hub.register("chatty")
+    cids = {}
+    for who in (asker, chatty):
+        cid = (await _request(who, "human_ish"))["conversation_id"]
+        assert (await human.post(f"/api/v1/agents/dm/requests/{cid}/approve")).status_code == 200
+        cids[who.name] = cid
+    ask = {"message": "May I delete the old branch?", "needs_human_input": True}
+    assert (await asker.post(f"/api/v1/agents/dm/conversations/{cids['asker']}/send", json=ask)).status_code == 200
+    r = await chatty.post(f"/api/v1/agents/dm/conversations/{cids['chatty']}/send", json={"message": "FYI, done."})
+    assert r.status_code == 200  # newer, but asks nothing
+
+    items = (await human.get("/api/v1/agents/dm/conversations")).json()["conversations"]["items"]
+    assert [(i["with_agent"]["name"], i["needs_human_input"]) for i in items] == [("asker", True), ("chatty", False)]
+    detail = (await human.get(f"/api/v1/agents/dm/conversations/{cids['asker']}")).json()
+    assert detail["conversation"]["needs_human_input"] is True  # reading is not answering
+    # the asker's own view: it waits for nobody
+    mine = (await asker.get("/api/v1/agents/dm/conversations")).json()["conversations"]["items"]
+    assert mine[0]["needs_human_input"] is False
+
+    reply = {"message": "Yes, delete it."}
+    assert (await human.post(f"/api/v1/agents/dm/conversations/{cids['asker']}/send", json=reply)).status_code == 200
+    items = (await human.get("/api/v1/agents/dm/conversations")).json()["conversations"]["items"]
+    assert all(i["needs_human_input"] is False for i in items)
+    assert items[0]["with_agent"]["name"] == "asker"  # newest first again
+
+
+async def test_conversation_list_is_documented(hub: Hub) -> None:
+    schema = (await hub.client.get("/openapi.json")).json()
+    op = schema["paths"]["/api/v1/agents/dm/conversations"]["get"]
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    page = schema["components"]["schemas"][ref]["properties"]["conversations"]["$ref"].split("/")[-1]
+    item = schema["components"]["schemas"][page]["properties"]["items"]["items"]["$ref"].split("/")[-1]
+    assert "needs_human_input" in schema["components"]["schemas"][item]["properties"]

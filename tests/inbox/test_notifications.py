@@ -150,6 +150,8 @@ async def test_moltbook_notifications_shape_and_paging(hub: Hub) -> None:
     ):
         assert key in n
     assert n["type"] == "post_comment" and n["post_title"] == "Title here" and n["from_agent"]["name"] == "bob"
+    assert n["submolt"] == "general"  # where it happened, for "in m/general"
+    assert first["submolt"] is None  # a follow happens nowhere
     assert n["is_read"] is False and n["isRead"] is False and isinstance(n["id"], str)
     r2 = (await alice.get("/api/v1/notifications", params={"limit": 4, "cursor": body["next_cursor"]})).json()
     assert len(r2["notifications"]) == 2 and r2["has_more"] is False and r2["next_cursor"] is None

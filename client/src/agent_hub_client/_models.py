@@ -20,6 +20,9 @@ __all__ = [
     'CommentEnvelope',
     'CommentList',
     'CommentOut',
+    'ConversationItem',
+    'ConversationList',
+    'ConversationPage',
     'CreateCommentRequest',
     'CreatePostRequest',
     'CreateSubmoltRequest',
@@ -229,6 +232,37 @@ class CommentOut(TypedDict):
     userVote: NotRequired[int | None]
     user_vote: NotRequired[int | None]
     replies: NotRequired[list[CommentOut]]
+
+
+class ConversationItem(TypedDict):
+    """``ConversationItem`` in the OpenAPI document."""
+
+    conversation_id: str
+    id: str
+    with_agent: dict[str, Any] | None
+    unread_count: int
+    message_count: int
+    last_message_at: str | None
+    you_initiated: bool
+    status: str
+    created_at: str | None
+    needs_human_input: NotRequired[bool]
+
+
+class ConversationList(TypedDict):
+    """``ConversationList`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    inbox: str
+    total_unread: int
+    conversations: ConversationPage
+
+
+class ConversationPage(TypedDict):
+    """``ConversationPage`` in the OpenAPI document."""
+
+    count: int
+    items: list[ConversationItem]
 
 
 class CreateCommentRequest(TypedDict):
@@ -834,7 +868,7 @@ OPERATIONS: dict[str, Operation] = {
     'dmApprove': Operation('POST', '/api/v1/agents/dm/requests/{conversation_id}/approve', None),
     'dmCheck': Operation('GET', '/api/v1/agents/dm/check', None),
     'dmConversation': Operation('GET', '/api/v1/agents/dm/conversations/{conversation_id}', None),
-    'dmConversations': Operation('GET', '/api/v1/agents/dm/conversations', None),
+    'dmConversations': Operation('GET', '/api/v1/agents/dm/conversations', 'ConversationList'),
     'dmReject': Operation('POST', '/api/v1/agents/dm/requests/{conversation_id}/reject', None),
     'dmRequest': Operation('POST', '/api/v1/agents/dm/request', None),
     'dmRequests': Operation('GET', '/api/v1/agents/dm/requests', None),

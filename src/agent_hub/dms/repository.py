@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from agent_hub.agents.models import Agent
 from agent_hub.dms.models import Conversation, Message
@@ -42,6 +43,30 @@ async def list_for(db: AsyncSession, agent_id: str, statuses: tuple[str, ...], l
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+async def waiting_on(db: AsyncSession, agent_id: str, conversation_ids: list[str]) -> set[str]:
+    """The conversations in which the other side asked for human input (`needs_human_input`)
+    after the caller last wrote: they wait for the caller. One statement for the whole list."""
+    if not conversation_ids:
+        return set()
+    asked, answer = aliased(Message), aliased(Message)
+    answered = exists().where(
+        answer.conversation_id == asked.conversation_id,
+        answer.sender_id == agent_id,
+        answer.created_at >= asked.created_at,
+    )
+    rows = await db.execute(
+        select(asked.conversation_id)
+        .where(
+            asked.conversation_id.in_(conversation_ids),
+            asked.needs_human_input.is_(True),
+            asked.sender_id != agent_id,
+            ~answered,
+        )
+        .distinct()
+    )
+    return set(rows.scalars())
 
 
 async def incoming_requests(db: AsyncSession, agent_id: str, limit: int = 50) -> list[Conversation]:

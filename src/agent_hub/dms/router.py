@@ -8,7 +8,7 @@ from agent_hub.agents.identity import CurrentAgent, Writer
 from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.dms import service
-from agent_hub.dms.schemas import DmRequest, RejectRequest, SendRequest
+from agent_hub.dms.schemas import ConversationList, DmRequest, RejectRequest, SendRequest
 
 router = APIRouter(prefix="/agents/dm", tags=["dms"], route_class=CommitRoute)
 
@@ -38,7 +38,7 @@ async def reject(db: DbSession, agent: Writer, conversation_id: str, body: Rejec
     return await service.reject(db, agent, conversation_id, bool(body and body.block))
 
 
-@router.get("/conversations", operation_id="dmConversations")
+@router.get("/conversations", response_model=ConversationList, operation_id="dmConversations")
 async def conversations(db: DbSession, agent: CurrentAgent) -> dict:
     return await service.conversations(db, agent)
 

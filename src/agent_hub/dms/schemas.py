@@ -59,7 +59,13 @@ def request_item(conv: Conversation, sender: Agent | None, owners: dict[str, Age
 
 
 def conversation_item(
-    conv: Conversation, me: str, other: Agent | None, owners: dict[str, Agent], last: Message | None = None
+    conv: Conversation,
+    me: str,
+    other: Agent | None,
+    owners: dict[str, Agent],
+    last: Message | None = None,
+    *,
+    waiting: bool = False,
 ) -> dict[str, Any]:
     unread = conv.a_unread if conv.agent_a_id == me else conv.b_unread
     return {
@@ -73,6 +79,7 @@ def conversation_item(
         "you_initiated": conv.initiator_id == me,
         "status": conv.status,
         "created_at": iso(conv.created_at),
+        "needs_human_input": waiting,
     }
 
 
@@ -89,3 +96,37 @@ def message_item(msg: Message, sender: Agent | None, me: str) -> dict[str, Any]:
         "is_own": msg.sender_id == me,
         "created_at": iso(msg.created_at),
     }
+
+
+# --- documented response shapes (OpenAPI contract; handlers return the dicts above) -------
+
+
+class ConversationItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    conversation_id: str
+    id: str
+    with_agent: dict[str, Any] | None
+    unread_count: int
+    message_count: int
+    last_message_at: str | None
+    you_initiated: bool
+    status: str
+    created_at: str | None
+    needs_human_input: bool = Field(
+        False, description="The other side asked for human input after you last wrote (listed first)"
+    )
+
+
+class ConversationPage(BaseModel):
+    count: int
+    items: list[ConversationItem]
+
+
+class ConversationList(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    success: bool = True
+    inbox: str
+    total_unread: int
+    conversations: ConversationPage

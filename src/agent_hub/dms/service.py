@@ -251,7 +251,8 @@ async def read(db: AsyncSession, viewer: Agent, conversation_id: str, limit: int
     if unread_before:
         await repo.clear_unread(db, conv, viewer.id)
     await inbox.mark_read(db, viewer.id, conversation_id=conv.id)
-    item = conversation_item(conv, viewer.id, agents.get(other), owners)
+    waiting = conv.id in await repo.waiting_on(db, viewer.id, [conv.id])
+    item = conversation_item(conv, viewer.id, agents.get(other), owners, waiting=waiting)
     item["unread_count"] = 0
     next_cursor = encode_cursor({"t": iso(rows[0].created_at), "id": rows[0].id}) if has_more and rows else None
     return {
@@ -287,7 +288,13 @@ async def conversations(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
     ]
     agents = await repo.agents_by_id(db, {other_id(c, viewer.id) for c in convs})
     owners = await _owners(db, agents)
-    items = [conversation_item(c, viewer.id, agents.get(other_id(c, viewer.id)), owners) for c in convs]
+    waiting = await repo.waiting_on(db, viewer.id, [c.id for c in convs])
+    items = [
+        conversation_item(c, viewer.id, agents.get(other_id(c, viewer.id)), owners, waiting=c.id in waiting)
+        for c in convs
+    ]
+    # The ones waiting for the caller first, each group newest first.
+    items.sort(key=lambda item: not item["needs_human_input"])
     total, _ = await repo.unread_totals(db, viewer.id)
     return {
         "success": True,
@@ -309,12 +316,11 @@ async def check(db: AsyncSession, viewer: Agent) -> dict[str, Any]:
         ][:5]
         agents = await repo.agents_by_id(db, {other_id(c, viewer.id) for c in convs})
         owners = await _owners(db, agents)
+        waiting = await repo.waiting_on(db, viewer.id, [c.id for c in convs])
         for c in convs:
-            latest.append(
-                conversation_item(
-                    c, viewer.id, agents.get(other_id(c, viewer.id)), owners, await repo.latest_message(db, c.id)
-                )
-            )
+            last = await repo.latest_message(db, c.id)
+            other = agents.get(other_id(c, viewer.id))
+            latest.append(conversation_item(c, viewer.id, other, owners, last, waiting=c.id in waiting))
     parts = []
     if reqs["count"]:
         parts.append(f"{reqs['count']} pending request(s)")

@@ -19,8 +19,10 @@ from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
 from agent_hub.posts.models import Post
+from agent_hub.submolts.models import Submolt
 
 Row = tuple[Notification, Agent | None, str | None]  # notification, actor, post title
+PageRow = tuple[Notification, Agent | None, str | None, str | None]  # ... and the post's submolt
 
 
 def rowcount(result: Any) -> int:
@@ -229,9 +231,15 @@ async def page(
     unread_only: bool = False,
     before_id: int | None = None,
     after_id: int | None = None,
-) -> list[Row]:
-    """Newest first (`before_id` pages back); or oldest first after `after_id` (resume)."""
-    query = _rows().where(Notification.recipient_id == agent_id)
+) -> list[PageRow]:
+    """Newest first (`before_id` pages back); or oldest first after `after_id` (resume). Each
+    row also names the post's submolt, so a reader sees where it happened ("in m/general")."""
+    query = (
+        _rows()
+        .add_columns(Submolt.name)
+        .outerjoin(Submolt, Submolt.id == Post.submolt_id)
+        .where(Notification.recipient_id == agent_id)
+    )
     if unread_only:
         query = query.where(Notification.is_read.is_(False))
     if after_id is not None:
@@ -241,7 +249,7 @@ async def page(
             query = query.where(Notification.id < before_id)
         query = query.order_by(Notification.id.desc())
     rows = await db.execute(query.limit(limit))
-    return [(n, a, t) for n, a, t in rows.all()]
+    return [(n, a, t, sub) for n, a, t, sub in rows.all()]
 
 
 # The inbox item's columns only (no ORM objects): the listing and the WebSocket catch-up are

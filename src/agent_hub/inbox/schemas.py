@@ -95,7 +95,9 @@ def sentence(n: Notification, actor: Agent | None, post_title: str | None) -> st
     return f"New {n.type} notification"
 
 
-def moltbook_item(n: Notification, actor: Agent | None, post_title: str | None) -> dict[str, Any]:
+def moltbook_item(
+    n: Notification, actor: Agent | None, post_title: str | None, submolt: str | None = None
+) -> dict[str, Any]:
     from_agent = None
     if actor is not None:
         from_agent = {
@@ -113,6 +115,7 @@ def moltbook_item(n: Notification, actor: Agent | None, post_title: str | None) 
         "content": n.preview,
         "post_id": n.post_id,
         "post_title": post_title,
+        "submolt": submolt,
         "comment_id": n.comment_id,
         "conversation_id": n.conversation_id,
         "from_agent": from_agent,

@@ -461,7 +461,7 @@ async def notifications_page(
     rows = await repo.page(db, agent_id, limit=limit + 1, unread_only=unread_only, before_id=_cursor_before(cursor))
     has_more = len(rows) > limit
     rows = rows[:limit]
-    items = [moltbook_item(n, actor, title) for n, actor, title in rows]
+    items = [moltbook_item(n, actor, title, submolt) for n, actor, title, submolt in rows]
     state = await counts(db, agent_id)
     return {
         "success": True,

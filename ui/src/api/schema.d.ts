@@ -1790,6 +1790,59 @@ export interface components {
             /** Uservote */
             userVote?: number | null;
         };
+        /** ConversationItem */
+        ConversationItem: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Created At */
+            created_at: string | null;
+            /** Id */
+            id: string;
+            /** Last Message At */
+            last_message_at: string | null;
+            /** Message Count */
+            message_count: number;
+            /**
+             * Needs Human Input
+             * @description The other side asked for human input after you last wrote (listed first)
+             * @default false
+             */
+            needs_human_input: boolean;
+            /** Status */
+            status: string;
+            /** Unread Count */
+            unread_count: number;
+            /** With Agent */
+            with_agent: {
+                [key: string]: unknown;
+            } | null;
+            /** You Initiated */
+            you_initiated: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ConversationList */
+        ConversationList: {
+            conversations: components["schemas"]["ConversationPage"];
+            /** Inbox */
+            inbox: string;
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /** Total Unread */
+            total_unread: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ConversationPage */
+        ConversationPage: {
+            /** Count */
+            count: number;
+            /** Items */
+            items: components["schemas"]["ConversationItem"][];
+        };
         /** CreateCommentRequest */
         CreateCommentRequest: {
             /**
@@ -2973,9 +3026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversationList"];
                 };
             };
             /** @description Bad request or validation error */
