@@ -8,7 +8,7 @@
 import { test, expect, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { agentApi, cli, nextTotpStep, registerAgent, server, totp, TESTS_DIR, AUTH_STATE } from "./server";
+import { agentApi, agentUpload, cli, nextTotpStep, registerAgent, server, totp, TESTS_DIR, AUTH_STATE } from "./server";
 import { png, wav } from "./media";
 
 export const OWNER = "alice";
@@ -27,7 +27,7 @@ const cspViolations: string[] = [];
 const consoleErrors: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  context = await browser.newContext({ baseURL: server().base });
+  context = await browser.newContext({ baseURL: server().base, permissions: ["clipboard-read", "clipboard-write"] });
   page = await context.newPage();
   page.on("console", (m) => {
     if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) cspViolations.push(m.text());
@@ -207,10 +207,49 @@ test("an agent's comment and post arrive live", async () => {
   await expect(page.getByTestId("post-card").filter({ hasText: "Fresh agent post" })).toBeVisible();
 });
 
-test("inbox: jump to the item and mark read", async () => {
+test("a comment's voice note and picture show like a post's, live", async () => {
+  await page.goto(ownPostUrl);
+  await expect(page.locator('article[data-live="on"]')).toBeVisible();
+  const id = ownPostUrl.split("/post/")[1]!;
+  await agentUpload(agent.key, `/posts/${id}/comments`, { content: "Listen to this" }, { name: "note.wav", type: "audio/wav", data: wav() });
+  const voice = page.getByTestId("comment").filter({ hasText: "Listen to this" });
+  await expect(voice.locator("audio")).toBeVisible();
+  const caption = voice.getByTestId("media-description");
+  await expect(caption).not.toContainText("Transcribing", { timeout: 30_000 }); // media_ready, live
+  expect((await caption.innerText()).trim().length).toBeGreaterThan(3);
+  await agentUpload(agent.key, `/posts/${id}/comments`, { content: "And a picture" }, { name: "pic.png", type: "image/png", data: png() });
+  const pic = page.getByTestId("comment").filter({ hasText: "And a picture" });
+  await expect(pic.locator("img")).toBeVisible();
+  await expect(pic.getByTestId("media-description")).not.toContainText("Describing", { timeout: 30_000 });
+  const alt = (await pic.getByTestId("media-description").innerText()).trim();
+  await expect(pic.locator("img")).toHaveAttribute("alt", alt);
+});
+
+test("inbox: context, jump to the comment (scrolled to and highlighted), mark read", async () => {
+  // Each resource once per view: count the requests the post page makes.
   await page.goto("/inbox");
-  const item = page.getByTestId("notification").first();
+  const item = page.getByTestId("notification").filter({ hasText: "Listen to this" }).first();
   await expect(item).toBeVisible();
+  await expect(item.getByTestId("notification-context")).toHaveText("in m/general");
+  await expect(item).toContainText(`${agent.name} commented on your post`);
+  const calls: string[] = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith("/api/v1/")) calls.push(u.pathname);
+  });
+  await item.getByRole("link").click();
+  await expect(page).toHaveURL(/\/post\/[^#]+#c-/);
+  const target = page.locator('[data-testid="comment"][data-highlight="true"]');
+  await expect(target).toContainText("Listen to this");
+  await expect(target).toBeInViewport();
+  await expect(page.getByTestId("comment").first()).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  const count = (p: RegExp) => calls.filter((c) => p.test(c)).length;
+  expect(count(/^\/api\/v1\/posts\/[^/]+\/comments$/), "comments fetched once").toBe(1);
+  expect(count(/^\/api\/v1\/posts\/[^/]+$/), "post fetched once").toBe(1);
+  expect(count(/^\/api\/v1\/inbox\/count$/), "unread count not fetched (the socket brings it)").toBeLessThanOrEqual(1);
+  await page.goto("/inbox");
+  await expect(page.getByTestId("notification").first()).toBeVisible();
   await page.getByRole("button", { name: "Mark all read" }).click();
   await expect(page.getByTestId("unread-count")).toHaveCount(0);
 });
@@ -225,22 +264,68 @@ test("approve a pending agent", async () => {
   await expect(page.getByTestId("pending-claim")).toHaveCount(0);
 });
 
-test("create an agent: key shown once", async () => {
-  await page.goto("/manage");
-  await page.getByLabel("Name").fill("helper");
-  await page.getByRole("button", { name: "Create agent and key" }).click();
-  const dlg = page.getByRole("dialog");
-  if (await dlg.isVisible().catch(() => false)) await dlg.getByRole("button", { name: "Use passkey" }).click();
-  const key = (await page.getByTestId("api-key").innerText()).trim();
-  expect(key.startsWith("moltbook_sk_")).toBe(true);
-  const me = await agentApi<{ agent: { name: string } }>(key, "GET", "/agents/me");
-  expect(me.agent.name).toBe("helper");
-  await page.getByRole("button", { name: "I saved it" }).click();
-  await expect(page.getByTestId("api-key")).toHaveCount(0);
-  const row = page.getByTestId("managed-agent").filter({ hasText: "helper" });
+test("create agents: each key in a modal, in view, with its own copy state and the connect snippets", async () => {
+  const made: { name: string; key: string }[] = [];
+  for (const name of ["helper", "helper2"]) {
+    await page.goto("/manage");
+    await page.getByLabel("Name").fill(name);
+    await page.getByRole("button", { name: "Create agent and key" }).click();
+    const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+    if (await stepUp.isVisible().catch(() => false)) await stepUp.getByRole("button", { name: "Use passkey" }).click();
+    const dlg = page.getByTestId("key-dialog");
+    await expect(dlg).toBeVisible();
+    // the modal is in view wherever the form was (it used to render far above the viewport)
+    const box = (await dlg.boundingBox())!;
+    const vp = page.viewportSize()!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeLessThan(vp.height / 2);
+    const copy = dlg.getByTestId("copy-key");
+    await expect(copy).toHaveText(/^Copy key/); // a fresh key starts uncopied
+    const key = (await dlg.getByTestId("api-key").innerText()).trim();
+    expect(key.startsWith("moltbook_sk_")).toBe(true);
+    await copy.click();
+    await expect(copy).toHaveText(/^Copied/);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    // the connect snippets carry the hub's URL and this key
+    const snippet = dlg.getByTestId("snippet");
+    await expect(snippet).toContainText(`claude mcp add --transport http ${name} ${server().base}/mcp`);
+    await expect(snippet).toContainText(`--header "Authorization: Bearer ${key}"`);
+    await dlg.getByRole("tab", { name: "Codex" }).click();
+    await expect(snippet).toContainText("[mcp_servers.agent_hub]");
+    await expect(snippet).toContainText(`url = "${server().base}/mcp"`);
+    await dlg.getByRole("tab", { name: "Goose" }).click();
+    await expect(snippet).toContainText("type: streamable_http");
+    await expect(snippet).toContainText(`Authorization: Bearer ${key}`);
+    const me = await agentApi<{ agent: { name: string } }>(key, "GET", "/agents/me");
+    expect(me.agent.name).toBe(name);
+    await dlg.getByRole("button", { name: "I saved it" }).click();
+    await expect(page.getByTestId("api-key")).toHaveCount(0);
+    made.push({ name, key });
+  }
+  const row = page.getByTestId("managed-agent").filter({ hasText: "helper2" });
   await expect(row).toContainText("karma 0");
-  await expect(row).toContainText("active");
+  await expect(row).toContainText("Active"); // statuses in words
   await expect(row.locator("code").first()).toContainText("moltbook_sk_");
+
+  // Rotate warns that the running agent needs the new key; cancelling changes nothing.
+  let warning = "";
+  page.once("dialog", (d) => {
+    warning = d.message();
+    void d.dismiss();
+  });
+  await row.getByRole("button", { name: "Rotate" }).click();
+  expect(warning).toContain("the running agent needs the new key");
+  await agentApi(made[1]!.key, "GET", "/agents/me");
+  page.once("dialog", (d) => void d.accept());
+  await row.getByRole("button", { name: "Rotate" }).click();
+  const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+  if (await stepUp.isVisible().catch(() => false)) await stepUp.getByRole("button", { name: "Use passkey" }).click();
+  const rotated = (await page.getByTestId("api-key").innerText()).trim();
+  expect(rotated).not.toBe(made[1]!.key);
+  await expect(page.getByTestId("key-dialog").getByTestId("copy-key")).toHaveText(/^Copy key/);
+  await expect(agentApi(made[1]!.key, "GET", "/agents/me")).rejects.toThrow(/401/);
+  await agentApi(rotated, "GET", "/agents/me");
+  await page.getByRole("button", { name: "I saved it" }).click();
 });
 
 test("revoke a session from another browser context", async ({ browser }) => {

@@ -150,6 +150,30 @@ for (const vp of WIDTHS) {
       await expect(help).toBeHidden();
     });
 
+    test("agents page: connect panel with MCP configuration, statuses in words, readable keys", async ({ page }) => {
+      const errors = watchConsole(page);
+      await page.goto(server().base + "/manage");
+      const panel = page.getByTestId("connect-panel");
+      await expect(panel).toBeVisible();
+      await expect(panel.getByTestId("base-url")).toHaveText(server().base);
+      const snippet = panel.getByTestId("snippet");
+      await expect(snippet).toContainText(`claude mcp add --transport http agent-hub ${server().base}/mcp`);
+      await expect(snippet).toContainText('--header "Authorization: Bearer moltbook_sk_..."');
+      for (const [tab, text] of [["Codex", 'bearer_token_env_var = "AGENT_HUB_API_KEY"'], ["Goose", `uri: ${server().base}/mcp`], ["curl", `${server().base}/api/v1/agents/me`], ["Python SDK", "from agent_hub_client import Client"]] as const) {
+        await panel.getByRole("tab", { name: tab }).click();
+        await expect(panel.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+        await expect(snippet).toContainText(text);
+      }
+      await expect(page.locator("main")).not.toContainText("pending_claim");
+      // a key prefix stays on one line
+      const prefix = page.getByTestId("managed-agent").first().locator("code").first();
+      const h = (await prefix.boundingBox())!.height;
+      expect(h).toBeLessThan(30);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(errors).toEqual([]);
+    });
+
     test("errors speak to a human and offer a way on", async ({ page }) => {
       await page.goto(server().base + "/post/does-not-exist");
       const alert = page.locator("main").getByRole("alert");

@@ -69,3 +69,14 @@ export async function nextTotpStep(): Promise<void> {
   const ms = 30_000 - (Date.now() % 30_000) + 300;
   await new Promise((r) => setTimeout(r, ms));
 }
+
+/** A multipart request as an agent sends media (`media` file field plus text fields). */
+export async function agentUpload<T = Record<string, unknown>>(key: string, path: string, fields: Record<string, string>, file: { name: string; type: string; data: Buffer }): Promise<T> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  form.set("media", new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
+  const res = await fetch(`${server().base}/api/v1${path}`, { method: "POST", headers: { Authorization: `Bearer ${key}`, Accept: "application/json" }, body: form });
+  const data = (await res.json().catch(() => ({}))) as T;
+  if (!res.ok) throw new Error(`POST ${path} -> ${res.status}: ${JSON.stringify(data)}`);
+  return data;
+}

@@ -220,6 +220,7 @@ export interface Notification {
   content?: string;
   post_id?: string | null;
   post_title?: string | null;
+  submolt?: string | null;
   comment_id?: string | null;
   conversation_id?: string | null;
   from_agent?: Author | { name: string } | null;

@@ -3,27 +3,24 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/api/client";
 import type { Notification } from "@/api/models";
-import { fullTime, timeAgo } from "@/lib/format";
+import { excerptOf, fullTime, timeAgo } from "@/lib/format";
 import { eventType, useRealtime } from "@/lib/realtime";
 import { useRequireOwner } from "@/lib/session";
+import { Skeleton } from "@/components/Skeleton";
 
-type Page = { notifications?: Notification[]; items?: Notification[]; has_more?: boolean; next_cursor?: string | null };
+type Page = { notifications?: Notification[]; has_more?: boolean; next_cursor?: string | null; unread_count?: number };
 
-type Raw = Notification & { read?: boolean; from?: { name?: string } | null };
-
-/** Agent Hub's inbox items (`read`, `from`) normalised to the live-Moltbook notification shape. */
-function normalise(items: Raw[]): Notification[] {
-  return items.map((n) => ({ ...n, id: String(n.id), is_read: n.is_read ?? n.read ?? false, from_agent: n.from_agent ?? (n.from as Notification["from_agent"]) ?? null }));
+/** The Moltbook notification list: each item has its sentence ("bob replied to your comment
+ * on …"), the post's title and community, and what was said. */
+async function fetchPage(cursor?: string): Promise<Page> {
+  return api.get<Page>("/notifications", { limit: 50, cursor });
 }
 
-async function fetchInbox(cursor?: string): Promise<Page> {
-  const p = await api.get<Page & { items?: Raw[]; notifications?: Raw[] }>("/inbox", { limit: 50, cursor });
-  return { ...p, notifications: normalise(p.items ?? p.notifications ?? []) };
-}
-
+/** Where a notification leads: the comment inside its thread (the post page scrolls to it and
+ * highlights it), the conversation, or the agent. */
 function target(n: Notification): string | null {
   if (n.conversation_id) return `/messages?c=${encodeURIComponent(n.conversation_id)}`;
-  if (n.post_id) return `/post/${encodeURIComponent(n.post_id)}${n.comment_id ? `#c-${n.comment_id}` : ""}`;
+  if (n.post_id) return `/post/${encodeURIComponent(n.post_id)}${n.comment_id ? `#c-${encodeURIComponent(n.comment_id)}` : ""}`;
   const from = n.from_agent as { name?: string } | null | undefined;
   if (from?.name) return `/u/${encodeURIComponent(from.name)}`;
   return null;
@@ -31,15 +28,15 @@ function target(n: Notification): string | null {
 
 export default function InboxPage() {
   const ready = useRequireOwner();
-  const [items, setItems] = useState<Notification[]>([]);
+  const [items, setItems] = useState<Notification[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      const p = await fetchInbox();
-      setItems(p.notifications ?? p.items ?? []);
+      const p = await fetchPage();
+      setItems(p.notifications ?? []);
       setCursor(p.next_cursor ?? null);
       setMore(!!p.has_more);
       setError(null);
@@ -52,16 +49,19 @@ export default function InboxPage() {
     if (ready) void load();
   }, [ready, load]);
 
-  useRealtime((e) => {
-    const t = eventType(e);
-    if (t === "inbox_update") void load();
-  }, [], ready);
+  useRealtime(
+    (e) => {
+      if (eventType(e) === "inbox_update") void load();
+    },
+    [],
+    ready,
+  );
 
   async function loadMore() {
     if (!cursor) return;
     try {
-      const p = await fetchInbox(cursor);
-      setItems((old) => [...old, ...(p.notifications ?? p.items ?? [])]);
+      const p = await fetchPage(cursor);
+      setItems((old) => [...(old ?? []), ...(p.notifications ?? [])]);
       setCursor(p.next_cursor ?? null);
       setMore(!!p.has_more);
     } catch (e) {
@@ -71,17 +71,17 @@ export default function InboxPage() {
 
   async function markRead(ids: string[] | "all") {
     try {
-      if (ids === "all") await api.post("/inbox/read-all");
-      else await api.post("/inbox/read", { ids: ids.map((i) => (/^\d+$/.test(i) ? Number(i) : i)) });
-      setItems((old) => old.map((n) => (ids === "all" || ids.includes(n.id) ? { ...n, is_read: true } : n)));
-      window.dispatchEvent(new Event("agent-hub:inbox-read"));
+      const r = ids === "all" ? await api.post<{ unread_count?: number }>("/inbox/read-all") : await api.post<{ unread_count?: number }>("/inbox/read", { ids: ids.map(Number) });
+      setItems((old) => (old ?? []).map((n) => (ids === "all" || ids.includes(n.id) ? { ...n, is_read: true } : n)));
+      window.dispatchEvent(new CustomEvent("agent-hub:inbox-read", { detail: { unread: r?.unread_count } }));
     } catch (e) {
       setError(messageOf(e));
     }
   }
 
-  if (!ready) return <p className="muted">Loading…</p>;
-  const unread = items.filter((n) => !n.is_read).length;
+  if (!ready || (items === null && !error)) return <Skeleton lines={6} label="Loading your inbox" />;
+  const list = items ?? [];
+  const unread = list.filter((n) => !n.is_read).length;
   return (
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">Inbox</h1>
@@ -93,26 +93,36 @@ export default function InboxPage() {
       </p>
       {error && (
         <p role="alert" className="error">
-          {error}
+          {error}{" "}
+          <button type="button" onClick={load}>
+            Try again
+          </button>
         </p>
       )}
-      {items.length === 0 && !error && <p className="muted">Nothing yet.</p>}
+      {list.length === 0 && !error && (
+        <div className="card empty">
+          <p>
+            <strong>Nothing yet.</strong>
+          </p>
+          <p className="muted">Replies, mentions, new followers and messages from your agents show up here.</p>
+        </div>
+      )}
       <ul className="stack">
-        {items.map((n) => {
+        {list.map((n) => {
           const href = target(n);
-          const from = (n.from_agent as { name?: string } | null)?.name;
-          const text = n.message ?? n.content ?? n.post_title ?? n.type;
+          const text = n.message ?? n.post_title ?? n.type;
+          const said = excerptOf(n.content, 160);
           return (
             <li key={n.id} className="card" data-unread={!n.is_read} data-testid="notification">
-              <div className="row small muted">
+              <p className="small muted row">
                 {!n.is_read && <span className="badge needs-human">new</span>}
-                <span>{n.type.replace(/_/g, " ")}</span>
-                {from && <span>from {from}</span>}
+                {n.submolt && <span data-testid="notification-context">in m/{n.submolt}</span>}
                 <time dateTime={n.created_at} title={fullTime(n.created_at)}>
                   {timeAgo(n.created_at)}
                 </time>
-              </div>
+              </p>
               <p>{href ? <Link href={href} onClick={() => !n.is_read && void markRead([n.id])}>{text}</Link> : text}</p>
+              {said && said !== text && <p className="small muted">“{said}”</p>}
               {!n.is_read && (
                 <button type="button" className="link small" onClick={() => markRead([n.id])}>
                   Mark read

@@ -8,13 +8,21 @@ import { fullTime, timeAgo } from "@/lib/format";
 import { useRequireOwner } from "@/lib/session";
 import { useStepUp } from "@/components/StepUp";
 import { SecretOnce } from "@/components/SecretOnce";
+import { ConnectPanel } from "@/components/Connect";
+import { Skeleton } from "@/components/Skeleton";
+import styles from "./manage.module.css";
+
+/** Statuses in words, not the API's identifiers. */
+function statusWords(status: string): string {
+  return ({ active: "Active", pending_claim: "Waiting for approval", suspended: "Disabled" } as Record<string, string>)[status] ?? status.replace(/_/g, " ");
+}
 
 export default function ManagePage() {
   const ready = useRequireOwner();
   const withStepUp = useStepUp();
   const [agents, setAgents] = useState<ManagedAgent[]>([]);
   const [claims, setClaims] = useState<PendingClaim[]>([]);
-  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ label: string; value: string; agent: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [name, setName] = useState("");
@@ -61,13 +69,13 @@ export default function ManagePage() {
     ev.preventDefault();
     await act(async () => {
       const r = await api.post<{ agent: ManagedAgent; api_key: string }>("/keys/agents", { name: name.trim(), type, description } satisfies components["schemas"]["NewAgent"]);
-      setSecret({ label: `API key for ${r.agent.name}`, value: r.api_key });
+      setSecret({ label: `API key for ${r.agent.name}`, value: r.api_key, agent: r.agent.name });
       setName("");
       setDescription("");
     });
   }
 
-  if (!ready) return <p className="muted">Loading…</p>;
+  if (!ready) return <Skeleton lines={6} label="Loading your agents" />;
   return (
     <section aria-labelledby="agents-title" className="stack">
       <h1 id="agents-title">Agents</h1>
@@ -81,7 +89,7 @@ export default function ManagePage() {
           {info}
         </p>
       )}
-      {secret && <SecretOnce label={secret.label} value={secret.value} onDismiss={() => setSecret(null)} />}
+      {secret && <SecretOnce key={secret.value} label={secret.label} value={secret.value} agent={secret.agent} onDismiss={() => setSecret(null)} />}
 
       <section aria-labelledby="claims-title" className="card">
         <h2 id="claims-title">Waiting for your approval ({claims.length})</h2>
@@ -118,7 +126,7 @@ export default function ManagePage() {
                   <strong>{a.name}</strong>
                 </Link>
                 <span className="badge">{a.type}</span>
-                <span className={`badge ${a.status === "active" ? "" : "needs-human"}`}>{a.status}</span>
+                <span className={`badge ${a.status === "active" ? "" : "needs-human"}`}>{statusWords(a.status)}</span>
                 {typeof a.karma === "number" && <span className="small">karma {a.karma}</span>}
                 <span className="small muted" title={fullTime(a.last_active)}>
                   last active {timeAgo(a.last_active)}
@@ -130,60 +138,50 @@ export default function ManagePage() {
                   {a.webhook.last_delivery_at && <span className="muted"> · last delivery {timeAgo(a.webhook.last_delivery_at)}</span>}
                 </p>
               )}
-              <div className="table-wrap">
-                <table>
-                  <caption className="visually-hidden">API keys of {a.name}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Key</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Actions</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {a.keys.map((k) => (
-                      <tr key={k.id}>
-                        <td>
-                          <code>{k.prefix}…</code> <span className="small muted">{k.name}</span>
-                        </td>
-                        <td className="small">{k.revoked_at ? <span className="muted">revoked {timeAgo(k.revoked_at)}</span> : timeAgo(k.last_used_at)}</td>
-                        <td className="row">
-                          {!k.revoked_at && (
-                            <>
-                              <button
-                                type="button"
-                                onClick={() =>
-                                  act(async () => {
-                                    const r = await api.post<{ api_key: string }>(`/keys/${encodeURIComponent(k.id)}/rotate`);
-                                    setSecret({ label: `New API key for ${a.name}`, value: r.api_key });
-                                  })
-                                }
-                              >
-                                Rotate
-                              </button>
-                              <button type="button" className="danger" onClick={() => confirm("Revoke this key? The agent using it stops working at once.") && act(() => api.del(`/keys/${encodeURIComponent(k.id)}`), "Key revoked.")}>
-                                Revoke
-                              </button>
-                            </>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <ul className={styles.keys} aria-label={`API keys of ${a.name}`}>
+                {a.keys.map((k) => (
+                  <li key={k.id} className={styles.key}>
+                    <code className={styles.prefix}>{k.prefix}…</code>
+                    <span className="small muted">
+                      {k.name} · {k.revoked_at ? `revoked ${timeAgo(k.revoked_at)}` : `last used ${timeAgo(k.last_used_at)}`}
+                    </span>
+                    {!k.revoked_at && (
+                      <span className="row">
+                        <button
+                          type="button"
+                          onClick={() =>
+                            confirm(`Rotate this key of ${a.name}? The old key stops working at once: the running agent needs the new key (shown next) to keep working.`) &&
+                            act(async () => {
+                              const r = await api.post<{ api_key: string }>(`/keys/${encodeURIComponent(k.id)}/rotate`);
+                              setSecret({ label: `New API key for ${a.name}`, value: r.api_key, agent: a.name });
+                            })
+                          }
+                        >
+                          Rotate
+                        </button>
+                        <button type="button" className="danger" onClick={() => confirm("Revoke this key? The agent using it stops working at once.") && act(() => api.del(`/keys/${encodeURIComponent(k.id)}`), "Key revoked.")}>
+                          Revoke
+                        </button>
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ul>
               <p className="row">
                 <button
                   type="button"
                   onClick={() =>
                     act(async () => {
                       const r = await api.post<{ api_key: string }>("/keys", { agent_id: a.id, name: "key" } satisfies components["schemas"]["NewKey"]);
-                      setSecret({ label: `New API key for ${a.name}`, value: r.api_key });
+                      setSecret({ label: `New API key for ${a.name}`, value: r.api_key, agent: a.name });
                     })
                   }
                 >
                   New key
                 </button>
+                <Link href={`/messages?to=${encodeURIComponent(a.name)}`} className="button-secondary">
+                  Message
+                </Link>
                 {a.status === "suspended" ? (
                   <button type="button" onClick={() => act(() => api.post(`/keys/agents/${encodeURIComponent(a.id)}/enable`), `${a.name} enabled.`)}>
                     Enable
@@ -197,6 +195,10 @@ export default function ManagePage() {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section className="card">
+        <ConnectPanel />
       </section>
 
       <section aria-labelledby="create-title" className="card" id="create">
