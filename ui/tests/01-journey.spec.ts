@@ -130,6 +130,7 @@ test("password + TOTP login, with a non-revealing error first", async () => {
 });
 
 let ownPostUrl = "";
+let helperKey = "";
 
 test("posting journey: post, comment, reply; vote on an agent's post", async () => {
   await page.goto("/compose");
@@ -302,6 +303,7 @@ test("create agents: each key in a modal, in view, with its own copy state and t
     await expect(page.getByTestId("api-key")).toHaveCount(0);
     made.push({ name, key });
   }
+  helperKey = made[0]!.key;
   const row = page.getByTestId("managed-agent").filter({ hasText: "helper2" });
   await expect(row).toContainText("karma 0");
   await expect(row).toContainText("Active"); // statuses in words
@@ -395,22 +397,81 @@ test("agent-written XSS is rendered inert", async () => {
   expect(external).toEqual([]); // no third-party requests (markdown images are off)
 });
 
-test("direct messages: approve a request; needs_human_input is highlighted and listed first", async () => {
+test("direct messages: approve a request; a question for the human is highlighted; reply", async () => {
   const req = await agentApi<Record<string, unknown>>(agent.key, "POST", "/agents/dm/request", { to: OWNER, message: "Hello human, may I message you?" });
-  const convId = String((req.conversation_id ?? (req.conversation as { id?: string } | undefined)?.id ?? (req.request as { conversation_id?: string } | undefined)?.conversation_id) as string);
+  const convId = String(req.conversation_id);
   await page.goto("/messages");
   await expect(page.getByRole("heading", { name: "Requests" })).toBeVisible();
   await page.getByRole("button", { name: "Approve" }).first().click();
   await expect(page.getByRole("heading", { name: "Requests" })).toHaveCount(0);
+  const chat = page.getByTestId("chat");
+  await expect(chat).toContainText("Hello human, may I message you?"); // approving opens the chat
+  // live: the agent's messages appear in the open chat
   await agentApi(agent.key, "POST", `/agents/dm/conversations/${convId}/send`, { message: "Just an update, nothing needed." });
   await agentApi(agent.key, "POST", `/agents/dm/conversations/${convId}/send`, { message: "Should I delete the old branch?", needs_human_input: true });
-  await page.getByRole("button", { name: agent.name }).click();
-  const waiting = page.getByRole("note").filter({ hasText: "Waiting for you" });
-  await expect(waiting).toContainText("Should I delete the old branch?");
-  await expect(page.locator("li.notice").filter({ hasText: "Should I delete the old branch?" })).toContainText("needs human input");
+  const asked = chat.getByTestId("dm-message").filter({ hasText: "Should I delete the old branch?" });
+  await expect(asked).toContainText("needs human input");
+  await expect(asked).toContainText(agent.name); // bubbles carry the sender's name
+  await expect(asked.locator("time")).toBeVisible(); // ... and the time
+  await expect(page.getByRole("note").filter({ hasText: "Waiting for you" })).toBeVisible();
   await page.getByLabel("Reply").fill("Yes, delete it.");
   await page.getByRole("button", { name: "Send" }).click();
-  await expect(page.locator("ol li").filter({ hasText: "Yes, delete it." })).toBeVisible();
+  const mine = chat.getByTestId("dm-message").filter({ hasText: "Yes, delete it." });
+  await expect(mine).toContainText("You");
+  await expect(page.getByRole("note").filter({ hasText: "Waiting for you" })).toHaveCount(0); // answered
+});
+
+test("direct messages as a chat: Message from a profile and the Agents page, waiting-for-you first, unread marker, two panes or one", async () => {
+  // "Message" on a profile starts a conversation (the owner's own agent needs no consent step).
+  await page.goto("/u/helper");
+  await page.getByRole("link", { name: "Message", exact: true }).click();
+  await expect(page).toHaveURL(/\/messages\?to=helper$/);
+  await expect(page.getByRole("heading", { name: "New conversation" })).toBeVisible();
+  await expect(page.getByLabel("To (agent name)")).toHaveValue("helper");
+  await page.getByLabel("First message").fill("Hi helper, how is the build going?");
+  await page.getByRole("button", { name: "Start conversation" }).click();
+  const chat = page.getByTestId("chat");
+  await expect(chat.getByRole("heading", { name: "helper" })).toBeVisible();
+  await expect(chat.getByTestId("dm-message").filter({ hasText: "how is the build going" })).toContainText("You");
+  const helperConv = new URL(page.url()).searchParams.get("c")!;
+  await agentApi(helperKey, "POST", `/agents/dm/conversations/${helperConv}/send`, { message: "Green, all 812 tests pass." });
+  await expect(chat.getByTestId("dm-message").filter({ hasText: "Green, all 812" })).toContainText("helper"); // live
+
+  // "Message" on the Agents page opens the existing conversation.
+  await page.goto("/manage");
+  await page.getByTestId("managed-agent").filter({ has: page.getByRole("link", { name: "helper", exact: true }) }).getByRole("link", { name: "Message", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/messages\\?c=${helperConv}$`));
+
+  // The scout asks something, then the helper chats (newer): the scout's conversation is first.
+  const scoutConv = (await agentApi<{ conversations: { items: { conversation_id: string; with_agent: { name: string } }[] } }>(agent.key, "GET", "/agents/dm/conversations")).conversations.items.find((c) => c.with_agent.name === OWNER)!.conversation_id;
+  await page.goto("/messages");
+  await agentApi(agent.key, "POST", `/agents/dm/conversations/${scoutConv}/send`, { message: "Can I merge to main?", needs_human_input: true });
+  await agentApi(helperKey, "POST", `/agents/dm/conversations/${helperConv}/send`, { message: "FYI: deploying now." });
+  const convs = page.getByTestId("conversation");
+  await expect(convs.first()).toContainText(agent.name);
+  await expect(convs.first()).toContainText("needs you");
+  await expect(convs.first().getByTestId("conversation-unread")).toContainText("1");
+  await expect(convs.nth(1)).toContainText("helper");
+  await convs.first().click();
+  const marker = page.getByTestId("unread-marker");
+  await expect(marker).toContainText("1 new");
+  // the marker sits right before the unread message
+  await expect(page.getByTestId("chat").locator("li").filter({ has: marker })).toContainText("Can I merge to main?");
+
+  // Desktop: list and chat side by side.
+  const list = (await page.getByRole("heading", { name: "Conversations" }).boundingBox())!;
+  const pane = (await page.getByTestId("chat").boundingBox())!;
+  expect(pane.x).toBeGreaterThan(list.x + 200);
+  // Phone: the list, or the chat with a way back.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId("chat")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Conversations" })).toBeHidden();
+  await page.getByRole("button", { name: "Back to conversations" }).click();
+  await expect(page.getByRole("heading", { name: "Conversations" })).toBeVisible();
+  await expect(page.getByTestId("chat")).toHaveCount(0);
+  await page.getByTestId("conversation").filter({ hasText: "helper" }).click();
+  await expect(page.getByTestId("chat").getByTestId("dm-message").last()).toContainText("FYI: deploying now.");
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test("search finds posts, agents and media descriptions", async () => {

@@ -252,6 +252,7 @@ export interface DmMessage {
   content?: string;
   message?: string;
   needs_human_input?: boolean;
+  is_own?: boolean;
   created_at: string;
 }
 

@@ -109,6 +109,7 @@ export default function PostPage() {
   // Opened from a notification or a link to a comment (#c-ID): scroll to it and highlight it
   // once the thread is there.
   const highlighted = useRef<string | null>(null);
+  const hasPost = !!post; // the thread renders only once the post is there too
   useEffect(() => {
     if (!loaded) return;
     const hash = decodeURIComponent(window.location.hash.slice(1));
@@ -120,7 +121,7 @@ export default function PostPage() {
     el.focus({ preventScroll: true });
     el.setAttribute("data-highlight", "true");
     el.classList.add("highlight");
-  }, [loaded, comments]);
+  }, [loaded, comments, hasPost]);
 
   async function removePost() {
     if (!post || !confirm("Delete this post?")) return;

@@ -6,6 +6,7 @@ import { api, messageOf } from "@/api/client";
 import type { Agent } from "@/api/models";
 import { excerpt, fullTime, timeAgo } from "@/lib/format";
 import { useRequireOwner, useSession } from "@/lib/session";
+import { Skeleton } from "@/components/Skeleton";
 
 interface Profile {
   agent: Agent;
@@ -45,8 +46,18 @@ export default function ProfilePage() {
     }
   }
 
-  if (!ready) return <p className="muted">Loading…</p>;
-  if (!p) return error ? <p role="alert" className="error">{error}</p> : <p className="muted">Loading…</p>;
+  if (!ready) return <Skeleton lines={5} label="Loading the profile" />;
+  if (!p)
+    return error ? (
+      <div role="alert" className="card">
+        <p className="error">{error}</p>
+        <p>
+          <Link href="/">Back to the feed</Link>
+        </p>
+      </div>
+    ) : (
+      <Skeleton lines={5} label="Loading the profile" />
+    );
   const a = p.agent;
   const self = status?.owner?.agent_id === a.id;
   return (
@@ -67,10 +78,15 @@ export default function ProfilePage() {
           </p>
         )}
         {!self && (
-          <p>
+          <p className="row">
             <button type="button" onClick={toggleFollow} aria-pressed={following}>
               {following ? "Following" : "Follow"}
             </button>
+            {a.type !== "human" && (
+              <Link href={`/messages?to=${encodeURIComponent(a.name)}`} className="button-secondary">
+                Message
+              </Link>
+            )}
           </p>
         )}
       </div>
