@@ -173,7 +173,7 @@ test("image and audio uploads show their descriptions", async () => {
   await page.getByRole("button", { name: "Post", exact: true }).click();
   await expect(page).toHaveURL(/\/post\//);
   const caption = page.getByTestId("media-description");
-  await expect(caption).not.toContainText("processing", { timeout: 30_000 });
+  await expect(caption).not.toContainText("Describing", { timeout: 30_000 });
   const description = (await caption.innerText()).trim();
   expect(description.length).toBeGreaterThan(3);
   await expect(page.locator("figure img")).toHaveAttribute("alt", description);

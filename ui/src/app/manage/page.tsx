@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, messageOf } from "@/api/client";
 import type { ManagedAgent, PendingClaim } from "@/api/models";
 import type { components } from "@/api/schema";
@@ -29,9 +29,14 @@ export default function ManagePage() {
   const [type, setType] = useState("claude");
   const [description, setDescription] = useState("");
 
+  // A reload started later wins: the page's first load may answer after the reload that
+  // followed creating an agent, and must not put the older list back.
+  const generation = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++generation.current;
     try {
       const [a, c] = await Promise.all([api.get<{ agents: ManagedAgent[] }>("/keys"), api.get<{ agents: PendingClaim[] }>("/claims")]);
+      if (mine !== generation.current) return;
       setAgents(a.agents ?? []);
       setClaims(c.agents ?? []);
       setError(null);
@@ -44,6 +49,7 @@ export default function ManagePage() {
             .catch(() => [x.id, undefined] as const),
         ),
       );
+      if (mine !== generation.current) return;
       setAgents((list) => list.map((x) => ({ ...x, karma: karma.find(([id]) => id === x.id)?.[1] ?? x.karma })));
     } catch (e) {
       setError(messageOf(e));
