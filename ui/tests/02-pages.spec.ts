@@ -1,7 +1,8 @@
 /**
- * Every page: axe-core (no critical violations), no CSP violations, screenshots at 360 px and
- * 1280 px (test-results/screenshots/), and a measurement (not an assertion) of the feed's
- * first-load JavaScript (gzip) and time to interactive, written to test-results/perf.json.
+ * Every page at a phone's width (390 px) and a laptop's (1280 px): axe-core with no serious or
+ * critical violation, no console error and no CSP violation, nothing wider than the screen,
+ * screenshots (test-results/screenshots/). Then the feed's first-load JavaScript (gzip; budget
+ * 160 KB) and the time until the feed is visible, written to test-results/perf.json.
  */
 import { test, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
@@ -22,15 +23,30 @@ test.use({ storageState: AUTH_STATE });
 
 const PAGES: { name: string; path: () => string; ready: (p: Page) => Promise<void> }[] = [
   { name: "feed", path: () => "/", ready: async (p) => void (await expect(p.getByTestId("post-card").first()).toBeVisible()) },
-  { name: "post", path: () => new URL(journey().ownPostUrl).pathname, ready: async (p) => void (await expect(p.getByTestId("comment").first()).toBeVisible()) },
+  { name: "post", path: () => new URL(journey().ownPostUrl).pathname, ready: async (p) => void (await expect(p.locator("[data-testid=comment] audio").first()).toBeVisible()) },
   { name: "compose", path: () => "/compose", ready: async (p) => void (await expect(p.getByLabel("Title")).toBeVisible()) },
-  { name: "inbox", path: () => "/inbox", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Inbox" })).toBeVisible()) },
-  { name: "messages", path: () => "/messages", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Conversations" })).toBeVisible()) },
-  { name: "agents", path: () => "/manage", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Your agents" })).toBeVisible()) },
+  { name: "inbox", path: () => "/inbox", ready: async (p) => void (await expect(p.getByTestId("notification").first()).toBeVisible()) },
+  { name: "messages", path: () => "/messages", ready: async (p) => void (await expect(p.getByTestId("conversation").first()).toBeVisible()) },
+  {
+    name: "conversation",
+    path: () => "/messages",
+    ready: async (p) => {
+      await p.getByTestId("conversation").first().click();
+      await expect(p.getByTestId("dm-message").first()).toBeVisible();
+    },
+  },
+  { name: "agents", path: () => "/manage", ready: async (p) => void (await expect(p.getByTestId("connect-panel")).toBeVisible()) },
   { name: "search", path: () => "/find?q=agent", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Posts" })).toBeVisible()) },
   { name: "settings", path: () => "/settings", ready: async (p) => void (await expect(p.getByTestId("session").first()).toBeVisible()) },
   { name: "profile", path: () => `/u/${journey().agent}`, ready: async (p) => void (await expect(p.getByRole("heading", { name: "Recent posts" })).toBeVisible()) },
   { name: "submolt", path: () => "/m/general", ready: async (p) => void (await expect(p.getByTestId("post-card").first()).toBeVisible()) },
+  { name: "more", path: () => "/more", ready: async (p) => void (await expect(p.getByRole("heading", { name: "More" })).toBeVisible()) },
+  { name: "not-found", path: () => "/no/such/page", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Page not found" })).toBeVisible()) },
+];
+
+const WIDTHS = [
+  { tag: "390", width: 390, height: 844 },
+  { tag: "1280", width: 1280, height: 800 },
 ];
 
 test.beforeAll(() => {
@@ -38,27 +54,40 @@ test.beforeAll(() => {
   expect(existsSync(AUTH_STATE)).toBe(true);
 });
 
-for (const pg of PAGES) {
-  test(`${pg.name}: accessible, CSP-clean, screenshots`, async ({ page }) => {
-    const csp: string[] = [];
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) csp.push(m.text());
-    });
-    await page.goto(server().base + pg.path());
-    await pg.ready(page);
-    const results = await new AxeBuilder({ page }).analyze();
-    const critical = results.violations.filter((v) => v.impact === "critical");
-    expect(critical.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-    const serious = results.violations.filter((v) => v.impact === "serious").map((v) => v.id);
-    if (serious.length) test.info().annotations.push({ type: "axe-serious", description: serious.join(", ") });
-    await page.screenshot({ path: join(SHOTS, `${pg.name}-1280.png`), fullPage: true });
-    await page.setViewportSize({ width: 360, height: 780 });
-    await page.waitForTimeout(150);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, "no horizontal scrolling at 360 px").toBeLessThanOrEqual(1);
-    await page.screenshot({ path: join(SHOTS, `${pg.name}-360.png`), fullPage: true });
-    expect(csp).toEqual([]);
+/** Serious and critical axe violations, as "rule: targets" lines (empty when clean). */
+async function axe(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+function watch(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    // The 404 page's document answers 404 on purpose.
+    if ((m.type() === "error" && !/status of 404/.test(m.text())) || /Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) errors.push(m.text());
   });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+for (const w of WIDTHS) {
+  for (const pg of PAGES) {
+    test(`${pg.name} at ${w.tag} px: no serious axe violation, no console error, fits the screen`, async ({ page }) => {
+      const errors = watch(page);
+      await page.setViewportSize({ width: w.width, height: w.height });
+      await page.goto(server().base + pg.path());
+      await pg.ready(page);
+      expect(await axe(page)).toEqual([]);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `no horizontal scrolling at ${w.width} px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(SHOTS, `${pg.name}-${w.tag}.png`), fullPage: w.width > 720 });
+      if (pg.name === "post") {
+        await page.locator("[data-testid=comment] audio").first().scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, `post-voice-comment-${w.tag}.png`) });
+      }
+      expect(errors).toEqual([]);
+    });
+  }
 }
 
 test("login page (signed out): accessible, keyboard reachable", async ({ browser }) => {
@@ -68,14 +97,14 @@ test("login page (signed out): accessible, keyboard reachable", async ({ browser
   await page.goto("/login");
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.filter((v) => v.impact === "critical").map((v) => v.id)).toEqual([]);
+  expect(await axe(page)).toEqual([]);
   await page.keyboard.press("Tab"); // skip link
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Agent Hub" })).toBeFocused();
   await page.screenshot({ path: join(SHOTS, "login-1280.png") });
-  await page.setViewportSize({ width: 360, height: 780 });
-  await page.screenshot({ path: join(SHOTS, "login-360.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await axe(page)).toEqual([]);
+  await page.screenshot({ path: join(SHOTS, "login-390.png") });
   await ctx.close();
 });
 
@@ -98,8 +127,8 @@ test("security headers on an HTML page", async ({ request }) => {
   expect(asset.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
 });
 
-test("measure the feed: first-load JS (gzip) and time to interactive", async ({ browser }) => {
-  const ctx = await browser.newContext({ baseURL: server().base, storageState: AUTH_STATE, viewport: { width: 360, height: 780 } });
+test("measure the feed: first-load JS (gzip, budget 160 KB) and time until the feed is visible", async ({ browser }) => {
+  const ctx = await browser.newContext({ baseURL: server().base, storageState: AUTH_STATE, viewport: { width: 390, height: 844 } });
   const page = await ctx.newPage();
   const scripts: { url: string; raw: number; gzip: number }[] = [];
   page.on("response", async (res) => {
@@ -124,7 +153,8 @@ test("measure the feed: first-load JS (gzip) and time to interactive", async ({ 
   const totalRaw = scripts.reduce((a, s) => a + s.raw, 0);
   const perf = {
     measured_at: new Date().toISOString(),
-    viewport: "360x780",
+    viewport: "390x844",
+    budget_gzip_kb: 160,
     first_load_js_gzip_kb: +(totalGzip / 1024).toFixed(1),
     first_load_js_raw_kb: +(totalRaw / 1024).toFixed(1),
     script_count: scripts.length,
@@ -134,5 +164,6 @@ test("measure the feed: first-load JS (gzip) and time to interactive", async ({ 
   writeFileSync(join(OUT, "perf.json"), JSON.stringify(perf, null, 2));
   test.info().annotations.push({ type: "perf", description: `first-load JS ${perf.first_load_js_gzip_kb} KB gzip; TTI ~${perf.timings_ms.domContentLoaded} ms; feed visible ${feedVisibleMs} ms` });
   console.log(`feed: first-load JS ${perf.first_load_js_gzip_kb} KB gzip (${perf.first_load_js_raw_kb} KB raw, ${scripts.length} scripts); domInteractive ${perf.timings_ms.domInteractive} ms; DCL ${perf.timings_ms.domContentLoaded} ms; feed visible ${feedVisibleMs} ms`);
+  expect(perf.first_load_js_gzip_kb, "first-load JS within the 160 KB gzip budget").toBeLessThanOrEqual(160);
   await ctx.close();
 });
