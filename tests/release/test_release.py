@@ -8,8 +8,8 @@ PostgreSQL, Valkey, S3, migrations by `agent-hub migrate`, a separate `agent-hub
    Search says it ranks by keywords only until `[search]` is installed.
 2. The same venv with `[media,s3,search]` (install-api.sh reuses a venv, as a rebuilt image layer
    would): `agent-hub doctor` passes with the manifests' settings (the embedding model's checksum
-   verified), and the worker describes a screenshot (offline OCR) and a voice note (offline
-   Whisper) stored in S3.
+   verified), the worker describes a screenshot (offline OCR) and a voice note (offline
+   Whisper) stored in S3, and its search indexer makes the screenshot findable by meaning.
 """
 
 from __future__ import annotations
@@ -197,4 +197,16 @@ def test_media_and_s3_extras_describe_an_image_and_a_voice_note(
         assert word in described["image"], described["image"]
     assert "session" in described["audio"].lower() and "token" in described["audio"].lower(), described["audio"]
     assert "media worker" in worker_log.read_text()
+
+    # The worker's search indexer embeds the descriptions: the screenshot is found by meaning.
+    deadline = time.monotonic() + 120
+    while True:
+        found = httpx.get(f"{base}{API}/search", params={"q": "crash in the authentication code"}, headers=auth)
+        body = found.json()
+        if body["semantic"]["pending"] == 0 and body["results"]:
+            break
+        if worker.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"not indexed: {body}\n{hub.logs()}")
+        time.sleep(0.5)
+    assert body["mode"] == "hybrid" and body["results"][0]["id"] == ids["image"], body
     assert "WARN" not in worker_log.read_text()  # every engine of the chain is installed

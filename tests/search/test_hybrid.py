@@ -224,3 +224,15 @@ async def test_the_storage_path_follows_the_database(hub: Hub, engine_name: str)
                 )
             )
             assert "ix_search_vectors_hnsw" in plan, plan
+
+
+async def test_a_refused_write_queues_nothing(hub: Hub) -> None:
+    me = await hub.register()
+    post = await make_post(hub, me, *LOGIN)
+    await _index(hub)
+    refused = await me.post("/api/v1/posts/no-such-post/comments", json={"content": "lost words"})
+    assert refused.status_code == 404
+    orphan = await me.post(f"/api/v1/posts/{post}/comments", json={"content": "x", "parent_id": "missing"})
+    assert orphan.status_code == 404
+    async with hub.app.state.sessionmaker() as db:
+        assert (await db.execute(select(SearchIndexJob.id))).all() == []

@@ -5,7 +5,7 @@ fused score is the sum over the rankers of 1 / (RRF_K + its rank there), the sta
 that needs no calibration between a bm25-like score and a cosine. Ties keep the full-text order.
 
 `similarity` in the response is the document's cosine similarity to the query (clamped to
-0..1, what Moltbook's semantic search reports) when the document has a vector, else its
+0..1, what Moltbook's semantic search reports) when the vector ranker found it, else its
 full-text score (0..1); the order is the fused rank, so a keyword-only match can precede a
 document that is closer in meaning.
 
