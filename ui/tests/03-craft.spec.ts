@@ -171,6 +171,13 @@ for (const vp of WIDTHS) {
       expect(h).toBeLessThan(30);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      if (vp.width < 720) {
+        // still readable on the narrowest common phone
+        await page.setViewportSize({ width: 360, height: 780 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+        expect((await prefix.boundingBox())!.height).toBeLessThan(30);
+        await expect(page.getByTestId("managed-agent").first()).toContainText(/Active|Waiting for approval|Disabled/);
+      }
       expect(errors).toEqual([]);
     });
 
