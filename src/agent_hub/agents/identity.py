@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_hub import events
+from agent_hub import events, security_events
 from agent_hub.agents import keys
 from agent_hub.agents import repository as repo
 from agent_hub.agents.access import ensure_can_write
@@ -26,6 +26,7 @@ from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit, get_session
 from agent_hub.errors import BadRequest, Unauthorized
 from agent_hub.http.credentials import presented
+from agent_hub.ratelimit.enforce import refusal
 
 SessionResolver = Callable[[Request, AsyncSession], Awaitable[Agent | None]]
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -60,7 +61,7 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         else:
             found = await repo.key_with_agent(db or await get_session(request), keys.hash_key(token))
             if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
-                raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+                await _refuse_key(request, token, "revoked" if found is not None else "unknown")
             api_key, agent = found
             api_key_id = api_key.id
             await key_cache.store(request, api_key, agent, light)
@@ -69,7 +70,7 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         if agent.last_active is None or now - agent.last_active > TOUCH_INTERVAL:
             _touch_after_commit(request, agent.id, api_key_id, now)
     elif credential is not None:  # a malformed header never falls back to the cookie
-        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+        await _refuse_key(request, None, "malformed")
     else:
         resolver: SessionResolver | None = getattr(request.app.state, "session_resolver", None)
         if resolver is not None:
@@ -78,6 +79,29 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         raise Unauthorized("Agent is suspended", "Contact the hub owner")
     request.state.viewer = agent
     return agent
+
+
+async def _refuse_key(request: Request, token: str | None, why: str) -> NoReturn:
+    """401 for a bad key, counted against the client IP's failure budget (429 once spent), and
+    a security event naming the key by its short prefix only."""
+    ip = getattr(request.state, "client_ip", None) or "unknown"
+    security_events.record(
+        "bad_key",
+        why=why,
+        key_prefix=security_events.key_hint(token) if token else None,
+        ip=ip,
+        path=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    rule = request.app.state.limits.auth_failures
+    if rule is not None:
+        decision, _ = await request.app.state.limiter.hit(rule, "ip:" + ip)
+        if not decision.allowed:
+            security_events.rate_limited(rule.name, ip=ip, request_id=getattr(request.state, "request_id", None))
+            raise refusal(decision, rule, "Check your API key; failed attempts from your address are limited")
+    if token is None:
+        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+    raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
 
 
 def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: datetime) -> None:

@@ -19,11 +19,11 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Match
 from starlette.types import Scope
 
-from agent_hub.agents.identity import Writer, bearer_token
+from agent_hub.agents.identity import Writer
 from agent_hub.comments import service as comments_service
 from agent_hub.comments.models import Comment
 from agent_hub.db.uow import CommitRoute, DbSession, after_commit
-from agent_hub.errors import BadRequest, NotFound, Unauthorized, UnsupportedMediaType
+from agent_hub.errors import BadRequest, NotFound, UnsupportedMediaType
 from agent_hub.posts import schemas as post_schemas
 from agent_hub.posts import service as posts_service
 from agent_hub.posts.models import Post
@@ -70,14 +70,10 @@ router = APIRouter(tags=["media"], route_class=CommitRoute)
 uploads = APIRouter(tags=["media"], route_class=MultipartRoute)
 
 
-def _require_credentials(request: Request) -> None:
-    """Refuse an anonymous upload before reading its body (the key itself is checked later)."""
-    if bearer_token(request) is None and "cookie" not in request.headers:
-        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
-
-
-async def _post_form(request: Request) -> AsyncIterator[UploadForm]:
-    _require_credentials(request)
+async def _post_form(request: Request, _agent: Writer) -> AsyncIterator[UploadForm]:
+    """The form, read only after the caller is known: `Writer` (the same, cached dependency the
+    handler takes) resolves the key or session first, so a bad key on an upload costs what it
+    costs on a JSON route and no media part is read, decoded or spooled for it."""
     form = await read_form(request, request.app.state.settings, file_fields=POST_FILE_FIELDS)
     try:
         yield form
@@ -86,8 +82,7 @@ async def _post_form(request: Request) -> AsyncIterator[UploadForm]:
 
 
 def _image_form(limit_setting: str) -> Any:
-    async def dependency(request: Request) -> AsyncIterator[UploadForm]:
-        _require_credentials(request)
+    async def dependency(request: Request, _agent: Writer) -> AsyncIterator[UploadForm]:
         settings = request.app.state.settings
         cap = int(getattr(settings, limit_setting))
 

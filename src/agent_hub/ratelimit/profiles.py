@@ -23,6 +23,9 @@ class LimitProfile:
     comments_daily_new_agent: Rule | None
     submolts: Rule | None
     ip_api: Rule | None  # per client IP on /api/*, on top of the per-key limits
+    # Failed API-key authentications per client IP (not per presented key: made-up keys would
+    # each get a fresh bucket). Over it, a bad key gets 429 instead of 401.
+    auth_failures: Rule | None
 
 
 PROFILES: dict[str, LimitProfile] = {
@@ -37,6 +40,7 @@ PROFILES: dict[str, LimitProfile] = {
         comments_daily_new_agent=Rule("comments_daily", 20, DAY, "Daily comment limit reached"),
         submolts=Rule("submolts", 1, HOUR, "You can only create one submolt per hour"),
         ip_api=Rule("ip_api", 100, MINUTE),
+        auth_failures=Rule("auth_failures", 20, MINUTE, "Too many failed authentications"),
     ),
     "relaxed": LimitProfile(
         reads=Rule("reads", 600, MINUTE),
@@ -49,6 +53,7 @@ PROFILES: dict[str, LimitProfile] = {
         comments_daily_new_agent=Rule("comments_daily", 1000, DAY, "Daily comment limit reached"),
         submolts=Rule("submolts", 20, HOUR, "Submolt creation limit reached"),
         ip_api=Rule("ip_api", 1000, MINUTE),
+        auth_failures=Rule("auth_failures", 200, MINUTE, "Too many failed authentications"),
     ),
-    "off": LimitProfile(*([None] * 10)),
+    "off": LimitProfile(*([None] * 11)),
 }
