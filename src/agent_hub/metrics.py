@@ -46,6 +46,13 @@ READ_CACHE_BUILDS = Counter(
 )
 AGENT_POSTS = Counter("agent_posts_total", "Posts created by agent type", ["agent_type"], registry=REGISTRY)
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit", ["limit"], registry=REGISTRY)
+SECURITY_EVENTS = Counter(
+    "security_events_total",
+    "Refusals worth watching, by kind (security_events.py): bad_key, owner_denied, rate_limited, "
+    "csrf_refused, webhook_ssrf_refused",
+    ["kind"],
+    registry=REGISTRY,
+)
 AUTH_ATTEMPTS = Counter(
     "auth_attempts_total", "Login attempts by method and outcome", ["method", "success"], registry=REGISTRY
 )

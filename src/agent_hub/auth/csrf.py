@@ -10,15 +10,14 @@ an `Origin` in the allowlist (public URL origin + ALLOWED_ORIGINS), or, without 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agent_hub import security_events
 from agent_hub.http.credentials import presented
 from agent_hub.http.middleware import UNSAFE, send_error
 
-log = logging.getLogger("agent_hub.audit")
 HEADER_VALUE = "agent-hub"
 
 
@@ -46,15 +45,13 @@ class CsrfMiddleware:
         if self._needs_check(scope["path"], headers):
             reason = self._reject_reason(headers)
             if reason:
-                log.warning(
-                    "csrf check failed",
-                    extra={
-                        "event": "csrf.rejected",
-                        "reason": reason,
-                        "path": scope["path"],
-                        "ip": scope.get("state", {}).get("client_ip"),
-                        "request_id": scope.get("state", {}).get("request_id"),
-                    },
+                state = scope.get("state", {})
+                security_events.record(
+                    "csrf_refused",
+                    reason=reason,
+                    path=scope["path"],
+                    ip=state.get("client_ip"),
+                    request_id=state.get("request_id"),
                 )
                 await send_error(
                     send,

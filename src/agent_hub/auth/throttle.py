@@ -14,7 +14,7 @@ import hashlib
 
 from fastapi import Request
 
-from agent_hub import metrics
+from agent_hub import security_events
 from agent_hub.auth.audit import audit
 from agent_hub.auth.runtime import runtime
 from agent_hub.errors import RateLimited
@@ -37,7 +37,7 @@ def _rules(request: Request) -> tuple[Rule, Rule, Rule, Rule]:
 
 
 def _refuse(request: Request, decision: Decision, rule: Rule, **fields: object) -> RateLimited:
-    metrics.RATE_LIMITED.labels(rule.name).inc()
+    security_events.rate_limited(rule.name, ip=request.state.client_ip, request_id=request.state.request_id)
     audit(request, "login.throttled", limit=rule.name, **fields)
     return refusal(decision, rule, f"Try again in {max(1, round(decision.retry_after))} seconds")
 

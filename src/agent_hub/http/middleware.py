@@ -17,7 +17,7 @@ import orjson
 from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agent_hub import metrics
+from agent_hub import metrics, security_events
 from agent_hub.http.client_ip import Network, client_ip
 from agent_hub.http.credentials import presented
 from agent_hub.ratelimit import RateLimiter
@@ -27,6 +27,7 @@ from agent_hub.ratelimit.profiles import LimitProfile
 log = logging.getLogger("agent_hub.http")
 
 API_PREFIXES = ("/api/", "/auth/")
+OWNER_PREFIXES = ("/auth/", "/api/v1/keys", "/api/v1/claims")  # the owner's session-only routes
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _JSON_TYPES = ("application/json",)
 _UPLOAD_TYPES = ("multipart/form-data",)
@@ -134,7 +135,12 @@ class RequestContextMiddleware:
         finally:
             template = route_template(scope)
             method = scope["method"]
-            metrics.HTTP_REQUESTS.labels(method, template, str(status_holder[0])).inc()
+            status = status_holder[0]
+            metrics.HTTP_REQUESTS.labels(method, template, str(status)).inc()
+            if status in (401, 403) and scope["path"].startswith(OWNER_PREFIXES):
+                security_events.record(
+                    "owner_denied", status=status, method=method, route=template, ip=ip, request_id=rid
+                )
             metrics.HTTP_DURATION.labels(method, template).observe(time.perf_counter() - start)
 
 
@@ -275,17 +281,25 @@ async def general_limit(
     if profile.ip_api is not None:
         ip_decision, _ = await limiter.hit(profile.ip_api, ip)
         if not ip_decision.allowed:
-            await _refuse(send, ip_decision, "Too many requests from your network")
+            await _refuse(send, ip_decision, "Too many requests from your network", scope, profile.ip_api.name)
             return None
     decision, _ = await limiter.hit(rule, subject_for(_headers(scope), ip))
     if not decision.allowed:
-        await _refuse(send, decision, "Rate limit exceeded")
+        await _refuse(send, decision, "Rate limit exceeded", scope, rule.name)
         return None
     return [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
 
 
-async def _refuse(send: Send, decision: Any, message: str) -> None:
-    metrics.RATE_LIMITED.labels("general").inc()
+async def _refuse(send: Send, decision: Any, message: str, scope: Scope, limit: str) -> None:
+    state = scope["state"]
+    security_events.rate_limited(  # one `general` label for the metric, as before; the rule in the log
+        "general",
+        rule=limit,
+        ip=state["client_ip"],
+        request_id=state["request_id"],
+        path=scope["path"],
+        method=scope["method"],
+    )
     body = rate_limit_body(decision, message)
     body.pop("success")
     await send_error(send, 429, **body, _headers=decision.headers())

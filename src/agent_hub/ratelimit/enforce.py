@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from agent_hub import metrics
+from agent_hub import security_events
 from agent_hub.errors import RateLimited
 from agent_hub.ratelimit.limiter import Decision, RateLimiter, Rule
 from agent_hub.ratelimit.profiles import LimitProfile
@@ -61,7 +61,7 @@ class Quotas:
             return None
         decision, token = await self.limiter.hit(rule, subject)
         if not decision.allowed:
-            metrics.RATE_LIMITED.labels(rule.name).inc()
+            security_events.rate_limited(rule.name, subject=subject if ":" not in subject else None)
             if hint is None and rule.window >= 60:
                 hint = f"Wait {max(1, math.ceil(decision.retry_after / 60))} minutes before trying again"
             raise refusal(decision, rule, hint, **extra)

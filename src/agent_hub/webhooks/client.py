@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from agent_hub import security_events
 from agent_hub.config import Settings
 from agent_hub.webhooks.ssrf import Target, UnsafeUrl, vet_url
 
@@ -45,6 +46,7 @@ async def _post(url: str, body: bytes, headers: dict[str, str], settings: Settin
     try:
         target = await vet_url(url, settings)
     except UnsafeUrl as exc:
+        security_events.record("webhook_ssrf_refused", reason=str(exc), when="delivery")
         return Result(False, None, str(exc), time.perf_counter() - start)
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"

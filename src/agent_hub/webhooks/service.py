@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import security_events
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.config import Settings
@@ -31,6 +32,7 @@ async def put(db: AsyncSession, settings: Settings, agent: Agent, url: str) -> d
     try:
         await vet_url(url, settings)
     except UnsafeUrl as exc:
+        security_events.record("webhook_ssrf_refused", agent_id=agent.id, reason=str(exc), when="set")
         raise BadRequest(str(exc), "Use a public https:// URL that resolves to a public address") from exc
     secret = signing.new_secret()
     now = utcnow()
