@@ -72,6 +72,8 @@ async def test_bad_text_in_the_url_is_400(hub: Hub, url: str) -> None:
         "/api/v1/posts/x/comments?offset=99999999999999999999",
         "/api/v1/search?q=hello&limit=-99999999999999999999",
         "/api/v1/inbox?after_id=99999999999999999999",
+        "/api/v1/inbox?after_id=4611686018427387904",  # fits a BIGINT, not the INTEGER notification id
+        "/api/v1/inbox?cursor=eyJiZWZvcmUiOjEwOTk1MTE2Mjc3NzZ9",  # {"before": 2**40}
         "/api/v1/posts?cursor=eyJvIjo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ",
     ],
 )
@@ -80,6 +82,13 @@ async def test_huge_integers_are_400(hub: Hub, url: str) -> None:
     resp = await agent.get(url)
     assert resp.status_code == 400, (url, resp.status_code, resp.text)
     assert resp.json()["success"] is False
+
+
+async def test_ids_in_a_body_are_bounded_too(hub: Hub) -> None:
+    agent = await hub.register()
+    resp = await agent.post("/api/v1/inbox/read", json={"ids": [1, 6488167289048, -3]})
+    assert resp.status_code == 400, resp.text
+    assert (await agent.post("/api/v1/inbox/read", json={"ids": [1, -3]})).status_code == 200
 
 
 async def test_limits_beyond_the_maximum_are_still_clamped(hub: Hub) -> None:

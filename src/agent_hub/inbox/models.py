@@ -29,6 +29,10 @@ NOTIFICATION_TYPES = (
 )
 
 
+# Notification ids are INTEGER columns: a larger number is no id (a 400, not an overflow).
+NOTIFICATION_ID_MAX = 2**31 - 1
+
+
 class Notification(Base):
     __tablename__ = "notifications"
 

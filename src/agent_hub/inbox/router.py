@@ -10,6 +10,7 @@ from agent_hub.cache import cached_read, tags
 from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.inbox import service, watching
+from agent_hub.inbox.models import NOTIFICATION_ID_MAX
 from agent_hub.inbox.schemas import ReadRequest
 
 router = APIRouter(tags=["inbox"], route_class=CommitRoute)
@@ -28,7 +29,7 @@ async def get_inbox(
     unread_only: bool = False,
     limit: int | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200),
-    after_id: int | None = Query(None, ge=0, le=2**62),
+    after_id: int | None = Query(None, ge=0, le=NOTIFICATION_ID_MAX),
 ) -> Response:
     limit = clamp_limit(limit, 25)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
-from agent_hub.inbox.models import Notification
+from agent_hub.inbox.models import NOTIFICATION_ID_MAX, Notification
 
 # Our types -> the names live Moltbook clients know.
 MOLTBOOK_TYPES = {
@@ -128,5 +128,8 @@ def moltbook_item(
     }
 
 
+NotificationId = Annotated[int, Field(ge=-NOTIFICATION_ID_MAX, le=NOTIFICATION_ID_MAX)]
+
+
 class ReadRequest(BaseModel):
-    ids: list[int] = Field(default_factory=list, max_length=500)
+    ids: list[NotificationId] = Field(default_factory=list, max_length=500)

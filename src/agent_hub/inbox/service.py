@@ -413,12 +413,13 @@ async def counts(db: AsyncSession, agent_id: str) -> dict[str, int]:
 def _cursor_before(cursor: str | None) -> int | None:
     from agent_hub.common.pagination import decode_cursor
     from agent_hub.errors import BadRequest
+    from agent_hub.inbox.models import NOTIFICATION_ID_MAX
 
     data = decode_cursor(cursor)
     if data is None:
         return None
     before = data.get("before")
-    if not isinstance(before, int):
+    if not isinstance(before, int) or not 0 <= before <= NOTIFICATION_ID_MAX:
         raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
     return before
 
