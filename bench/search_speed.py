@@ -226,7 +226,7 @@ def main() -> None:
     from tests.support import db as dbsupport
     from tests.support.pgvector import database_url, pgvector_server
 
-    with pgvector_server(Path(tempfile.mkdtemp()) / "pg") as admin:
+    with pgvector_server() as admin:
         name = f"search_speed_{uuid.uuid4().hex[:8]}"
         asyncio.run(dbsupport.pg_create(admin, name))
         args.database_url = database_url(admin, name)

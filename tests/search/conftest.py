@@ -32,7 +32,7 @@ def database_url(engine_name: str, tmp_root: Path) -> Any:
         return
     if importlib.util.find_spec("pgserver") is None:
         unavailable("pgvector (the pgserver package)")
-    with pgvector.pgvector_server(tmp_root / "pgvector") as admin:
+    with pgvector.pgvector_server() as admin:
         name = f"agent_hub_test_{uuid.uuid4().hex[:10]}"
         asyncio.run(dbsupport.pg_create(admin, name))
         url = pgvector.database_url(admin, name)
