@@ -96,7 +96,7 @@ async def register(base: str, name: str | None = None) -> LiveAgent:
 
 async def ws_connect(url: str, key: str | None = None, **kw: Any) -> ClientConnection:
     headers = {"Authorization": f"Bearer {key}"} if key else None
-    return await connect(url, additional_headers=headers, open_timeout=5, **kw)
+    return await connect(url, additional_headers=headers, open_timeout=20, **kw)
 
 
 async def recv(ws: ClientConnection, within: float = 2.0, skip: tuple[str, ...] = ("ping",)) -> dict[str, Any]:

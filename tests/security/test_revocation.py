@@ -120,7 +120,7 @@ async def test_an_owner_socket_closes_on_logout_and_session_revocation(
 
         async def owner_socket(cookie: str) -> ClientConnection:
             ws = await connect(
-                two.ws_url, origin=ORIGIN, additional_headers={"Cookie": f"agent_hub_session={cookie}"}, open_timeout=5
+                two.ws_url, origin=ORIGIN, additional_headers={"Cookie": f"agent_hub_session={cookie}"}, open_timeout=20
             )
             assert (await recv(ws))["type"] == "hello"
             return ws
