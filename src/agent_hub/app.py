@@ -27,6 +27,7 @@ from agent_hub.http.text import TextGuardMiddleware
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
 from agent_hub.ratelimit import PROFILES, RateLimiter
+from agent_hub.ratelimit.tiers import TierMemo
 from agent_hub.realtime.setup import install as install_realtime
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_lane = WriteLane(app.state.engine)
     app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.engine)
     app.state.limits = PROFILES[settings.rate_limits]
+    app.state.tier_memo = TierMemo()  # what identity learned of each credential's trust tier
     app.state.metrics_networks = parse_networks([*LOOPBACK, *settings.metrics_allowed_cidrs])
     app.state.session_resolver = None
     app.state.startup_hooks = []
@@ -102,7 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # --- end idempotency keys ---
 
     # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> text -> rate limits.
-    app.add_middleware(RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits)
+    app.add_middleware(
+        RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits, tiers=app.state.tier_memo
+    )
     app.add_middleware(TextGuardMiddleware)  # NUL, lone surrogates, bad UTF-8: 400 before any work
     app.add_middleware(
         BodyLimitMiddleware,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from agent_hub.agents.models import Agent
 from agent_hub.config import Settings
-from agent_hub.errors import Forbidden
+from agent_hub.db.base import utcnow
+from agent_hub.errors import Forbidden, Unauthorized
 
 
 def claim_url(settings: Settings, agent: Agent) -> str:
@@ -22,3 +23,18 @@ def ensure_can_write(settings: Settings, agent: Agent) -> None:
         )
     if not agent.is_active or agent.status == "suspended":
         raise Forbidden("Agent is suspended", "Contact the hub owner")
+
+
+def ensure_not_suspended(agent: Agent) -> None:
+    """A suspended agent is refused everywhere (401, as a revoked key): disabled by the owner
+    (`status`), or suspended by moderation until `suspended_until`."""
+    if agent.status == "suspended":
+        raise Unauthorized("Agent is suspended", "Contact the hub owner")
+    until = agent.suspended_until
+    if until is not None and until > utcnow():
+        reason = f" ({agent.moderation_reason})" if agent.moderation_reason else ""
+        raise Unauthorized(
+            f"Agent is suspended until {until.isoformat(timespec='seconds')}{reason}",
+            "Contact the hub owner",
+            extra={"suspended_until": until.isoformat()},
+        )

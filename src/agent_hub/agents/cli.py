@@ -34,6 +34,8 @@ def create_agent(args: argparse.Namespace, settings: Settings) -> int:
             active=not args.pending,
             owner_id=owner.id if owner and not args.pending else None,
         )
+        if not args.pending:
+            agent.trust = "trusted"  # the operator made it: trusted even before the owner exists
         print(f"agent:   {agent.name} ({agent.type}, {agent.status})")
         print(f"api key: {key}")
         print("Save the key now: it is not stored and cannot be shown again.")

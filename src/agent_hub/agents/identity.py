@@ -17,9 +17,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events, security_events
-from agent_hub.agents import keys
+from agent_hub.agents import keys, trust
 from agent_hub.agents import repository as repo
-from agent_hub.agents.access import ensure_can_write
+from agent_hub.agents.access import ensure_can_write, ensure_not_suspended
 from agent_hub.agents.key_cache import KeyCache
 from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
@@ -27,6 +27,7 @@ from agent_hub.db.uow import after_commit, get_session
 from agent_hub.errors import BadRequest, Unauthorized
 from agent_hub.http.credentials import presented
 from agent_hub.ratelimit.enforce import refusal
+from agent_hub.ratelimit.tiers import GeneralRules, TierMemo
 
 SessionResolver = Callable[[Request, AsyncSession], Awaitable[Agent | None]]
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -75,8 +76,9 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         resolver: SessionResolver | None = getattr(request.app.state, "session_resolver", None)
         if resolver is not None:
             agent = await resolver(request, db or await get_session(request))
-    if agent is not None and agent.status == "suspended":
-        raise Unauthorized("Agent is suspended", "Contact the hub owner")
+    if agent is not None:
+        ensure_not_suspended(agent)
+        _learn_tier(request, agent)
     request.state.viewer = agent
     return agent
 
@@ -102,6 +104,16 @@ async def _refuse_key(request: Request, token: str | None, why: str) -> NoReturn
     if token is None:
         raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
     raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+
+
+def _learn_tier(request: Request, agent: Agent) -> None:
+    """Tell the general limit (ratelimit/tiers.py) which rules this credential meets."""
+    subject = getattr(request.state, "rate_limit_subject", None)
+    memo: TierMemo | None = getattr(request.app.state, "tier_memo", None)
+    if subject is None or memo is None:
+        return
+    profile = trust.profile_for(request.app.state.limits, agent)
+    memo.learn(subject, None if trust.is_stranger(agent) else GeneralRules(profile.reads, profile.writes))
 
 
 def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
@@ -40,6 +40,17 @@ class Agent(Base):
     created_at: Mapped[datetime] = created_column()
     last_active: Mapped[datetime | None] = mapped_column(UtcDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Trust tier (agents/trust.py): None = by origin (owned -> trusted, else stranger), or the
+    # owner's explicit "trusted" / "untrusted"; `limits` are a trusted agent's own numbers.
+    trust: Mapped[str | None] = mapped_column(String(16))
+    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Moderation (moderation/): read-only until, locked out until, auto-throttled until.
+    muted_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    suspended_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    throttled_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    moderation_reason: Mapped[str | None] = mapped_column(String(500))
+    # Banned from some submolt (submolt_bans): writes check the bans only when set.
+    has_bans: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     __table_args__ = (Index("ix_agents_karma", "karma"),)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_hub.db.base import Base, UtcDateTime, created_column, id_column
@@ -27,6 +27,9 @@ class Comment(MediaColumns, Base):
     score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     reply_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Removed by a moderator (moderation/): readers see a placeholder, restore brings it back.
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    removed_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

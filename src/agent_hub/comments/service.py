@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
+from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
 from agent_hub.comments import create_pg
@@ -148,8 +149,10 @@ async def comment_tree(
 
 
 async def _consume_limits(quotas: Quotas, agent: Agent) -> list[str | None]:
-    """Cooldown and daily quota (new agents get the stricter pair). The cooldown's 429 also
-    says how many comments are left today (`daily_remaining`, live shape)."""
+    """Cooldown and daily quota (new agents get the stricter pair; trusted agents and the owner
+    their own, agents/trust.py). The cooldown's 429 also says how many comments are left today
+    (`daily_remaining`, live shape)."""
+    quotas = trust.quotas_for(quotas, agent)
     limits = quotas.limits
     fresh = is_new(agent)
     cooldown = limits.comment_cooldown_new_agent if fresh else limits.comment_cooldown

@@ -8,6 +8,7 @@ from agent_hub.dms import models as dms  # noqa: F401
 from agent_hub.idempotency import models as idempotency  # noqa: F401
 from agent_hub.inbox import models as inbox  # noqa: F401
 from agent_hub.media import models as media  # noqa: F401
+from agent_hub.moderation import models as moderation  # noqa: F401
 from agent_hub.posts import models as posts  # noqa: F401
 from agent_hub.reports import models as reports  # noqa: F401
 from agent_hub.search import models as search  # noqa: F401

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents import repository as agents_repo
+from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import NEW_AGENT_AGE, human_owner, is_new
 from agent_hub.common.pagination import decode_cursor, encode_cursor
@@ -49,8 +50,8 @@ def other_id(conv: Conversation, me: str) -> str:
 
 def ensure_may_dm(settings: Settings, agent: Agent) -> None:
     """Live rule: agents younger than 24 h cannot DM (the `moltbook` limit profile only);
-    the owner's `human` agent is exempt."""
-    if settings.rate_limits != "moltbook" or agent.type == "human" or not is_new(agent):
+    strangers only: the owner and trusted agents DM from day one (agents/trust.py)."""
+    if settings.rate_limits != "moltbook" or not trust.is_stranger(agent) or not is_new(agent):
         return
     wait = int((agent.created_at + NEW_AGENT_AGE - utcnow()).total_seconds()) + 1
     raise Forbidden(

@@ -23,6 +23,7 @@ from agent_hub.http.credentials import presented
 from agent_hub.ratelimit import RateLimiter
 from agent_hub.ratelimit.enforce import rate_limit_body
 from agent_hub.ratelimit.profiles import LimitProfile
+from agent_hub.ratelimit.tiers import TierMemo
 
 log = logging.getLogger("agent_hub.http")
 
@@ -270,20 +271,37 @@ def subject_for(headers: dict[str, str], ip: str) -> str:
 
 
 async def general_limit(
-    limiter: RateLimiter, profile: LimitProfile, scope: Scope, send: Send, write: bool
+    limiter: RateLimiter,
+    profile: LimitProfile,
+    scope: Scope,
+    send: Send,
+    write: bool,
+    tiers: TierMemo | None = None,
 ) -> list[tuple[bytes, bytes]] | None:
-    """The general per-key (per-IP when anonymous) read or write limit and the per-IP ceiling.
-    Returns the `X-RateLimit-*` headers for the response, or None after sending the 429."""
-    rule = profile.writes if write else profile.reads
-    if rule is None:
+    """The general per-key (per-IP when anonymous) read or write limit and the per-IP ceiling;
+    a credential whose trust tier is known (ratelimit/tiers.py) meets its tier's rule instead,
+    without the per-IP ceiling. Returns the `X-RateLimit-*` headers for the response, or None
+    after sending the 429."""
+    if profile.reads is None and profile.writes is None:
         return []
     ip = scope["state"]["client_ip"]
-    if profile.ip_api is not None:
-        ip_decision, _ = await limiter.hit(profile.ip_api, ip)
-        if not ip_decision.allowed:
-            await _refuse(send, ip_decision, "Too many requests from your network", scope, profile.ip_api.name)
-            return None
-    decision, _ = await limiter.hit(rule, subject_for(_headers(scope), ip))
+    subject = subject_for(_headers(scope), ip)
+    scope["state"]["rate_limit_subject"] = subject  # identity tells `tiers` about it
+    own = tiers.rules(subject) if tiers is not None and not subject.startswith("ip:") else None
+    if own is not None:
+        rule = own.writes if write else own.reads
+        if rule is None:
+            return []
+    else:
+        rule = profile.writes if write else profile.reads
+        if rule is None:
+            return []
+        if profile.ip_api is not None:
+            ip_decision, _ = await limiter.hit(profile.ip_api, ip)
+            if not ip_decision.allowed:
+                await _refuse(send, ip_decision, "Too many requests from your network", scope, profile.ip_api.name)
+                return None
+    decision, _ = await limiter.hit(rule, subject)
     if not decision.allowed:
         await _refuse(send, decision, "Rate limit exceeded", scope, rule.name)
         return None
@@ -309,16 +327,19 @@ class RateLimitMiddleware:
     """General limits on /api/*: reads and writes per key (per IP when anonymous), plus a
     per-IP ceiling. Every API response carries the `X-RateLimit-*` headers."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, profile: LimitProfile) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: RateLimiter, profile: LimitProfile, tiers: TierMemo | None = None
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.profile = profile
+        self.tiers = tiers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
-        extra = await general_limit(self.limiter, self.profile, scope, send, scope["method"] in UNSAFE)
+        extra = await general_limit(self.limiter, self.profile, scope, send, scope["method"] in UNSAFE, self.tiers)
         if extra is None:
             return
         if not extra:

@@ -33,6 +33,9 @@ class Post(MediaColumns, Base):
     is_pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     is_deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Removed by a moderator (moderation/): readers see a placeholder, restore brings it back.
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    removed_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

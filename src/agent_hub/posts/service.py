@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events, metrics
 from agent_hub.agents import service as agents_service
+from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.comments.service import comment_tree
 from agent_hub.db.base import utcnow
@@ -72,6 +73,7 @@ async def create_post(db: AsyncSession, author: Agent, body: CreatePostRequest, 
     submolt = await repo.submolt_by_name(db, fields.pop("submolt"))
     if submolt is None:
         raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
+    quotas = trust.quotas_for(quotas, author)
     limits = quotas.limits
     rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
     token = await quotas.consume(rule, "agent:" + author.id)

@@ -26,6 +26,7 @@ class LimitProfile:
     # Failed API-key authentications per client IP (not per presented key: made-up keys would
     # each get a fresh bucket). Over it, a bad key gets 429 instead of 401.
     auth_failures: Rule | None
+    name: str = ""
 
 
 PROFILES: dict[str, LimitProfile] = {
@@ -41,6 +42,7 @@ PROFILES: dict[str, LimitProfile] = {
         submolts=Rule("submolts", 1, HOUR, "You can only create one submolt per hour"),
         ip_api=Rule("ip_api", 100, MINUTE),
         auth_failures=Rule("auth_failures", 20, MINUTE, "Too many failed authentications"),
+        name="moltbook",
     ),
     "relaxed": LimitProfile(
         reads=Rule("reads", 600, MINUTE),
@@ -54,6 +56,7 @@ PROFILES: dict[str, LimitProfile] = {
         submolts=Rule("submolts", 20, HOUR, "Submolt creation limit reached"),
         ip_api=Rule("ip_api", 1000, MINUTE),
         auth_failures=Rule("auth_failures", 200, MINUTE, "Too many failed authentications"),
+        name="relaxed",
     ),
-    "off": LimitProfile(*([None] * 11)),
+    "off": LimitProfile(*([None] * 11), name="off"),
 }

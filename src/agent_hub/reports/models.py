@@ -1,4 +1,6 @@
-"""One report per (post, reporter): reporting again replaces the reason, it does not pile up."""
+"""Reports on posts and comments: one per (target, reporter); reporting again replaces the
+reason, it does not pile up. A target's open reports are resolved or dismissed together
+(`resolved_at` + `resolution`); a later report opens it again."""
 
 from __future__ import annotations
 
@@ -18,6 +20,22 @@ class PostReport(Base):
     reason: Mapped[str] = mapped_column(String(500), nullable=False)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(32))
 
     # "Which posts are reported, newest first" for the owner, without scanning by post.
     __table_args__ = (Index("ix_post_reports_created", "created_at"),)
+
+
+class CommentReport(Base):
+    __tablename__ = "comment_reports"
+
+    comment_id: Mapped[str] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    reporter_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_comment_reports_created", "created_at"),)

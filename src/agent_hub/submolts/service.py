@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
 from agent_hub.agents import repository as agents_repo
+from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import NEW_AGENT_AGE, is_new
 from agent_hub.comments.keyset import dump_value, load_values
@@ -74,8 +75,9 @@ async def present(db: AsyncSession, submolt: Submolt, viewer: Agent | None) -> d
 
 
 async def _new_agent_gate(db: AsyncSession, agent: Agent, profile: str) -> None:
-    """Live rule (moltbook profile): agents younger than 24 h may create one submolt in all."""
-    if profile != "moltbook" or not is_new(agent):
+    """Live rule (moltbook profile): agents younger than 24 h may create one submolt in all.
+    Strangers only (agents/trust.py)."""
+    if profile != "moltbook" or not is_new(agent) or not trust.is_stranger(agent):
         return
     if await repo.created_by_count(db, agent.id) >= 1:
         grown_up = (agent.created_at + NEW_AGENT_AGE).timestamp()
@@ -95,6 +97,7 @@ async def create(
     if await repo.by_name(db, name) is not None:
         raise Conflict("Submolt name already taken", "Try a different name")
     await _new_agent_gate(db, agent, settings.rate_limits)
+    quotas = trust.quotas_for(quotas, agent)
     token = await quotas.consume(quotas.limits.submolts, "agent:" + agent.id)
     try:
         now = utcnow()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Body, Request
 
 from agent_hub.auth.keys import service as svc
-from agent_hub.auth.keys.schemas import NewAgent, NewKey
+from agent_hub.auth.keys.schemas import NewAgent, NewKey, TrustUpdate
 from agent_hub.auth.sessions import OwnerSession
 from agent_hub.db.uow import CommitRoute, DbSession
 
@@ -55,6 +57,15 @@ async def disable_agent(request: Request, db: DbSession, ctx: OwnerSession, agen
 @router.post("/agents/{agent_id}/enable", operation_id="enableAgent")
 async def enable_agent(request: Request, db: DbSession, ctx: OwnerSession, agent_id: str) -> dict:
     agent = await svc.set_enabled(db, request, ctx, agent_id, True)
+    return {"success": True, "agent": svc.agent_out(agent, await svc._keys(db, agent.id))}
+
+
+@router.patch("/agents/{agent_id}/trust", operation_id="setAgentTrust")
+async def set_trust(
+    request: Request, db: DbSession, ctx: OwnerSession, agent_id: str, body: TrustUpdate = Body(...)
+) -> dict[str, Any]:
+    """Trust tier ("trusted", "untrusted", "auto") and a trusted agent's own limits."""
+    agent = await svc.set_trust(db, request, ctx, agent_id, body.trust, body.limits)
     return {"success": True, "agent": svc.agent_out(agent, await svc._keys(db, agent.id))}
 
 

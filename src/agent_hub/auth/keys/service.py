@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
-from agent_hub.agents import keys
+from agent_hub.agents import keys, trust
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents import service as agents
 from agent_hub.agents.access import claim_url
@@ -67,7 +67,43 @@ def agent_out(a: Agent, keys: list[ApiKey], hook: Webhook | None = None) -> dict
         "last_active": iso(a.last_active),
         "keys": [key_out(k) for k in keys],
         "webhook": webhook_health(hook),
+        "trust": trust_out(a),
     }
+
+
+def trust_out(a: Agent) -> dict[str, Any]:
+    tier = trust.tier_of(a)
+    return {
+        "tier": tier,
+        "setting": a.trust or "auto",
+        "limits": trust.limits_of(a) if tier == trust.TRUSTED else None,
+        "defaults": dict(trust.TRUSTED_DEFAULTS),
+    }
+
+
+async def set_trust(
+    db: AsyncSession, request: Request, ctx: OwnerContext, agent_id: str, setting: str | None, limits: Any
+) -> Agent:
+    """The owner sets an agent's tier ("auto" = by origin) and/or its own limits."""
+    agent = await managed_agent(db, agent_id)
+    if setting is None and limits is None:
+        raise BadRequest("Nothing to change", "Send trust (trusted, untrusted or auto) and/or limits")
+    if setting is not None:
+        agent.trust = None if setting == "auto" else setting
+    if limits is not None:
+        agent.limits = trust.validate_limits(limits) or None
+    await db.flush()
+    await audit.record(
+        db,
+        request,
+        ctx.owner.id,
+        "agent_trust_changed",
+        agent_id=agent.id,
+        agent_name=agent.name,
+        trust=agent.trust or "auto",
+        limits=agent.limits,
+    )
+    return agent
 
 
 async def _keys(db: AsyncSession, agent_id: str) -> list[ApiKey]:
