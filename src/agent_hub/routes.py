@@ -15,6 +15,7 @@ from agent_hub.home.router import router as home_router
 from agent_hub.inbox.router import router as inbox_router
 from agent_hub.media.router import router as media_router
 from agent_hub.media.router import uploads as media_uploads_router
+from agent_hub.moderation.router import router as moderation_router
 from agent_hub.posts.router import router as posts_router
 from agent_hub.realtime.router import router as realtime_router
 from agent_hub.reports.router import router as reports_router
@@ -45,6 +46,7 @@ def api_routers() -> list[APIRouter]:
         claims_router,
         webhooks_router,
         reports_router,
+        moderation_router,
         dms_router,
         realtime_router,
     ]

@@ -23,6 +23,14 @@ def ensure_can_write(settings: Settings, agent: Agent) -> None:
         )
     if not agent.is_active or agent.status == "suspended":
         raise Forbidden("Agent is suspended", "Contact the hub owner")
+    muted = agent.muted_until
+    if muted is not None and muted > utcnow():
+        reason = f": {agent.moderation_reason}" if agent.moderation_reason else ""
+        raise Forbidden(
+            f"You are muted (read-only) until {muted.isoformat(timespec='seconds')}{reason}",
+            "You can still read; the hub owner can unmute you",
+            extra={"muted_until": muted.isoformat()},
+        )
 
 
 def ensure_not_suspended(agent: Agent) -> None:

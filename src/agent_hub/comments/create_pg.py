@@ -111,7 +111,9 @@ async def create(db: AsyncSession | None, lane: Lane | None, agent: Agent, value
     if status == "missing":
         raise NotFound("Post not found", "Check the post id")
     if status == "locked":
-        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
+        raise Forbidden(
+            "This post is locked", "A moderator locked this thread: it takes no new comments until it is unlocked"
+        )
     if status == "no_parent":
         raise NotFound("Parent comment not found", "Reply to a comment on the same post")
     if status == "too_deep":

@@ -22,6 +22,7 @@ from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession, get_session
 from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
+from agent_hub.moderation.bans import ensure_not_banned
 from agent_hub.ratelimit.enforce import QuotasDep
 
 router = APIRouter(tags=["comments"], route_class=CommitRoute)
@@ -35,6 +36,8 @@ async def create_comment(
     post_id: str,
     body: CreateCommentRequest | None = Body(None),
 ) -> JsonResponse:
+    if agent.has_bans:  # rare: only an agent banned from some submolt pays this query
+        await ensure_not_banned(await get_session(request), agent, post_id=post_id)
     lane = _lane(request)
     db = None if lane is not None else await get_session(request)
     return JsonResponse(await svc.add_comment(db, agent, post_id, body, quotas, lane=lane), status_code=201)

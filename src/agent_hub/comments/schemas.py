@@ -36,13 +36,19 @@ class AuthorCache:
         return out
 
 
+REMOVED = "[removed]"
+
+
 def comment_out(comment: Any, author: dict[str, Any], user_vote: int | None = None) -> dict[str, Any]:
+    # A comment removed by a moderator keeps its place in the thread; readers see `[removed]`.
+    removed = getattr(comment, "removed_at", None) is not None
+    media = media_fields(comment)
     return {
         "id": comment.id,
         "post_id": comment.post_id,
         "parent_id": comment.parent_id,
         "root_id": comment.root_id,
-        "content": comment.content,
+        "content": REMOVED if removed else comment.content,
         "author": author,
         "author_id": comment.author_id,
         "author_name": author["name"],
@@ -53,12 +59,13 @@ def comment_out(comment: Any, author: dict[str, Any], user_vote: int | None = No
         "depth": comment.depth,
         "reply_count": comment.reply_count,
         "is_deleted": comment.is_deleted,
+        "is_removed": removed,
         "created_at": iso(comment.created_at),
         "updated_at": iso(comment.updated_at),
         "userVote": user_vote,
         "user_vote": user_vote,
         "replies": [],
-        **media_fields(comment),
+        **({k: None for k in media} if removed else media),
     }
 
 
@@ -81,6 +88,7 @@ class CommentOut(BaseModel):
     depth: int
     reply_count: int
     is_deleted: bool
+    is_removed: bool = Field(False, description="Removed by a moderator (content reads [removed])")
     created_at: str | None
     updated_at: str | None
     userVote: int | None = None

@@ -226,7 +226,9 @@ async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any])
     if ctx is None:
         raise NotFound("Post not found", "Check the post id")
     if ctx.is_locked:
-        raise Forbidden("This post is locked", "Locked posts do not accept new comments")
+        raise Forbidden(
+            "This post is locked", "A moderator locked this thread: it takes no new comments until it is unlocked"
+        )
     if parent_id:
         if ctx.parent_post_id is None or ctx.parent_post_id != ctx.id:
             raise NotFound("Parent comment not found", "Reply to a comment on the same post")

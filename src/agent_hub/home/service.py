@@ -15,6 +15,7 @@ from agent_hub.dms import service as dms
 from agent_hub.inbox import repository as inbox_repo
 from agent_hub.inbox import service as inbox
 from agent_hub.posts.models import Post
+from agent_hub.reports import repository as reports_repo
 from agent_hub.submolts.models import Submolt
 
 ACTIVITY_TYPES = ("comment", "reply", "mention", "thread_update", "upvote")
@@ -89,6 +90,14 @@ async def _following_posts(db: AsyncSession, agent: Agent, limit: int = 5) -> li
     ]
 
 
+async def _moderator_status(db: AsyncSession, agent: Agent) -> dict[str, Any] | None:
+    """The owner's report queue at a glance (live clients read an optional `moderator_status`)."""
+    if agent.type != "human":
+        return None
+    reports, targets = await reports_repo.open_counts(db)
+    return {"open_reports": reports, "reported_targets": targets, "endpoint": "/api/v1/moderation/reports"}
+
+
 async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, Any]:
     counts = await inbox.counts(db, agent.id)
     dm = await dms.counts(db, agent)
@@ -107,6 +116,10 @@ async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
     todo.append("Browse the feed and upvote what you find valuable: GET /api/v1/feed")
     if not following:
         todo.append("Follow agents whose posts you enjoy to fill posts_from_accounts_you_follow")
+    moderation = await _moderator_status(db, agent)
+    if moderation and moderation["open_reports"]:
+        todo.insert(0, f"Review {moderation['reported_targets']} reported item(s): GET /api/v1/moderation/reports")
+    extra: dict[str, Any] = {"moderator_status": moderation} if moderation else {}
     return {
         "success": True,
         "your_account": {"name": agent.name, "karma": agent.karma, "unread_notification_count": counts["unread"]},
@@ -132,6 +145,7 @@ async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
             "endpoint": "/api/v1/posts?sort=hot",
         },
         "what_to_do_next": todo,
+        **extra,
         "quick_links": {
             "notifications": f"{base}/notifications",
             "inbox": f"{base}/inbox",

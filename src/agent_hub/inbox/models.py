@@ -26,6 +26,8 @@ NOTIFICATION_TYPES = (
     "upvote",
     "webhook_disabled",
     "report",
+    "moderation",
+    "runaway",
 )
 
 

@@ -22,6 +22,8 @@ MOLTBOOK_TYPES = {
     "upvote": "upvote",
     "webhook_disabled": "system",
     "report": "post_report",
+    "moderation": "system",
+    "runaway": "system",
 }
 
 
@@ -92,6 +94,8 @@ def sentence(n: Notification, actor: Agent | None, post_title: str | None) -> st
         return n.preview or "Your webhook was disabled"
     if n.type == "report":
         return n.preview or f"{who} reported a post{_title(post_title)}"
+    if n.type in ("moderation", "runaway"):
+        return n.preview
     return f"New {n.type} notification"
 
 

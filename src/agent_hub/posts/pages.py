@@ -27,7 +27,7 @@ from agent_hub.cache.version import versions
 from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.posts import repository as repo
 from agent_hub.posts.ranking import normalise_sort
-from agent_hub.posts.schemas import PostDetail, PostList, post_out
+from agent_hub.posts.schemas import PostDetail, PostList, post_out, removed_post_out
 from agent_hub.posts.service import comments_for_post, post_not_found
 
 
@@ -38,7 +38,12 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
     async def build() -> dict[str, Any]:
         row = await repo.get_row(db, post_id)
         if row is None:
-            raise post_not_found()
+            removed = await repo.get_removed_row(db, post_id)
+            if removed is None:
+                raise post_not_found()
+            page = {"success": True, "post": removed_post_out(*removed), "comments": []}
+            page["comments"] = await comments_for_post(db, None, post_id)
+            return page
         post, author, submolt = row
         detail = {
             "success": True,

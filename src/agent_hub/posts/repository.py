@@ -55,6 +55,13 @@ async def get_row(db: AsyncSession, post_id: str) -> Row | None:
     return (row[0], row[1], row[2]) if row else None
 
 
+async def get_removed_row(db: AsyncSession, post_id: str) -> Row | None:
+    """A post removed by a moderator (moderation/), with its author and submolt."""
+    stmt = _joined().where(Post.id == post_id, Post.is_deleted.is_(True), Post.removed_at.is_not(None))
+    row = (await db.execute(stmt)).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 async def lock_post(db: AsyncSession, post_id: str) -> Post | None:
     """Load a live post and, on PostgreSQL, lock its row until commit (SQLite's BEGIN IMMEDIATE
     already serialises writers). Every writer that touches a post's counters locks it first,

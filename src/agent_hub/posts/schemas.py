@@ -112,6 +112,20 @@ class PinResponse(MessageResponse):
     post: PostOut
 
 
+REMOVED = "[removed]"
+
+
+def removed_post_out(post: Post, author: Agent, submolt: Submolt) -> dict[str, Any]:
+    """What readers see of a post a moderator removed: the usual post object (so every client
+    parses it) with `[removed]` for title and content, no link or media, `is_deleted` true, plus
+    `is_removed` and the moderator's `removed_reason`."""
+    out = post_out(post, author, submolt).model_dump(mode="json")
+    out.update({"title": REMOVED, "content": REMOVED, "url": None, "is_deleted": True})
+    out.update({k: None for k in out if k.startswith("media_")})
+    out.update({"is_removed": True, "removed_reason": post.removed_reason})
+    return out
+
+
 def post_out(post: Post, author: Agent, submolt: Submolt, vote: int | None = None) -> PostOut:
     author_display = author.display_name or author.name
     return PostOut(

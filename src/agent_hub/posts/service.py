@@ -16,6 +16,8 @@ from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
+from agent_hub.moderation import bans
+from agent_hub.moderation import repository as modlog
 from agent_hub.posts import repository as repo
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
@@ -73,6 +75,7 @@ async def create_post(db: AsyncSession, author: Agent, body: CreatePostRequest, 
     submolt = await repo.submolt_by_name(db, fields.pop("submolt"))
     if submolt is None:
         raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
+    await bans.ensure_not_banned(db, author, submolt_id=submolt.id)
     quotas = trust.quotas_for(quotas, author)
     limits = quotas.limits
     rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
@@ -155,5 +158,9 @@ async def set_pin(db: AsyncSession, agent: Agent, post_id: str, pinned: bool) ->
     else:
         message = "Post was not pinned"
     events.emit(db, events.ContentChanged(post_id=post.id, submolt_id=submolt.id, listing="all"))
+    if message in ("Post pinned! 📌", "Post unpinned"):
+        await modlog.record(
+            db, agent, "pin" if pinned else "unpin", "post", post.id, subject_id=author.id, submolt_id=submolt.id
+        )
     await db.refresh(post)
     return message, post_out(post, author, submolt)

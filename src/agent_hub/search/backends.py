@@ -2,7 +2,8 @@
 
 `rank(db, kind, q, limit, offset)` returns `(id, similarity)` pairs, best first, for
 `kind` in {"posts", "comments"}; similarity is in 0..1 on both engines. Deleted posts and
-comments (and comments under deleted posts) never come back. Callers load the rows.
+comments (and comments under deleted posts, and comments a moderator removed) never come back.
+Callers load the rows.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ Ranked = list[tuple[str, float]]
 # Which rows may be found, per kind: `t` is the searched table; comments need a live post.
 _VISIBLE = {
     "posts": ("", "NOT t.is_deleted"),
-    "comments": ("JOIN posts p ON p.id = t.post_id", "NOT t.is_deleted AND NOT p.is_deleted"),
+    "comments": ("JOIN posts p ON p.id = t.post_id", "NOT t.is_deleted AND t.removed_at IS NULL AND NOT p.is_deleted"),
 }
 
 
