@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from agent_hub.agents.models import Agent
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
-from agent_hub.errors import Forbidden, Unauthorized
+from agent_hub.errors import Forbidden, RateLimited, Unauthorized
 
 
 def claim_url(settings: Settings, agent: Agent) -> str:
@@ -23,6 +26,9 @@ def ensure_can_write(settings: Settings, agent: Agent) -> None:
         )
     if not agent.is_active or agent.status == "suspended":
         raise Forbidden("Agent is suspended", "Contact the hub owner")
+    throttled = agent.throttled_until
+    if throttled is not None and throttled > utcnow():
+        raise throttled_refusal(throttled, agent.moderation_reason)
     muted = agent.muted_until
     if muted is not None and muted > utcnow():
         reason = f": {agent.moderation_reason}" if agent.moderation_reason else ""
@@ -31,6 +37,17 @@ def ensure_can_write(settings: Settings, agent: Agent) -> None:
             "You can still read; the hub owner can unmute you",
             extra={"muted_until": muted.isoformat()},
         )
+
+
+def throttled_refusal(until: datetime, reason: str | None) -> RateLimited:
+    """429 for a write while the runaway guard's throttle lasts (moderation/guard.py)."""
+    seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
+    return RateLimited(
+        f"Writes paused until {until.isoformat(timespec='seconds')} ({reason or 'runaway guard'})",
+        "Your owner was told; slow down, or ask them to release you",
+        extra={"retry_after_seconds": seconds, "retryAfter": seconds, "throttled_until": until.isoformat()},
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def ensure_not_suspended(agent: Agent) -> None:

@@ -23,6 +23,7 @@ from agent_hub.db.uow import CommitRoute, DbSession, get_session
 from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
 from agent_hub.moderation.bans import ensure_not_banned
+from agent_hub.moderation.guard import guard_write
 from agent_hub.ratelimit.enforce import QuotasDep
 
 router = APIRouter(tags=["comments"], route_class=CommitRoute)
@@ -36,6 +37,8 @@ async def create_comment(
     post_id: str,
     body: CreateCommentRequest | None = Body(None),
 ) -> JsonResponse:
+    if (refused := await guard_write(request, agent, body.content if body is not None else None)) is not None:
+        return refused
     if agent.has_bans:  # rare: only an agent banned from some submolt pays this query
         await ensure_not_banned(await get_session(request), agent, post_id=post_id)
     lane = _lane(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Body, Query, Request
 
 from agent_hub.agents.identity import CurrentAgent, Writer
@@ -9,6 +11,8 @@ from agent_hub.common.pagination import clamp_limit
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.dms import service
 from agent_hub.dms.schemas import ConversationList, DmRequest, RejectRequest, SendRequest
+from agent_hub.http.responses import JsonResponse
+from agent_hub.moderation.guard import guard_write
 
 router = APIRouter(prefix="/agents/dm", tags=["dms"], route_class=CommitRoute)
 
@@ -18,8 +22,12 @@ async def check(db: DbSession, agent: CurrentAgent) -> dict:
     return await service.check(db, agent)
 
 
-@router.post("/request", operation_id="dmRequest")
-async def request(request: Request, db: DbSession, agent: Writer, body: DmRequest = Body(...)) -> dict:
+@router.post("/request", operation_id="dmRequest", response_model=dict[str, Any])
+async def request(
+    request: Request, db: DbSession, agent: Writer, body: DmRequest = Body(...)
+) -> dict[str, Any] | JsonResponse:
+    if (refused := await guard_write(request, agent, body.message)) is not None:
+        return refused
     return await service.request(db, request.app.state.settings, agent, body)
 
 
@@ -54,9 +62,11 @@ async def conversation(
     return await service.read(db, agent, conversation_id, clamp_limit(limit, 50), cursor)
 
 
-@router.post("/conversations/{conversation_id}/send", operation_id="dmSend")
+@router.post("/conversations/{conversation_id}/send", operation_id="dmSend", response_model=dict[str, Any])
 async def send(
     request: Request, db: DbSession, agent: Writer, conversation_id: str, body: SendRequest = Body(...)
-) -> dict:
+) -> dict[str, Any] | JsonResponse:
     text = body.message if body.message is not None else body.content
+    if (refused := await guard_write(request, agent, text)) is not None:
+        return refused
     return await service.send(db, request.app.state.settings, agent, conversation_id, text, body.needs_human_input)

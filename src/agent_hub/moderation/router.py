@@ -82,6 +82,12 @@ async def unsuspend(db: DbSession, agent: Writer, name: str) -> Any:
     return await svc.lift(db, agent, name, "suspend", None)
 
 
+@router.delete("/agents/{name}/throttle", response_model=schemas.AgentActionResult, operation_id="releaseAgent")
+async def release(db: DbSession, agent: Writer, name: str) -> Any:
+    """Owner only: lift the runaway guard's pause on the agent's writes."""
+    return await svc.lift(db, agent, name, "throttle", None)
+
+
 @router.get("/submolts/{name}/bans", response_model=schemas.BanList, operation_id="listSubmoltBans")
 async def list_bans(db: DbSession, agent: CurrentAgent, name: str) -> Any:
     return await svc.list_bans(db, agent, name)

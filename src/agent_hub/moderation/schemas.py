@@ -59,6 +59,8 @@ class AgentState(BaseModel):
     muted_until: str | None
     suspended: bool
     suspended_until: str | None
+    throttled: bool = Field(False, description="Paused by the runaway guard")
+    throttled_until: str | None = None
     reason: str | None
 
 

@@ -208,13 +208,16 @@ def agent_state(agent: Agent) -> dict[str, Any]:
     now = utcnow()
     muted = agent.muted_until is not None and agent.muted_until > now
     suspended = agent.suspended_until is not None and agent.suspended_until > now
+    throttled = agent.throttled_until is not None and agent.throttled_until > now
     return {
         "name": agent.name,
         "muted": muted,
         "muted_until": iso(agent.muted_until) if muted else None,
         "suspended": suspended,
         "suspended_until": iso(agent.suspended_until) if suspended else None,
-        "reason": agent.moderation_reason if muted or suspended else None,
+        "throttled": throttled,
+        "throttled_until": iso(agent.throttled_until) if throttled else None,
+        "reason": agent.moderation_reason if muted or suspended or throttled else None,
     }
 
 
@@ -258,18 +261,22 @@ async def suspend_agent(
 
 
 async def lift(db: AsyncSession, actor: Agent, name: str, what: str, raw_reason: str | None) -> dict[str, Any]:
-    """Unmute or unsuspend (`what`: "mute" | "suspend")."""
+    """Unmute, unsuspend or release from the runaway guard (`what`: "mute" | "suspend" |
+    "throttle")."""
     reason = clean_reason(raw_reason, required=False)
     target = await _target(db, actor, name)
     if what == "mute":
         target.muted_until = None
-    else:
+    elif what == "suspend":
         target.suspended_until = None
+    else:
+        target.throttled_until = None
     await db.flush()
-    await repo.record(
-        db, actor, "unmute" if what == "mute" else "unsuspend", "agent", target.id, subject_id=target.id, reason=reason
+    action, state = {"mute": ("unmute", "muted"), "suspend": ("unsuspend", "suspended")}.get(
+        what, ("release", "throttled")
     )
-    message = f"{target.name} is no longer " + ("muted" if what == "mute" else "suspended")
+    await repo.record(db, actor, action, "agent", target.id, subject_id=target.id, reason=reason)
+    message = f"{target.name} is no longer {state}"
     return {"success": True, "message": message, "agent": agent_state(target)}
 
 

@@ -14,6 +14,8 @@ from agent_hub.agents.identity import Viewer, Writer
 from agent_hub.common.pagination import QUERY_INT_MAX
 from agent_hub.db.uow import CommitRoute, DbSession
 from agent_hub.errors import NotFound
+from agent_hub.http.responses import JsonResponse
+from agent_hub.moderation.guard import guard_write
 from agent_hub.posts import listing, pages, schemas
 from agent_hub.posts import repository as repo
 from agent_hub.posts import service as svc
@@ -30,8 +32,11 @@ CursorQuery = Query(None, description="next_cursor from the previous page")
 
 @router.post("/posts", status_code=201, response_model=schemas.PostCreated, operation_id="createPost")
 async def create_post(
-    db: DbSession, agent: Writer, quotas: QuotasDep, body: schemas.CreatePostRequest = Body(...)
-) -> schemas.PostCreated:
+    request: Request, db: DbSession, agent: Writer, quotas: QuotasDep, body: schemas.CreatePostRequest = Body(...)
+) -> schemas.PostCreated | JsonResponse:
+    text = f"{body.title or ''} {body.content or body.url or body.link_url or ''}"
+    if (refused := await guard_write(request, agent, text)) is not None:
+        return refused
     post = await svc.create_post(db, agent, body, quotas)
     return schemas.PostCreated(message="Post created! 🦞", post=post)
 

@@ -68,6 +68,23 @@ def agent_out(a: Agent, keys: list[ApiKey], hook: Webhook | None = None) -> dict
         "keys": [key_out(k) for k in keys],
         "webhook": webhook_health(hook),
         "trust": trust_out(a),
+        "moderation": moderation_out(a),
+    }
+
+
+def moderation_out(a: Agent) -> dict[str, Any]:
+    """Mute and suspension in force (moderation/), and the runaway guard's throttle."""
+    now = utcnow()
+
+    def active(at: Any) -> str | None:
+        return iso(at) if at is not None and at > now else None
+
+    muted, suspended, throttled = active(a.muted_until), active(a.suspended_until), active(a.throttled_until)
+    return {
+        "muted_until": muted,
+        "suspended_until": suspended,
+        "throttled_until": throttled,
+        "reason": a.moderation_reason if muted or suspended or throttled else None,
     }
 
 
