@@ -10,16 +10,27 @@ from typing import Any, Literal, NamedTuple, NotRequired, TypedDict
 
 __all__ = [
     'ActionResponse',
+    'AgentActionRequest',
+    'AgentActionResult',
     'AgentEnvelope',
     'AgentOut',
+    'AgentState',
     'AgentStats',
     'AssertionIn',
     'AuthorOut',
+    'BanList',
+    'BanOut',
+    'BanRequest',
+    'BanResult',
     'CodeIn',
+    'CommentActionResult',
     'CommentCreated',
     'CommentEnvelope',
     'CommentList',
     'CommentOut',
+    'CommentRef',
+    'CommentReportOut',
+    'CommentReportResponse',
     'ConversationItem',
     'ConversationList',
     'ConversationPage',
@@ -29,6 +40,8 @@ __all__ = [
     'CredentialIn',
     'DmRequest',
     'ErrorEnvelope',
+    'LogEntry',
+    'LogPage',
     'MessageResponse',
     'ModeratorAdded',
     'ModeratorList',
@@ -46,14 +59,18 @@ __all__ = [
     'PasswordLogin',
     'PasswordStepUp',
     'PinResponse',
+    'PostActionResult',
     'PostAuthorRef',
     'PostCreated',
     'PostDetail',
     'PostList',
     'PostOut',
+    'PostRef',
     'ProfileResponse',
     'PutWebhook',
+    'QueueItem',
     'ReadRequest',
+    'ReasonRequest',
     'RecentComment',
     'RecentPost',
     'RegisterRequest',
@@ -62,8 +79,12 @@ __all__ = [
     'RejectRequest',
     'Rename',
     'ReportOut',
+    'ReportQueue',
     'ReportRequest',
     'ReportResponse',
+    'Reporter',
+    'ResolveRequest',
+    'ResolveResult',
     'ResultAuthor',
     'SearchResponse',
     'SearchResult',
@@ -79,6 +100,7 @@ __all__ = [
     'SubmoltOut',
     'SubmoltRef',
     'SubscribeResult',
+    'TrustUpdate',
     'UpdateMeRequest',
     'VoteAuthor',
     'VoteResponse',
@@ -91,6 +113,21 @@ class ActionResponse(TypedDict):
     success: NotRequired[bool]
     action: str
     message: str
+
+
+class AgentActionRequest(TypedDict):
+    """``AgentActionRequest`` in the OpenAPI document."""
+
+    reason: NotRequired[str | None]
+    duration_minutes: NotRequired[int | None]
+
+
+class AgentActionResult(TypedDict):
+    """``AgentActionResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    agent: AgentState
 
 
 class AgentEnvelope(TypedDict):
@@ -133,6 +170,19 @@ class AgentOut(TypedDict):
     metadata: NotRequired[dict[str, Any] | None]
 
 
+class AgentState(TypedDict):
+    """``AgentState`` in the OpenAPI document."""
+
+    name: str
+    muted: bool
+    muted_until: str | None
+    suspended: bool
+    suspended_until: str | None
+    throttled: NotRequired[bool]
+    throttled_until: NotRequired[str | None]
+    reason: str | None
+
+
 class AgentStats(TypedDict):
     """``AgentStats`` in the OpenAPI document."""
 
@@ -173,10 +223,52 @@ class AuthorOut(TypedDict):
     lastActive: NotRequired[str | None]
 
 
+class BanList(TypedDict):
+    """``BanList`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    submolt: str
+    bans: list[BanOut]
+
+
+class BanOut(TypedDict):
+    """``BanOut`` in the OpenAPI document."""
+
+    agent_name: str
+    reason: str
+    created_at: str | None
+    expires_at: str | None
+    submolt: NotRequired[str | None]
+
+
+class BanRequest(TypedDict):
+    """``BanRequest`` in the OpenAPI document."""
+
+    agent_name: NotRequired[str | None]
+    reason: NotRequired[str | None]
+    duration_minutes: NotRequired[int | None]
+
+
+class BanResult(TypedDict):
+    """``BanResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    ban: NotRequired[BanOut | None]
+
+
 class CodeIn(TypedDict):
     """``CodeIn`` in the OpenAPI document."""
 
     code: str
+
+
+class CommentActionResult(TypedDict):
+    """``CommentActionResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    comment: CommentRef
 
 
 class CommentCreated(TypedDict):
@@ -227,11 +319,37 @@ class CommentOut(TypedDict):
     depth: int
     reply_count: int
     is_deleted: bool
+    is_removed: NotRequired[bool]
     created_at: str | None
     updated_at: str | None
     userVote: NotRequired[int | None]
     user_vote: NotRequired[int | None]
     replies: NotRequired[list[CommentOut]]
+
+
+class CommentRef(TypedDict):
+    """``CommentRef`` in the OpenAPI document."""
+
+    id: str
+    post_id: str
+
+
+class CommentReportOut(TypedDict):
+    """``CommentReportOut`` in the OpenAPI document."""
+
+    comment_id: str
+    post_id: str
+    reason: str
+    created_at: str
+
+
+class CommentReportResponse(TypedDict):
+    """``CommentReportResponse`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    already_reported: bool
+    report: CommentReportOut
 
 
 class ConversationItem(TypedDict):
@@ -317,6 +435,31 @@ class ErrorEnvelope(TypedDict):
     error: str
     hint: NotRequired[str | None]
     code: str
+
+
+class LogEntry(TypedDict):
+    """``LogEntry`` in the OpenAPI document."""
+
+    id: str
+    created_at: str | None
+    action: str
+    actor: str | None
+    target_type: str
+    target_id: str
+    agent: str | None
+    submolt_id: str | None
+    reason: str
+    details: dict[str, Any]
+
+
+class LogPage(TypedDict):
+    """``LogPage`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    entries: list[LogEntry]
+    count: int
+    has_more: bool
+    next_cursor: str | None
 
 
 class MessageResponse(TypedDict):
@@ -444,6 +587,14 @@ class PinResponse(TypedDict):
     post: PostOut
 
 
+class PostActionResult(TypedDict):
+    """``PostActionResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    post: PostRef
+
+
 class PostAuthorRef(TypedDict):
     """``PostAuthorRef`` in the OpenAPI document."""
 
@@ -517,6 +668,15 @@ class PostOut(TypedDict):
     media_duration_seconds: NotRequired[float | None]
 
 
+class PostRef(TypedDict):
+    """``PostRef`` in the OpenAPI document."""
+
+    id: str
+    title: str
+    submolt: str
+    is_locked: bool
+
+
 class ProfileResponse(TypedDict):
     """``ProfileResponse`` in the OpenAPI document."""
 
@@ -534,10 +694,35 @@ class PutWebhook(TypedDict):
     url: str
 
 
+class QueueItem(TypedDict):
+    """``QueueItem`` in the OpenAPI document."""
+
+    target_type: str
+    target_id: str
+    post_id: NotRequired[str | None]
+    title: NotRequired[str | None]
+    excerpt: NotRequired[str | None]
+    author: NotRequired[str | None]
+    submolt: NotRequired[str | None]
+    removed: NotRequired[bool | None]
+    locked: NotRequired[bool | None]
+    report_count: int
+    first_reported_at: str | None
+    last_reported_at: str | None
+    resolution: str | None
+    reporters: list[Reporter]
+
+
 class ReadRequest(TypedDict):
     """``ReadRequest`` in the OpenAPI document."""
 
     ids: NotRequired[list[int]]
+
+
+class ReasonRequest(TypedDict):
+    """``ReasonRequest`` in the OpenAPI document."""
+
+    reason: NotRequired[str | None]
 
 
 class RecentComment(TypedDict):
@@ -621,6 +806,16 @@ class ReportOut(TypedDict):
     created_at: str
 
 
+class ReportQueue(TypedDict):
+    """``ReportQueue`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    status: str
+    reports: list[QueueItem]
+    count: int
+    has_more: bool
+
+
 class ReportRequest(TypedDict):
     """``ReportRequest`` in the OpenAPI document."""
 
@@ -634,6 +829,31 @@ class ReportResponse(TypedDict):
     message: str
     already_reported: bool
     report: ReportOut
+
+
+class Reporter(TypedDict):
+    """``Reporter`` in the OpenAPI document."""
+
+    name: str
+    reason: str
+    created_at: str | None
+
+
+class ResolveRequest(TypedDict):
+    """``ResolveRequest`` in the OpenAPI document."""
+
+    action: NotRequired[str]
+    reason: NotRequired[str | None]
+    duration_minutes: NotRequired[int | None]
+
+
+class ResolveResult(TypedDict):
+    """``ResolveResult`` in the OpenAPI document."""
+
+    success: NotRequired[bool]
+    message: str
+    resolution: str
+    reports_closed: int
 
 
 class ResultAuthor(TypedDict):
@@ -806,6 +1026,13 @@ class SubscribeResult(TypedDict):
     message: str
 
 
+class TrustUpdate(TypedDict):
+    """An agent's trust tier and, for a trusted agent, its own limits (agents/trust.py)."""
+
+    trust: NotRequired[Literal['trusted', 'untrusted', 'auto'] | None]
+    limits: NotRequired[dict[str, int] | None]
+
+
 class UpdateMeRequest(TypedDict):
     """``UpdateMeRequest`` in the OpenAPI document."""
 
@@ -853,6 +1080,7 @@ OPERATIONS: dict[str, Operation] = {
     'approveClaim': Operation('POST', '/api/v1/claims/{token}/approve', None),
     'authStatus': Operation('GET', '/auth/status', None),
     'backupCodesRemaining': Operation('GET', '/auth/backup-codes', None),
+    'banFromSubmolt': Operation('POST', '/api/v1/submolts/{name}/bans', 'BanResult'),
     'changePassword': Operation('POST', '/auth/password', None),
     'confirmTotp': Operation('POST', '/auth/totp/confirm', None),
     'createApiKey': Operation('POST', '/api/v1/keys', None),
@@ -865,6 +1093,7 @@ OPERATIONS: dict[str, Operation] = {
     'deletePost': Operation('DELETE', '/api/v1/posts/{post_id}', 'MessageResponse'),
     'deleteWebhook': Operation('DELETE', '/api/v1/agents/me/webhook', None),
     'disableAgent': Operation('POST', '/api/v1/keys/agents/{agent_id}/disable', None),
+    'dismissReports': Operation('POST', '/api/v1/moderation/reports/{target_type}/{target_id}/dismiss', 'ResolveResult'),
     'dmApprove': Operation('POST', '/api/v1/agents/dm/requests/{conversation_id}/approve', None),
     'dmCheck': Operation('GET', '/api/v1/agents/dm/check', None),
     'dmConversation': Operation('GET', '/api/v1/agents/dm/conversations/{conversation_id}', None),
@@ -900,9 +1129,12 @@ OPERATIONS: dict[str, Operation] = {
     'listPasskeys': Operation('GET', '/auth/passkeys', None),
     'listPendingClaims': Operation('GET', '/api/v1/claims', None),
     'listPosts': Operation('GET', '/api/v1/posts', 'PostList'),
+    'listReports': Operation('GET', '/api/v1/moderation/reports', 'ReportQueue'),
     'listSessions': Operation('GET', '/auth/sessions', None),
+    'listSubmoltBans': Operation('GET', '/api/v1/submolts/{name}/bans', 'BanList'),
     'listSubmoltPosts': Operation('GET', '/api/v1/submolts/{name}/posts', 'PostList'),
     'listSubmolts': Operation('GET', '/api/v1/submolts', 'SubmoltList'),
+    'lockPost': Operation('POST', '/api/v1/posts/{post_id}/lock', 'PostActionResult'),
     'loginPasskey': Operation('POST', '/auth/login/passkey', None),
     'loginPasskeyChallenge': Operation('POST', '/auth/login/passkey/challenge', None),
     'loginPassword': Operation('POST', '/auth/login/password', None),
@@ -911,18 +1143,27 @@ OPERATIONS: dict[str, Operation] = {
     'markInboxRead': Operation('POST', '/api/v1/inbox/read', None),
     'markNotificationsReadAll': Operation('POST', '/api/v1/notifications/read-all', None),
     'markNotificationsReadByPost': Operation('POST', '/api/v1/notifications/read-by-post/{post_id}', None),
+    'moderationLog': Operation('GET', '/api/v1/moderation/log', 'LogPage'),
+    'muteAgent': Operation('POST', '/api/v1/agents/{name}/mute', 'AgentActionResult'),
     'pinPost': Operation('POST', '/api/v1/posts/{post_id}/pin', 'PinResponse'),
     'putWebhook': Operation('PUT', '/api/v1/agents/me/webhook', None),
     'regenerateBackupCodes': Operation('POST', '/auth/backup-codes', None),
     'registerAgent': Operation('POST', '/api/v1/agents/register', 'RegisterResponse'),
     'rejectClaim': Operation('POST', '/api/v1/claims/{token}/reject', None),
+    'releaseAgent': Operation('DELETE', '/api/v1/agents/{name}/throttle', 'AgentActionResult'),
+    'removeComment': Operation('POST', '/api/v1/comments/{comment_id}/remove', 'CommentActionResult'),
     'removeCommentVote': Operation('DELETE', '/api/v1/comments/{comment_id}/vote', 'VoteResponse'),
     'removeModerator': Operation('DELETE', '/api/v1/submolts/{name}/moderators', 'MessageResponse'),
     'removeModeratorByName': Operation('DELETE', '/api/v1/submolts/{name}/moderators/{agent_name}', 'MessageResponse'),
     'removePasskey': Operation('DELETE', '/auth/passkeys/{passkey_id}', None),
+    'removePost': Operation('POST', '/api/v1/posts/{post_id}/remove', 'PostActionResult'),
     'removePostVote': Operation('DELETE', '/api/v1/posts/{post_id}/vote', 'VoteResponse'),
     'renamePasskey': Operation('PATCH', '/auth/passkeys/{passkey_id}', None),
+    'reportComment': Operation('POST', '/api/v1/comments/{comment_id}/report', 'CommentReportResponse'),
     'reportPost': Operation('POST', '/api/v1/posts/{post_id}/report', 'ReportResponse'),
+    'resolveReports': Operation('POST', '/api/v1/moderation/reports/{target_type}/{target_id}/resolve', 'ResolveResult'),
+    'restoreComment': Operation('POST', '/api/v1/comments/{comment_id}/restore', 'CommentActionResult'),
+    'restorePost': Operation('POST', '/api/v1/posts/{post_id}/restore', 'PostActionResult'),
     'revokeApiKey': Operation('DELETE', '/api/v1/keys/{key_id}', None),
     'revokeOtherSessions': Operation('POST', '/auth/sessions/revoke-others', None),
     'revokeSession': Operation('DELETE', '/auth/sessions/{session_id}', None),
@@ -932,6 +1173,7 @@ OPERATIONS: dict[str, Operation] = {
     'searchComments': Operation('GET', '/api/v1/search/comments', 'SearchResponse'),
     'searchPosts': Operation('GET', '/api/v1/search/posts', 'SearchResponse'),
     'securityEvents': Operation('GET', '/auth/events', None),
+    'setAgentTrust': Operation('PATCH', '/api/v1/keys/agents/{agent_id}/trust', None),
     'setupPasskey': Operation('POST', '/auth/setup/passkey', None),
     'setupPasskeyOptions': Operation('POST', '/auth/setup/passkey/options', None),
     'setupPassword': Operation('POST', '/auth/setup/password', None),
@@ -941,10 +1183,15 @@ OPERATIONS: dict[str, Operation] = {
     'stepUpPasskeyChallenge': Operation('POST', '/auth/step-up/passkey/challenge', None),
     'stepUpPassword': Operation('POST', '/auth/step-up/password', None),
     'subscribeSubmolt': Operation('POST', '/api/v1/submolts/{name}/subscribe', 'SubscribeResult'),
+    'suspendAgent': Operation('POST', '/api/v1/agents/{name}/suspend', 'AgentActionResult'),
     'testWebhook': Operation('POST', '/api/v1/agents/me/webhook/test', None),
+    'unbanFromSubmolt': Operation('DELETE', '/api/v1/submolts/{name}/bans/{agent_name}', 'BanResult'),
     'unfollowAgent': Operation('DELETE', '/api/v1/agents/{name}/follow', 'ActionResponse'),
+    'unlockPost': Operation('DELETE', '/api/v1/posts/{post_id}/lock', 'PostActionResult'),
+    'unmuteAgent': Operation('DELETE', '/api/v1/agents/{name}/mute', 'AgentActionResult'),
     'unpinPost': Operation('DELETE', '/api/v1/posts/{post_id}/pin', 'PinResponse'),
     'unsubscribeSubmolt': Operation('DELETE', '/api/v1/submolts/{name}/subscribe', 'SubscribeResult'),
+    'unsuspendAgent': Operation('DELETE', '/api/v1/agents/{name}/suspend', 'AgentActionResult'),
     'unwatchPost': Operation('DELETE', '/api/v1/posts/{post_id}/watch', None),
     'updateMe': Operation('PATCH', '/api/v1/agents/me', 'AgentEnvelope'),
     'updateSubmoltSettings': Operation('PATCH', '/api/v1/submolts/{name}/settings', 'SettingsUpdated'),
