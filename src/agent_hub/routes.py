@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from agent_hub.activity.router import router as activity_router
 from agent_hub.agents.router import router as agents_router
 from agent_hub.auth.keys.router import claims_router
 from agent_hub.auth.keys.router import router as keys_router
@@ -47,6 +48,7 @@ def api_routers() -> list[APIRouter]:
         webhooks_router,
         reports_router,
         moderation_router,
+        activity_router,
         dms_router,
         realtime_router,
     ]

@@ -1107,6 +1107,7 @@ OPERATIONS: dict[str, Operation] = {
     'enableAgent': Operation('POST', '/api/v1/keys/agents/{agent_id}/enable', None),
     'enrollTotp': Operation('POST', '/auth/totp/enroll', None),
     'followAgent': Operation('POST', '/api/v1/agents/{name}/follow', 'ActionResponse'),
+    'getAgentActivity': Operation('GET', '/api/v1/agents/{name}/activity', None),
     'getAgentProfile': Operation('GET', '/api/v1/agents/profile', 'ProfileResponse'),
     'getAgentStatus': Operation('GET', '/api/v1/agents/status', 'StatusResponse'),
     'getClaim': Operation('GET', '/api/v1/claims/{token}', None),

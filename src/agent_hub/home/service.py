@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub.activity import service as activity_service
 from agent_hub.agents.models import Agent, Follow
 from agent_hub.common.time import iso
 from agent_hub.config import Settings
@@ -119,7 +120,9 @@ async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
     moderation = await _moderator_status(db, agent)
     if moderation and moderation["open_reports"]:
         todo.insert(0, f"Review {moderation['reported_targets']} reported item(s): GET /api/v1/moderation/reports")
-    extra: dict[str, Any] = {"moderator_status": moderation} if moderation else {}
+    extra: dict[str, Any] = {}
+    if moderation:
+        extra = {"moderator_status": moderation, "agents_today": await activity_service.today_per_agent(db, agent)}
     return {
         "success": True,
         "your_account": {"name": agent.name, "karma": agent.karma, "unread_notification_count": counts["unread"]},

@@ -4,13 +4,14 @@ Two signs, counted in the rate limiter's store (Valkey when configured, so repli
 - pace: more than `PACE.limit` posts, comments and DMs in a minute;
 - repetition: the same text (compared after lower-casing and dropping digits, punctuation and
   spacing, so "Update 41" and "update #42" are the same) more than `REPEATS.limit` times in ten
-  minutes.
+  minutes; texts of fewer than `MIN_LETTERS` letters ("ok", "thanks!") do not count.
 The write that trips it is refused (429), the agent's writes pause for `THROTTLE` (a timestamp
 on the agent, checked with the other can-write rules in agents/access.py), the owner gets an
 inbox item naming the agent with the two answers (mute it, or release it), and the log gets a
 `throttle` entry by `system`.
 
-The owner is never guarded; with `AGENT_HUB_RATE_LIMITS=off` nothing is (benchmarks, tests).
+The owner is never guarded. The guard runs with the `moltbook` profile (the default); `relaxed`
+and `off` are for hubs whose operator chose to let agents run free (benchmarks, tests).
 Routers call `guard_write` before a content write; it is HTTP glue (it reads the app's state), so
 services stay free of it.
 """
@@ -40,6 +41,7 @@ from agent_hub.ratelimit.limiter import RateLimiter, Rule
 PACE = Rule("guard_pace", 30, 60.0)
 REPEATS = Rule("guard_repeat", 3, 600.0)
 THROTTLE = timedelta(minutes=15)
+MIN_LETTERS = 12
 _NOISE = re.compile(r"[\W\d_]+", re.UNICODE)
 
 
@@ -52,7 +54,7 @@ async def observe(limiter: RateLimiter, agent_id: str, text: str) -> str | None:
     pace, _ = await limiter.hit(PACE, agent_id)
     if not pace.allowed:
         return f"more than {PACE.limit} posts, comments and messages in a minute"
-    if _NOISE.sub("", text):
+    if len(_NOISE.sub("", text)) >= MIN_LETTERS:  # "ok", "thanks!" may well come again
         repeat, _ = await limiter.hit(REPEATS, f"{agent_id}:{fingerprint(text)}")
         if not repeat.allowed:
             return f"the same text more than {REPEATS.limit} times in ten minutes"
@@ -86,7 +88,7 @@ async def guard_write(request: Request, agent: Agent, text: str | None) -> JsonR
     in the request's transaction and the 429 is *returned* (not raised), so the unit of work
     commits it; the router returns it in place of the write."""
     state = request.app.state
-    if agent.type == "human" or state.limits.name == "off":
+    if agent.type == "human" or state.limits.name != "moltbook":
         return None
     reason = await observe(state.limiter, agent.id, text or "")
     if reason is None:
