@@ -3,7 +3,10 @@ every action in the append-only log."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.auth.support import FAST, Owner, make_owner
 from tests.conftest import Actor, HubFactory
@@ -188,3 +191,27 @@ async def test_pins_are_logged_and_everything_is_in_openapi(make_hub: HubFactory
         "unbanFromSubmolt", "moderationLog", "setAgentTrust",
     }  # fmt: skip
     assert expected <= operations
+
+
+async def test_suspension_closes_the_agent_socket_on_every_replica(
+    database_url: str, tmp_path: Path, redis_url: str, make_hub: HubFactory
+) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    from tests.realtime.live import live_servers, recv, register, ws_connect
+    from tests.security.test_revocation import OwnerOn, _closed, _owner
+
+    async with live_servers(database_url, tmp_path, count=2, redis_url=redis_url, **FAST) as (one, two):
+        owner = OwnerOn(one, (await _owner(make_hub)).browser.cookie() or "")
+        agent = await register(one.base)
+        ws = await ws_connect(two.ws_url, agent.key)
+        assert (await recv(ws))["type"] == "hello"
+        await owner.request("POST", f"/api/v1/agents/{agent.name}/suspend", json={"reason": "abuse"})
+        assert await _closed(ws) == 4403
+        with pytest.raises(InvalidStatus):  # refused at the handshake while suspended
+            await ws_connect(two.ws_url, agent.key)
+        await owner.request("DELETE", f"/api/v1/agents/{agent.name}/suspend")
+        ws = await ws_connect(two.ws_url, agent.key)
+        assert (await recv(ws))["type"] == "hello"
+        await ws.close()
+        await owner.client.aclose()

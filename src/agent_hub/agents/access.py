@@ -50,6 +50,12 @@ def throttled_refusal(until: datetime, reason: str | None) -> RateLimited:
     )
 
 
+def is_suspended(agent: Agent) -> bool:
+    """Disabled by the owner (`status`), or suspended by moderation until `suspended_until`."""
+    until = agent.suspended_until
+    return agent.status == "suspended" or (until is not None and until > utcnow())
+
+
 def ensure_not_suspended(agent: Agent) -> None:
     """A suspended agent is refused everywhere (401, as a revoked key): disabled by the owner
     (`status`), or suspended by moderation until `suspended_until`."""

@@ -7,8 +7,8 @@ Effects go through the one write path (events.py): a removed or restored post le
 the listings and moves its counters as a delete does; the author gets an inbox item saying what
 happened and why.
 
-`suspend_agent` and `mute_agent` are the functions to hook for anything that must follow an
-agent's suspension (closing its sockets, pausing its webhooks).
+`suspend_agent` and `mute_agent` are the one place each happens; a suspension declares
+`credentials_changed` (events.py), so the agent's open sockets and streams close on every replica.
 """
 
 from __future__ import annotations
@@ -254,6 +254,7 @@ async def suspend_agent(
     target = await _target(db, actor, name)
     target.suspended_until, target.moderation_reason = until(minutes), reason
     await db.flush()
+    events.credentials_changed(db, agent_id=target.id)  # its open sockets and streams close (4403)
     await repo.record(
         db, actor, "suspend", "agent", target.id, subject_id=target.id, reason=reason, until=iso(target.suspended_until)
     )

@@ -12,6 +12,7 @@ from fastapi import WebSocket
 
 from agent_hub.agents import keys
 from agent_hub.agents import repository as agents_repo
+from agent_hub.agents.access import is_suspended
 from agent_hub.agents.models import Agent
 from agent_hub.config import Settings
 from agent_hub.http.credentials import presented
@@ -46,7 +47,7 @@ async def key_verdict(sessionmaker: object, token: str) -> tuple[Agent | None, i
     api_key, agent = found
     if api_key.revoked_at is not None or not keys.matches(api_key.key_hash, token):
         return None, CREDENTIAL_GONE
-    if agent.status == "suspended":
+    if is_suspended(agent):
         return None, AGENT_SUSPENDED
     return agent, 0
 
@@ -77,7 +78,7 @@ def session_recheck(ws: WebSocket) -> Recheck:
             agent = await state.session_resolver(ws, db)
         if agent is None:
             return CREDENTIAL_GONE
-        return AGENT_SUSPENDED if agent.status == "suspended" else None
+        return AGENT_SUSPENDED if is_suspended(agent) else None
 
     return check
 

@@ -2,7 +2,7 @@
 comment reports and report resolution
 
 Revision ID: 0011_owner
-Revises: 0008_post_reports
+Revises: 0012_search_vectors
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_owner"
-down_revision: str | Sequence[str] | None = "0008_post_reports"
+down_revision: str | Sequence[str] | None = "0012_search_vectors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
