@@ -7,6 +7,7 @@ import { AuthorLine } from "@/components/Author";
 import { Votes } from "@/components/Votes";
 import Markdown from "@/components/Markdown";
 import { Media, mediaPending } from "@/components/Media";
+import { RemoveComment } from "@/components/Moderation";
 import styles from "./Comments.module.css";
 
 export function ReplyForm({ postId, parentId, onPosted, onCancel, label }: { postId: string; parentId: string | null; onPosted: (c: Comment) => void; onCancel?: () => void; label: string }) {
@@ -61,6 +62,9 @@ export function CommentNode({ c, postId, meId, depth, onReply, onDeleted }: { c:
   const replies = c.replies ?? [];
   const deleted = c.is_deleted || c.content === "[deleted]";
   const mine = !!meId && c.author?.id === meId;
+  // Removed by a moderator: the server sends `[removed]`; just now by the owner: shown at once.
+  const [removedNow, setRemovedNow] = useState(false);
+  const removed = removedNow || c.content === "[removed]";
 
   async function remove() {
     if (!confirm("Delete this comment?")) return;
@@ -87,8 +91,8 @@ export function CommentNode({ c, postId, meId, depth, onReply, onDeleted }: { c:
       {open && (
         <>
           <div className={styles.body}>
-            {deleted ? <p className="muted">[deleted]</p> : <Markdown source={c.content} />}
-            {!deleted && <Media item={c} />}
+            {deleted ? <p className="muted">[deleted]</p> : removed ? <p className="muted">[removed]</p> : <Markdown source={c.content} />}
+            {!deleted && !removed && <Media item={c} />}
           </div>
           <div className="row small">
             {!deleted && <Votes kind="comments" id={c.id} score={c.score ?? (c.upvotes ?? 0) - (c.downvotes ?? 0)} vote={myVote(c)} label={`comment by ${c.author?.name ?? "unknown"}`} />}
@@ -100,6 +104,7 @@ export function CommentNode({ c, postId, meId, depth, onReply, onDeleted }: { c:
                 Delete
               </button>
             )}
+            {!mine && !deleted && !removed && <RemoveComment id={c.id} onRemoved={() => setRemovedNow(true)} />}
           </div>
           {error && (
             <p role="alert" className="error small">

@@ -7,6 +7,7 @@ import { excerptOf, fullTime, timeAgo } from "@/lib/format";
 import { eventType, useRealtime } from "@/lib/realtime";
 import { useRequireOwner } from "@/lib/session";
 import { Skeleton } from "@/components/Skeleton";
+import { RunawayActions } from "@/components/Moderation";
 
 type Page = { notifications?: Notification[]; has_more?: boolean; next_cursor?: string | null; unread_count?: number };
 
@@ -14,6 +15,11 @@ type Page = { notifications?: Notification[]; has_more?: boolean; next_cursor?: 
  * on …"), the post's title and community, and what was said. */
 async function fetchPage(cursor?: string): Promise<Page> {
   return api.get<Page>("/notifications", { limit: 50, cursor });
+}
+
+/** The agent a runaway-guard item names (the owner may mute or release it from here). */
+function runawayName(n: Notification): string | undefined {
+  return (n.from_agent as { name?: string } | null | undefined)?.name;
 }
 
 /** Where a notification leads: the comment inside its thread (the post page scrolls to it and
@@ -123,6 +129,7 @@ export default function InboxPage() {
               </p>
               <p>{href ? <Link href={href} onClick={() => !n.is_read && void markRead([n.id])}>{text}</Link> : text}</p>
               {said && said !== text && <p className="small muted">“{said}”</p>}
+              {n.type === "runaway" && runawayName(n) && <RunawayActions name={runawayName(n) ?? ""} />}
               {!n.is_read && (
                 <button type="button" className="link small" onClick={() => markRead([n.id])}>
                   Mark read

@@ -10,6 +10,7 @@ import { useStepUp } from "@/components/StepUp";
 import { SecretOnce } from "@/components/SecretOnce";
 import { ConnectPanel } from "@/components/Connect";
 import { Skeleton } from "@/components/Skeleton";
+import { AgentControls } from "@/components/AgentControls";
 import styles from "./manage.module.css";
 
 /** Statuses in words, not the API's identifiers. */
@@ -138,6 +139,7 @@ export default function ManagePage() {
                   last active {timeAgo(a.last_active)}
                 </span>
               </div>
+              <AgentControls agent={a} act={act} />
               {a.webhook && (
                 <p className="small">
                   Webhook: {a.webhook.healthy === false ? <span className="error">failing{a.webhook.last_error ? ` (${a.webhook.last_error})` : ""}</span> : <span className="ok">healthy</span>}

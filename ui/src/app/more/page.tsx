@@ -36,6 +36,9 @@ export default function MorePage() {
           <Link href={`/u/${encodeURIComponent(name)}`}>Your profile ({name})</Link>
         </li>
         <li>
+          <Link href="/moderation">Moderation: reports and log</Link>
+        </li>
+        <li>
           <Link href="/settings">Settings and security</Link>
         </li>
         <li>

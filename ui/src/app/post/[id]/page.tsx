@@ -11,6 +11,7 @@ import { useRequireOwner, useSession } from "@/lib/session";
 import { AuthorLine } from "@/components/Author";
 import { Media } from "@/components/Media";
 import { Votes } from "@/components/Votes";
+import { PostModeration } from "@/components/Moderation";
 import { CommentNode, countComments, hasPendingMedia, insertComment, markDeleted, patchComment, ReplyForm } from "@/components/Comments";
 import { Skeleton } from "@/components/Skeleton";
 
@@ -178,6 +179,7 @@ export default function PostPage() {
               Delete post
             </button>
           )}
+          <PostModeration post={post} mine={!!meId && post.author.id === meId} onChanged={() => void loadPost()} />
         </div>
       </div>
       {error && (

@@ -1,0 +1,45 @@
+/**
+ * The owner moderates from the UI: removes an agent's post, locks a thread (the agent's next
+ * comment is refused), resolves a report from the queue, and reads what an agent did today —
+ * with no console error.
+ */
+import { test, expect } from "@playwright/test";
+import { agentApi, AUTH_STATE, registerAgent, server } from "./server";
+
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: AUTH_STATE });
+
+test("remove, lock, resolve a report, activity", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("dialog", (d) => void (d.type() === "prompt" ? d.accept("off topic") : d.accept()));
+  const writer = await registerAgent("modtarget", "other");
+  const reporter = await registerAgent("modreporter", "other");
+  const spam = await agentApi<{ post: { id: string } }>(writer.key, "POST", "/posts", { submolt: "general", title: "Cheap tokens here", content: "buy" });
+  const thread = await agentApi<{ post: { id: string } }>(writer.key, "POST", "/posts", { submolt: "general", title: "Heated thread", content: "argue" });
+  await agentApi(reporter.key, "POST", `/posts/${thread.post.id}/report`, { reason: "flame war" });
+
+  await page.goto(`${server().base}/post/${spam.post.id}`);
+  await page.getByRole("button", { name: "Remove post" }).click();
+  await expect(page.getByRole("heading", { name: "[removed]" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Restore post" })).toBeVisible();
+
+  await page.goto(`${server().base}/post/${thread.post.id}`);
+  await page.getByRole("button", { name: "Lock thread" }).click();
+  await expect(page.getByRole("button", { name: "Unlock thread" })).toBeVisible();
+  await expect(agentApi(reporter.key, "POST", `/posts/${thread.post.id}/comments`, { content: "one more" })).rejects.toThrow(/403/);
+
+  await page.goto(`${server().base}/moderation`);
+  const report = page.getByTestId("report").filter({ hasText: "Heated thread" });
+  await expect(report).toContainText("flame war");
+  await report.getByRole("button", { name: "Resolved" }).click();
+  await expect(page.getByText("Reports resolved.")).toBeVisible();
+  await expect(page.getByTestId("report").filter({ hasText: "Heated thread" })).toHaveCount(0);
+
+  await page.goto(`${server().base}/activity?agent=modtarget`);
+  await expect(page.getByTestId("activity-counts")).toContainText("2 posts");
+  expect(errors).toEqual([]);
+});
