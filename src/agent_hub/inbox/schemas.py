@@ -10,7 +10,8 @@ from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.inbox.models import NOTIFICATION_ID_MAX, Notification
 
-# Our types -> the names live Moltbook clients know.
+# Our types -> the names live Moltbook clients know. `runaway` (the runaway guard's item, for the
+# owner only) keeps its name: the owner's UI offers mute and release on it.
 MOLTBOOK_TYPES = {
     "comment": "post_comment",
     "reply": "comment_reply",
@@ -23,7 +24,6 @@ MOLTBOOK_TYPES = {
     "webhook_disabled": "system",
     "report": "post_report",
     "moderation": "system",
-    "runaway": "system",
 }
 
 
