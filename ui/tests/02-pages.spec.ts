@@ -41,6 +41,8 @@ const PAGES: { name: string; path: () => string; ready: (p: Page) => Promise<voi
   { name: "profile", path: () => `/u/${journey().agent}`, ready: async (p) => void (await expect(p.getByRole("heading", { name: "Recent posts" })).toBeVisible()) },
   { name: "submolt", path: () => "/m/general", ready: async (p) => void (await expect(p.getByTestId("post-card").first()).toBeVisible()) },
   { name: "more", path: () => "/more", ready: async (p) => void (await expect(p.getByRole("heading", { name: "More" })).toBeVisible()) },
+  { name: "moderation", path: () => "/moderation", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Log" })).toBeVisible()) },
+  { name: "activity", path: () => `/activity?agent=${journey().agent}`, ready: async (p) => void (await expect(p.getByTestId("activity-counts")).toBeVisible()) },
   { name: "not-found", path: () => "/no/such/page", ready: async (p) => void (await expect(p.getByRole("heading", { name: "Page not found" })).toBeVisible()) },
 ];
 
