@@ -15,7 +15,7 @@ router = APIRouter(tags=["moderation"], route_class=CommitRoute)
 
 @router.get("/agents/{name}/activity", response_model=dict[str, Any], operation_id="getAgentActivity")
 async def activity(
-    db: DbSession, viewer: CurrentAgent, name: str, days: int = Query(1, description="1 (today) to 7")
+    db: DbSession, viewer: CurrentAgent, name: str, days: int = Query(1, ge=1, le=7, description="1 (today) to 7")
 ) -> Any:
     """Posts, comments, votes, DMs sent, moderation, webhook deliveries and key use, newest
     first. The owner sees any agent; an agent sees itself."""
