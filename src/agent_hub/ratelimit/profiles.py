@@ -58,5 +58,5 @@ PROFILES: dict[str, LimitProfile] = {
         auth_failures=Rule("auth_failures", 200, MINUTE, "Too many failed authentications"),
         name="relaxed",
     ),
-    "off": LimitProfile(*([None] * 11), name="off"),
+    "off": LimitProfile(None, None, None, None, None, None, None, None, None, None, None, name="off"),
 }
