@@ -25,6 +25,12 @@ Appliers subscribe per engine (`subscribe`): the read cache (`cache/`) and the r
 A rollback drops every pending event. Writes that commit without a session (the comment write
 lane) hand their events over with `committed(engine, events)`.
 
+Follow-ups (`follow_up(db, key, fn)`): work that must happen after the commit, in transactions
+of its own, before the write is acknowledged — folding the append-only rows a hot counter is
+kept in (votes/service.py), so the write itself never holds the counter's row. `settle` awaits
+them once the commit's appliers are done, so the caller's next read sees them. A follow-up that
+fails, or never runs (a crash), leaves its rows for a sweep to fold.
+
 Safety net: a transaction that wrote a content table (cache/tracking.py) without declaring any
 `ContentChanged` counts as having changed everything, so a forgotten declaration costs cache
 hits, never correctness.
@@ -34,7 +40,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +54,8 @@ log = logging.getLogger("agent_hub.events")
 PENDING = "agent_hub_events"  # session.info: events declared in the open transaction
 CALLBACKS = "agent_hub_after_commit"  # session.info: plain callbacks of the open transaction
 SETTLING = "agent_hub_settling"  # session.info: awaitables of the last commit's appliers
+FOLLOW_UPS = "agent_hub_follow_ups"  # session.info: follow-ups declared in the open transaction
+READY = "agent_hub_follow_ups_ready"  # session.info: follow-ups of the last commit, to run
 WRITTEN = "written_tables"  # session.info: tables the transaction wrote (cache/tracking.py)
 FLUSHED = "agent_hub_events_flushed"  # session.info: how many PENDING events `flush` already ran
 
@@ -92,6 +100,7 @@ class InboxChanged:
 Event = Signal | ContentChanged | InboxChanged
 OnWrite = Callable[[AsyncSession, Sequence[Event]], Awaitable[None]]
 OnCommit = Callable[[Sequence[Event], frozenset[str]], Awaitable[None] | None]
+FollowUp = Callable[[AsyncSession], Awaitable[None]]  # gets the committed session, free to reuse
 
 
 class Appliers:
@@ -162,6 +171,12 @@ def after_commit(db: AsyncSession | Session, fn: Callable[[], None]) -> None:
     session.info.setdefault(CALLBACKS, []).append(fn)
 
 
+def follow_up(db: AsyncSession, key: Hashable, fn: FollowUp) -> None:
+    """Await `fn(session)` after the commit, before the write is acknowledged (`settle`); the
+    session's transaction has ended, `fn` opens its own. Declared again with the same key, it runs once."""
+    db.sync_session.info.setdefault(FOLLOW_UPS, {}).setdefault(key, fn)
+
+
 async def flush(db: AsyncSession) -> None:
     """Run the in-transaction appliers over the events declared since the last flush (right
     before the commit: the request's unit of work does; a job's own transaction calls it too)."""
@@ -177,14 +192,21 @@ async def flush(db: AsyncSession) -> None:
             await applier(db, list(fresh))
 
 
-async def settle(db: AsyncSession | Session) -> None:
-    """Wait for what the last commit's appliers still do (the read caches' invalidation)."""
-    session = db.sync_session if isinstance(db, AsyncSession) else db
+async def settle(db: AsyncSession) -> None:
+    """Wait for what the last commit's appliers still do (the read caches' invalidation), then
+    run its follow-ups, each in a transaction of its own (and settle that one in turn)."""
+    session = db.sync_session
     for awaitable in session.info.pop(SETTLING, None) or ():
         try:
             await awaitable
         except Exception:
             log.exception("applying committed events failed")
+    for fn in (session.info.pop(READY, None) or {}).values():
+        try:
+            await fn(db)
+        except Exception:  # the write is committed; what the follow-up owed waits for the sweep
+            log.exception("follow-up after commit failed")
+        await settle(db)
 
 
 def committed(
@@ -222,6 +244,9 @@ def _after_commit(session: Session) -> None:
     tables = frozenset(t or "*" for t in session.info.pop(WRITTEN, None) or ())
     bind = session.bind
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
+    follow_ups = session.info.pop(FOLLOW_UPS, None)
+    if follow_ups:
+        session.info.setdefault(READY, {}).update(follow_ups)
     waits = _apply(engine, events, tables)
     if waits:
         session.info.setdefault(SETTLING, []).extend(waits)
@@ -239,3 +264,4 @@ def _after_end(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(PENDING, None)
         session.info.pop(FLUSHED, None)
         session.info.pop(CALLBACKS, None)
+        session.info.pop(FOLLOW_UPS, None)

@@ -78,3 +78,19 @@ async def test_concurrent_comment_votes(hub: Hub) -> None:
     row = await db_row(hub, Comment, comment)
     assert (row.upvotes, row.downvotes, row.score) == (16, 4, 12)
     assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == 12
+
+
+async def test_concurrent_upvotes_notify_the_author_once_each(hub: Hub) -> None:
+    """Upvotes on one author's posts from many voters at once: the author's karma is the sum, and
+    each post's one unread upvote notification counts every upvote exactly once (the votes'
+    effects are folded after their commits, many per fold)."""
+    author = await hub.register()
+    voters = [await hub.register() for _ in range(30)]
+    posts = [(await new_post(author, title=f"p{i}"))["id"] for i in range(3)]
+    responses = await asyncio.gather(*(v.post(f"{API}/posts/{posts[i % 3]}/upvote") for i, v in enumerate(voters)))
+    assert [r.status_code for r in responses] == [200] * 30
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == 30
+    inbox = (await author.get(f"{API}/inbox", params={"limit": 50})).json()
+    upvotes = [i for i in inbox["items"] if i["type"] == "upvote"]
+    assert sorted((i["post_id"], i["count"]) for i in upvotes) == sorted((p, 10) for p in posts)
+    assert inbox["unread_count"] == 3

@@ -1,5 +1,6 @@
 """Runs `service.prune` in every API process: first a random 0-60 s after start (replicas
-started together do not prune together), then every AGENT_HUB_HOUSEKEEPING_SECONDS."""
+started together do not prune together), then every AGENT_HUB_HOUSEKEEPING_SECONDS. Each run
+also folds the vote effects whose own fold never ran (votes/service.py, `fold_stale`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import random
 from typing import Any
 
 from agent_hub.housekeeping import service
+from agent_hub.votes.service import fold_stale
 
 log = logging.getLogger("agent_hub.housekeeping")
 FIRST_RUN_JITTER_SECONDS = 60.0
@@ -27,6 +29,9 @@ def install_housekeeping(app: Any, settings: Any) -> None:
                 deleted = await service.prune(app.state.sessionmaker, settings)
                 if any(deleted.values()):
                     log.info("housekeeping deleted %s", {k: v for k, v in deleted.items() if v})
+                folded = await fold_stale(app.state.sessionmaker)
+                if folded:
+                    log.info("housekeeping folded %d stale vote effects", folded)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -167,7 +167,7 @@ async def insert_batch_pg(
 # PostgreSQL: one aggregating notification (an upvote: one unread row per target counts them)
 # in ONE statement, once the caller holds the recipient's `inbox_state` lock (`lock_state`, so
 # this statement's snapshot is taken after it): take the unread aggregate row away, insert its
-# successor with the next count and a new id (so it moves to the top), move the counters (a
+# successor with the count moved by :count and a new id (so it moves to the top), move the counters (a
 # fresh row only when there was none) and write the webhook delivery when the recipient has an
 # enabled webhook. The same steps as `take_aggregate` + `insert_notification` + `bump_new` +
 # `webhooks.queue.enqueue`, in one round trip instead of four.
@@ -177,7 +177,7 @@ WITH previous AS MATERIALIZED (
     DELETE FROM notifications WHERE recipient_id = :recipient AND agg_key = :agg_key RETURNING count
 ), fresh AS MATERIALIZED (
     SELECT CASE WHEN EXISTS (SELECT 1 FROM previous) THEN 0 ELSE 1 END AS n,
-           COALESCE((SELECT sum(count) FROM previous), 0) + 1 AS count
+           COALESCE((SELECT sum(count) FROM previous), 0) + CAST(:count AS integer) AS count
 ), state AS (
     UPDATE inbox_state s SET unread_count = s.unread_count + fresh.n, total_count = s.total_count + fresh.n,
         last_id = nextval('notifications_id_seq'), seq = s.seq + 1, updated_at = CAST(:now AS timestamptz)
@@ -209,8 +209,9 @@ FROM added, state
 
 
 async def insert_aggregate_pg(db: AsyncSession, values: dict[str, Any]) -> tuple[int, int, int, int, bool]:
-    """`values`: recipient, type, actor, post, comment, conversation, preview, agg_key, payload (the webhook
-    body, JSON), now. The recipient's `inbox_state` row must be locked (`lock_state`)."""
+    """`values`: recipient, type, actor, post, comment, conversation, preview, agg_key, count (the
+    events it adds), payload (the webhook body, JSON), now. The recipient's `inbox_state` row
+    must be locked (`lock_state`)."""
     row = (await (await db.connection()).execute(_AGGREGATE, values)).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4])
 

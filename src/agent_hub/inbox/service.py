@@ -40,6 +40,7 @@ class Note:
     conversation_id: str | None = None
     preview: str = ""
     agg_key: str | None = None
+    count: int = 1  # events this note stands for (an aggregating note's count moves by it)
 
 
 def preview(text: str | None) -> str:
@@ -70,6 +71,7 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
         note = unique[rid]
         await repo.lock_state(db, rid)
         previous = await repo.take_aggregate(db, rid, note.agg_key) if note.agg_key else 0
+        count = previous + (note.count if note.agg_key else 1)
         now = utcnow()
         nid = await repo.insert_notification(
             db,
@@ -81,7 +83,7 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
                 "comment_id": note.comment_id,
                 "conversation_id": note.conversation_id,
                 "preview": preview(note.preview),
-                "count": previous + 1,
+                "count": count,
                 "agg_key": note.agg_key,
                 "is_read": False,
                 "created_at": now,
@@ -90,7 +92,7 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
         fresh = 0 if previous else 1
         unread, seq = await repo.bump_new(db, rid, fresh, nid)
         ids.append(nid)
-        item = _item_from_note(nid, note, previous + 1, now)
+        item = _item_from_note(nid, note, count, now)
         _signal(db, rid, item, unread, seq)
         if rid in hooked:
             await webhook_queue.enqueue(
@@ -155,6 +157,7 @@ async def _deliver_aggregate(db: AsyncSession, note: Note) -> int:
         "conversation": note.conversation_id,
         "preview": item["content"],
         "agg_key": note.agg_key,
+        "count": note.count,
         "payload": webhook_payload_template(item),
         "now": now,
     }
@@ -330,8 +333,11 @@ async def notify_follow(db: AsyncSession, *, follower: Agent, followee: Agent) -
     await deliver(db, [Note(followee.id, "follow", follower, preview=f"{follower.name} followed you")])
 
 
-async def notify_upvote(db: AsyncSession, *, voter: Agent, post: Any = None, comment: Any = None) -> None:
-    """One unread row per target counts the upvotes; it moves to the top on each new vote."""
+async def notify_upvote(
+    db: AsyncSession, *, voter: Agent, post: Any = None, comment: Any = None, count: int = 1
+) -> None:
+    """One unread row per target counts the upvotes; it moves to the top on each new write of
+    it. `count`: upvotes this write stands for (folded together, `voter` the latest)."""
     target = comment if comment is not None else post
     if target is None or target.author_id == voter.id:
         return
@@ -344,10 +350,17 @@ async def notify_upvote(db: AsyncSession, *, voter: Agent, post: Any = None, com
             comment_id=comment.id,
             preview=comment.content,
             agg_key=f"upvote:comment:{comment.id}",
+            count=count,
         )
     else:
         note = Note(
-            post.author_id, "upvote", voter, post_id=post.id, preview=post.title, agg_key=f"upvote:post:{post.id}"
+            post.author_id,
+            "upvote",
+            voter,
+            post_id=post.id,
+            preview=post.title,
+            agg_key=f"upvote:post:{post.id}",
+            count=count,
         )
     await deliver(db, [note])
 

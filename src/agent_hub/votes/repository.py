@@ -1,11 +1,12 @@
 """SQL for votes. Each vote kind (post, comment) is described once by a `Target`.
 
-Lock order, the same for every writer that moves these counters: the target row (post or
-comment) first, then the voter's vote row, then the author's agent row, then the author's inbox
-row (agents before inboxes, as in every write: docs/decisions/0014-write-path.md). Because every vote on a
-target first takes that target's row lock, votes on one target are serialised and the
-read-then-write of the vote row cannot race; counters still move with `x = x + :d` so they stay
-right even for a writer that does not lock.
+A vote locks its target row (post or comment) and then its own vote row, nothing else: what it
+owes the target's author (karma, the upvote notification) is an appended `vote_effects` row,
+folded after the commit by `take_effects` + `add_karma` + the inbox, in the order of every write
+(agents before inboxes: docs/decisions/0014-write-path.md). Because every vote on a target first
+takes that target's row lock, votes on one target are serialised and the read-then-write of the
+vote row cannot race; counters still move with `x = x + :d` so they stay right even for a
+writer that does not lock.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from agent_hub.agents.models import Agent, Follow
 from agent_hub.comments.models import Comment
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
-from agent_hub.votes.models import CommentVote, PostVote
+from agent_hub.votes.models import CommentVote, PostVote, VoteEffect
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,51 @@ async def apply_counts(db: AsyncSession, target: Target, row: Any, up: int, down
 async def add_karma(db: AsyncSession, agent_id: str, delta: int) -> None:
     if delta:
         await db.execute(update(Agent).where(Agent.id == agent_id).values(karma=Agent.karma + delta))
+
+
+async def add_effect(
+    db: AsyncSession, author_id: str, karma: int, voter_id: str | None, post_id: str | None, comment_id: str | None
+) -> None:
+    """Append what the vote owes the author (an insert: no lock on any of the author's rows)."""
+    values = {"author_id": author_id, "karma": karma, "voter_id": voter_id, "post_id": post_id}
+    await db.execute(insert(VoteEffect).values(**values, comment_id=comment_id))
+
+
+async def take_effects(db: AsyncSession, author_id: str) -> list[Any]:
+    """Delete and return the author's pending effects (id, karma, voter, post, comment), oldest
+    first. A row another folder is deleting is waited for and then skipped (it folded it)."""
+    result = await db.execute(
+        delete(VoteEffect)
+        .where(VoteEffect.author_id == author_id)
+        .returning(VoteEffect.id, VoteEffect.karma, VoteEffect.voter_id, VoteEffect.post_id, VoteEffect.comment_id)
+    )
+    return sorted(result.all(), key=lambda r: r[0])
+
+
+async def authors_with_effects(db: AsyncSession, older_than: Any, limit: int) -> list[str]:
+    """Authors whose effects have waited since before `older_than` (a fold that never ran)."""
+    rows = await db.execute(
+        select(VoteEffect.author_id).where(VoteEffect.created_at < older_than).distinct().limit(limit)
+    )
+    return [r[0] for r in rows]
+
+
+async def live_targets(db: AsyncSession, post_ids: list[str], comment_ids: list[str]) -> dict[str, Any]:
+    """The live posts and comments among these ids (a comment only while its post is live)."""
+    found: dict[str, Any] = {}
+    if post_ids:
+        rows = await db.execute(select(Post).where(Post.id.in_(post_ids), Post.is_deleted.is_(False)))
+        found.update((p.id, p) for p in rows.scalars())
+    if comment_ids:
+        rows = await db.execute(
+            select(Comment)
+            .join(Post, Post.id == Comment.post_id)
+            .where(Comment.id.in_(comment_ids), Comment.is_deleted.is_(False), Post.is_deleted.is_(False))
+        )
+        found.update((c.id, c) for c in rows.scalars())
+    return found
+
+
+async def agents_by_id(db: AsyncSession, ids: list[str]) -> dict[str, Agent]:
+    rows = await db.execute(select(Agent).where(Agent.id.in_(ids)))
+    return {a.id: a for a in rows.scalars()}

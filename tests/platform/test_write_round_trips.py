@@ -1,0 +1,71 @@
+"""What one write costs the database: round trips (statements, BEGIN, savepoints, COMMIT) and
+which rows it holds until its commit, counted at the engine on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import Hub
+from tests.posts.helpers import API, new_post
+
+pytestmark = pytest.mark.postgres_only
+
+
+@contextmanager
+def trips(hub: Hub) -> Iterator[list[str]]:
+    """Every round trip the app's engine makes meanwhile, in order (statements lower-cased)."""
+    seen: list[str] = []
+    engine = hub.app.state.engine.sync_engine
+
+    def statement(conn: Any, cursor: Any, text: str, *args: Any) -> None:
+        if not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):  # counted by their own hooks
+            seen.append(" ".join(text.split()).lower())
+
+    hooks: dict[str, Any] = {
+        "before_cursor_execute": statement,
+        "begin": lambda conn: seen.append("BEGIN"),
+        "commit": lambda conn: seen.append("COMMIT"),
+        "rollback": lambda conn: seen.append("ROLLBACK"),
+        "savepoint": lambda conn, name: seen.append("SAVEPOINT"),
+        "release_savepoint": lambda conn, name, ctx: seen.append("RELEASE"),
+    }
+    for name, fn in hooks.items():
+        event.listen(engine, name, fn)
+    try:
+        yield seen
+    finally:
+        for name, fn in hooks.items():
+            event.remove(engine, name, fn)
+
+
+def transactions(seen: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for step in seen:
+        if step == "BEGIN":
+            out.append([])
+        elif out:
+            out[-1].append(step)
+    return out
+
+
+async def test_a_vote_holds_only_its_target(hub: Hub) -> None:
+    """The vote's transaction locks the post and writes its own rows, never the author's agent
+    or inbox row (those are folded afterwards, in a transaction of their own)."""
+    if hub.settings.is_sqlite:
+        pytest.skip("round trips and row locks are PostgreSQL's")
+    author, voter = await hub.register(), await hub.register()
+    post = (await new_post(author))["id"]
+    await voter.get(f"{API}/agents/me")  # the key lookup cached, as for a busy agent
+    with trips(hub) as seen:
+        assert (await voter.post(f"{API}/posts/{post}/upvote")).status_code == 200
+    vote, fold = transactions(seen)
+    author_rows = ("update agents", "update inbox_state", "insert into inbox_state", "insert into notifications")
+    assert not [s for s in vote if s.startswith(author_rows) or "notifications" in s], vote
+    assert len(vote) <= 7, vote  # lock, current vote, write it, counters, effect, COMMIT (+ key lookup)
+    assert any(s.startswith("update agents set karma") for s in fold)
+    assert any("inbox_state" in s for s in fold)
