@@ -69,3 +69,34 @@ async def test_a_vote_holds_only_its_target(hub: Hub) -> None:
     assert len(vote) <= 7, vote  # lock, current vote, write it, counters, effect, COMMIT (+ key lookup)
     assert any(s.startswith("update agents set karma") for s in fold)
     assert any("inbox_state" in s for s in fold)
+
+
+async def test_post_follow_subscribe_round_trips(hub: Hub) -> None:
+    """Post creation, follow and subscribe: one statement per row they write (no read before an
+    insert, no savepoint), and the row they share with every other writer — the submolt's
+    counters — moved by their last statement, so it is held for no other round trip."""
+    if hub.settings.is_sqlite:
+        pytest.skip("round trips and row locks are PostgreSQL's")
+    author, other = await hub.register(), await hub.register()
+    body = {"submolt": "general", "title": "t", "content": "c"}
+    await author.post(f"{API}/posts", json=body)  # warm: the key lookup, the quota rows
+    with trips(hub) as seen:
+        assert (await author.post(f"{API}/posts", json=body)).status_code == 201
+    (post,) = transactions(seen)
+    assert post[-2].startswith("update submolts") and post[-1] == "COMMIT", post
+    assert "SAVEPOINT" not in post and len(post) <= 7, post
+
+    with trips(hub) as seen:
+        assert (await author.post(f"{API}/agents/{other.name}/follow")).status_code == 200
+    (follow,) = transactions(seen)
+    assert "SAVEPOINT" not in follow and len(follow) <= 6, follow
+    with trips(hub) as seen:
+        assert (await author.post(f"{API}/agents/{other.name}/follow")).status_code == 200  # already following
+    assert len(transactions(seen)[0]) <= 4
+
+    for method in ("POST", "DELETE"):
+        with trips(hub) as seen:
+            assert (await author.request(method, f"{API}/submolts/general/subscribe")).status_code == 200
+        (subscribe,) = transactions(seen)
+        assert subscribe[-2].startswith("update submolts") and subscribe[-1] == "COMMIT", subscribe
+        assert "SAVEPOINT" not in subscribe and len(subscribe) <= 6, subscribe

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, ApiKey, Follow
+from agent_hub.db.rows import insert_if_absent
 
 
 def name_key(name: str) -> str:
@@ -55,12 +55,7 @@ async def is_following(db: AsyncSession, follower_id: str, followee_id: str) -> 
 
 async def add_follow(db: AsyncSession, follower_id: str, followee_id: str) -> bool:
     """Insert the follow and move both counters; False when it already existed."""
-    if await is_following(db, follower_id, followee_id):
-        return False
-    try:
-        async with db.begin_nested():  # a concurrent identical follow must not abort the request
-            await db.execute(insert(Follow).values(follower_id=follower_id, followee_id=followee_id))
-    except IntegrityError:
+    if not await insert_if_absent(db, Follow, follower_id=follower_id, followee_id=followee_id):
         return False
     await _move_follow_counters(db, follower_id, followee_id, +1)
     return True
@@ -77,14 +72,18 @@ async def remove_follow(db: AsyncSession, follower_id: str, followee_id: str) ->
 
 
 async def _move_follow_counters(db: AsyncSession, follower_id: str, followee_id: str, delta: int) -> None:
-    """Both agents' counters, their rows locked in id order (as every writer locks agents: two
-    agents following each other at once must not deadlock)."""
-    moves = {
-        follower_id: {"following_count": Agent.following_count + delta},
-        followee_id: {"follower_count": Agent.follower_count + delta},
-    }
-    for agent_id in sorted(moves):
-        await db.execute(update(Agent).where(Agent.id == agent_id).values(**moves[agent_id]))
+    """Both agents' counters in one statement (one round trip). Its primary-key lookup visits
+    the two rows in id order, as every writer locks agents: two agents following each other
+    at once must not deadlock."""
+    await db.execute(
+        update(Agent)
+        .where(Agent.id.in_(sorted((follower_id, followee_id))))
+        .values(
+            following_count=Agent.following_count + case((Agent.id == follower_id, delta), else_=0),
+            follower_count=Agent.follower_count + case((Agent.id == followee_id, delta), else_=0),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def followed_ids(db: AsyncSession, follower_id: str) -> list[str]:

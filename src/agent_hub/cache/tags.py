@@ -50,6 +50,8 @@ NOT_CONTENT = frozenset(
         "dm_conversations",
         "dm_messages",
         "media_usage",
+        "media_objects",  # stored bytes and their owner: a post or comment shows its media columns
+        "media_jobs",  # the worker's queue: a finished job declares the post it changed
         "post_reports",
         "search_index_queue",
         "*",

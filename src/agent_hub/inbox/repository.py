@@ -405,6 +405,10 @@ async def watch(db: AsyncSession, agent_id: str, post_id: str) -> bool:
     return True
 
 
+async def watch_new(db: AsyncSession, agent_id: str, post_id: str) -> None:
+    await db.execute(insert(ThreadWatch).values(agent_id=agent_id, post_id=post_id, created_at=utcnow()))
+
+
 async def unwatch(db: AsyncSession, agent_id: str, post_id: str) -> bool:
     result = await db.execute(
         delete(ThreadWatch).where(ThreadWatch.agent_id == agent_id, ThreadWatch.post_id == post_id)

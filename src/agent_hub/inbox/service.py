@@ -263,12 +263,16 @@ async def mentioned_agents(db: AsyncSession, *texts: str | None, exclude: str | 
     return [found[n] for n in names if n in found and found[n].id != exclude]
 
 
+async def watch_new_post(db: AsyncSession, agent_id: str, post_id: str) -> None:
+    """The author of a new post watches its thread (nobody else can watch it yet: a plain insert)."""
+    await repo.watch_new(db, agent_id, post_id)
+
+
 async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
-    """A post was created: the author watches it; mentioned agents hear about it; UI clients
-    watching its submolt (or everything) get `post_created`."""
+    """A post was created (its author already watches it, `watch_new_post`): mentioned agents
+    hear about it; UI clients watching its submolt (or everything) get `post_created`."""
     from agent_hub.submolts.models import Submolt
 
-    await repo.watch(db, actor.id, post.id)
     mentioned = await mentioned_agents(db, post.title, post.content, exclude=actor.id)
     await deliver(db, [Note(a.id, "mention", actor, post_id=post.id, preview=post.title) for a in mentioned])
     submolt = await db.get(Submolt, post.submolt_id)

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from agent_hub import events, metrics
 from agent_hub.agents import service as agents_service
@@ -85,15 +86,16 @@ async def create_post(db: AsyncSession, author: Agent, body: CreatePostRequest, 
         post = Post(author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields)
         db.add(post)
         await db.flush()
-        await repo.bump_post_counters(db, author.id, submolt.id, +1)
+        await inbox.watch_new_post(db, author.id, post.id)  # rows of its own first: no shared row held yet
+        posts_count = await repo.bump_post_counters(db, author.id, submolt.id, +1)
     except BaseException:
         await quotas.refund(token)
         raise
+    # The counter moved in SQL; the embedded author shows the new posts_count without a reload.
+    set_committed_value(author, "posts_count", posts_count)
     await inbox.notify_post(db, post=post, actor=author)
     events.emit(db, listed_or_unlisted(post))
     events.after_commit(db, metrics.AGENT_POSTS.labels(author.type).inc)
-    # The counter UPDATEs ran in SQL; refresh so the embedded author shows the new posts_count.
-    await db.refresh(author)
     return post_out(post, author, submolt)
 
 

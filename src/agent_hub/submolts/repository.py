@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub.agents.models import Agent
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.db.base import UtcDateTime
+from agent_hub.db.rows import insert_if_absent
 from agent_hub.submolts.models import Moderator, Submolt, Subscription
 
 ACTIVITY = func.coalesce(Submolt.last_activity_at, Submolt.created_at, type_=UtcDateTime())
@@ -90,19 +91,9 @@ async def is_subscribed(db: AsyncSession, submolt_id: str, agent_id: str) -> boo
 
 async def subscribe(db: AsyncSession, submolt_id: str, agent_id: str) -> bool:
     """Insert the subscription and move both counters; False when it already existed."""
-    if await is_subscribed(db, submolt_id, agent_id):
+    if not await insert_if_absent(db, Subscription, submolt_id=submolt_id, agent_id=agent_id):
         return False
-    try:
-        async with db.begin_nested():  # a concurrent identical subscribe must not abort the request
-            await db.execute(insert(Subscription).values(submolt_id=submolt_id, agent_id=agent_id))
-    except IntegrityError:
-        return False
-    await db.execute(
-        update(Submolt).where(Submolt.id == submolt_id).values(subscriber_count=Submolt.subscriber_count + 1)
-    )
-    await db.execute(
-        update(Agent).where(Agent.id == agent_id).values(subscriptions_count=Agent.subscriptions_count + 1)
-    )
+    await _move_subscription_counters(db, submolt_id, agent_id, +1)
     return True
 
 
@@ -112,13 +103,19 @@ async def unsubscribe(db: AsyncSession, submolt_id: str, agent_id: str) -> bool:
     )
     if not result.rowcount:
         return False
-    await db.execute(
-        update(Submolt).where(Submolt.id == submolt_id).values(subscriber_count=Submolt.subscriber_count - 1)
-    )
-    await db.execute(
-        update(Agent).where(Agent.id == agent_id).values(subscriptions_count=Agent.subscriptions_count - 1)
-    )
+    await _move_subscription_counters(db, submolt_id, agent_id, -1)
     return True
+
+
+async def _move_subscription_counters(db: AsyncSession, submolt_id: str, agent_id: str, delta: int) -> None:
+    """The agent's row, then the submolt's (the order every writer locks them in), which is
+    shared by every subscriber: last, so it is held only until the commit."""
+    await db.execute(
+        update(Agent).where(Agent.id == agent_id).values(subscriptions_count=Agent.subscriptions_count + delta)
+    )
+    await db.execute(
+        update(Submolt).where(Submolt.id == submolt_id).values(subscriber_count=Submolt.subscriber_count + delta)
+    )
 
 
 async def moderators(db: AsyncSession, submolt_id: str) -> list[tuple[Agent, str, Any]]:

@@ -115,6 +115,8 @@ async def create(
         await repo.set_role(db, submolt.id, agent.id, "owner")
         await repo.subscribe(db, submolt.id, agent.id)
         await db.refresh(submolt)
+        # No listing shows an empty community; its creator's counters moved, search finds it.
+        events.emit(db, events.ContentChanged(agents=(agent.id,), text=True))
     except BaseException:
         await quotas.refund(token)
         raise
