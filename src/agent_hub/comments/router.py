@@ -19,7 +19,7 @@ from agent_hub.comments.schemas import (
     MessageResponse,
 )
 from agent_hub.common.pagination import QUERY_INT_MAX
-from agent_hub.db.uow import CommitRoute, DbSession, get_session
+from agent_hub.db.uow import CommitRoute, DbSession, commits_alone, get_session
 from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
 from agent_hub.moderation.bans import ensure_not_banned
@@ -47,9 +47,9 @@ async def create_comment(
 
 
 def _lane(request: Request) -> Lane | None:
-    """The write lane on PostgreSQL, unless something else must commit with the comment (an
-    Idempotency-Key's stored response registers a before-commit hook)."""
-    if request.app.state.engine.dialect.name != "postgresql" or getattr(request.state, "before_commit", None):
+    """The write lane on PostgreSQL, unless the comment must commit with something else in the
+    request's transaction (the unit of work knows: `commits_alone`)."""
+    if request.app.state.engine.dialect.name != "postgresql" or not commits_alone(request):
         return None
     return Lane(request.app.state.comment_batcher, lambda: admission.suspended(request))
 

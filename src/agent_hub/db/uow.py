@@ -15,7 +15,7 @@ handler's and depend on its response (the stored idempotent response) are regist
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -26,6 +26,7 @@ from agent_hub import events
 
 log = logging.getLogger("agent_hub.db")
 
+_BEFORE_COMMIT = "before_commit"  # request.state: hooks that commit with the handler's writes
 AfterCommit = Callable[[], Awaitable[None]]
 BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
 
@@ -53,18 +54,26 @@ def after_commit(request: Request, fn: AfterCommit, *, last: bool = False) -> No
 
 
 def before_commit(request: Request, fn: BeforeCommit) -> None:
-    hooks: list[BeforeCommit] | None = getattr(request.state, "before_commit", None)
-    if hooks is None:
-        hooks = []
-        request.state.before_commit = hooks
-    hooks.append(fn)
+    before_commit_in_scope(request.scope, fn)
+
+
+def before_commit_in_scope(scope: MutableMapping[str, Any], fn: BeforeCommit) -> None:
+    """`before_commit` for ASGI middleware, which has the scope before there is a Request."""
+    scope.setdefault("state", {}).setdefault(_BEFORE_COMMIT, []).append(fn)
+
+
+def commits_alone(request: Request) -> bool:
+    """Whether the request's write may commit by itself, outside the request's transaction (the
+    comment write lane): only when nothing was registered to commit with it (`before_commit`,
+    e.g. an Idempotency-Key's stored response)."""
+    return not getattr(request.state, _BEFORE_COMMIT, None)
 
 
 async def _before_commit(request: Request, response: Response) -> None:
     session: AsyncSession | None = getattr(request.state, "db", None)
     if session is None or response.status_code >= 500:
         return
-    for hook in getattr(request.state, "before_commit", None) or []:
+    for hook in getattr(request.state, _BEFORE_COMMIT, None) or []:
         await hook(session, response)  # raising rolls the whole request back
     await events.flush(session)
 

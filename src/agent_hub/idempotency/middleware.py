@@ -21,6 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent_hub.db.uow import before_commit_in_scope
 from agent_hub.errors import Conflict
 from agent_hub.http.middleware import send_error
 from agent_hub.idempotency import store
@@ -197,7 +198,7 @@ class IdempotencyMiddleware:
                     headers={"Retry-After": "1"},
                 )
 
-        scope.setdefault("state", {}).setdefault("before_commit", []).append(store_with_the_result)
+        before_commit_in_scope(scope, store_with_the_result)
         heartbeat = asyncio.create_task(self._heartbeat(sessionmaker, key_hash, token))
         try:
             await self.app(scope, receive, capture)
