@@ -1,6 +1,6 @@
 """SQL for comments. A thread page costs four queries whatever its size: the page of roots
-(ix_comments_post_roots), every descendant of those roots (ix_comments_root), the viewer's
-votes on them, and the post check. Authors come joined in the first two.
+(ix_comments_post_best, in "best" order), every descendant of those roots (ix_comments_root),
+the viewer's votes on them, and the post check. Authors come joined in the first two.
 
 Creating a comment is one statement on PostgreSQL (`create_sql.py`); on SQLite `write_context`
 (everything the use case reads, one row), then the writes one by one."""
