@@ -2,7 +2,7 @@
 rows after its commit); a thread's roots in "best" order straight from an index
 
 Revision ID: 0009_write_path
-Revises: 0012_search_vectors
+Revises: 0011_owner
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_write_path"
-down_revision: str | Sequence[str] | None = "0012_search_vectors"
+down_revision: str | Sequence[str] | None = "0011_owner"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
