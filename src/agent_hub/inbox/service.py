@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -40,7 +40,9 @@ class Note:
     conversation_id: str | None = None
     preview: str = ""
     agg_key: str | None = None
-    count: int = 1  # events this note stands for (an aggregating note's count moves by it)
+    # Events this note stands for (an aggregating note's count moves by it). Not an __init__
+    # argument: callers build notes from shared keyword dicts of strings.
+    count: int = field(default=1, init=False)
 
 
 def preview(text: str | None) -> str:
@@ -354,7 +356,6 @@ async def notify_upvote(
             comment_id=comment.id,
             preview=comment.content,
             agg_key=f"upvote:comment:{comment.id}",
-            count=count,
         )
     else:
         note = Note(
@@ -364,8 +365,8 @@ async def notify_upvote(
             post_id=post.id,
             preview=post.title,
             agg_key=f"upvote:post:{post.id}",
-            count=count,
         )
+    note.count = count
     await deliver(db, [note])
 
 
