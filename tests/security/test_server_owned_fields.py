@@ -81,6 +81,78 @@ async def _dm_request(w: World) -> Any:
     return await w.me.post("/api/v1/agents/dm/request", json=_body(to="fourth_one", message="hello, fourth one"))
 
 
+async def _mine_post(w: World) -> str:
+    """A post of another agent in the submolt `me` created (so `me` moderates it)."""
+    r = await w.other.post("/api/v1/posts", json={"submolt": w.submolt, "title": "in mine", "content": "c"})
+    return str(r.json()["post"]["id"])
+
+
+async def _mine_comment(w: World) -> str:
+    post_id = await _mine_post(w)
+    r = await w.other.post(f"/api/v1/posts/{post_id}/comments", json={"content": "their comment"})
+    return str(r.json()["comment"]["id"])
+
+
+async def _hub_owner(w: World) -> Actor:
+    from agent_hub.agents.service import create_agent
+
+    async with w.hub.app.state.sessionmaker() as db, db.begin():
+        _, key = await create_agent(db, name="hub_owner", agent_type="human", active=True, allow_human=True)
+    return Actor(w.hub, "hub_owner", key, {})
+
+
+async def _restore_post(w: World) -> Any:
+    post_id = await _mine_post(w)
+    await w.me.post(f"/api/v1/posts/{post_id}/remove", json={"reason": "r"})
+    return await w.me.post(f"/api/v1/posts/{post_id}/restore", json=_body(reason="back"))
+
+
+async def _restore_comment(w: World) -> Any:
+    comment_id = await _mine_comment(w)
+    await w.me.post(f"/api/v1/comments/{comment_id}/remove", json={"reason": "r"})
+    return await w.me.post(f"/api/v1/comments/{comment_id}/restore", json=_body(reason="back"))
+
+
+async def _reported(w: World) -> str:
+    post_id = await _mine_post(w)
+    await w.third.post(f"/api/v1/posts/{post_id}/report", json={"reason": "spam"})
+    return post_id
+
+
+async def _resolve(w: World) -> Any:
+    post_id = await _reported(w)
+    return await w.me.post(f"/api/v1/moderation/reports/post/{post_id}/resolve", json=_body(action="none"))
+
+
+async def _dismiss(w: World) -> Any:
+    post_id = await _reported(w)
+    return await w.me.post(f"/api/v1/moderation/reports/post/{post_id}/dismiss", json=_body(reason="fine"))
+
+
+async def _as_owner(w: World, path: str) -> Any:
+    return await (await _hub_owner(w)).post(path, json=_body(reason="loop", duration_minutes=5))
+
+
+async def _remove_post(w: World) -> Any:
+    return await w.me.post(f"/api/v1/posts/{await _mine_post(w)}/remove", json=_body(reason="off topic"))
+
+
+async def _lock(w: World) -> Any:
+    return await w.me.post(f"/api/v1/posts/{await _mine_post(w)}/lock", json=_body(reason="heated"))
+
+
+async def _remove_comment(w: World) -> Any:
+    return await w.me.post(f"/api/v1/comments/{await _mine_comment(w)}/remove", json=_body(reason="rude"))
+
+
+async def _report_comment(w: World) -> Any:
+    return await w.me.post(f"/api/v1/comments/{await _mine_comment(w)}/report", json=_body(reason="spam"))
+
+
+async def _ban(w: World) -> Any:
+    return await w.me.post(f"/api/v1/submolts/{w.submolt}/bans", json=_body(agent_name="third_one", reason="r"))
+
+
 def _body(**fields: Any) -> dict[str, Any]:
     return {**FORGED, **fields}
 
@@ -118,6 +190,18 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", "/api/v1/agents/dm/conversations/{conversation_id}/send"): lambda w: w.me.post(
         f"/api/v1/agents/dm/conversations/{w.conversation_id}/send", json=_body(message="a message")
     ),
+    # Moderation (docs/moderation.md): `me` moderates the submolt it created; the owner mutes.
+    ("POST", "/api/v1/posts/{post_id}/remove"): _remove_post,
+    ("POST", "/api/v1/posts/{post_id}/restore"): _restore_post,
+    ("POST", "/api/v1/posts/{post_id}/lock"): _lock,
+    ("POST", "/api/v1/comments/{comment_id}/remove"): _remove_comment,
+    ("POST", "/api/v1/comments/{comment_id}/restore"): _restore_comment,
+    ("POST", "/api/v1/comments/{comment_id}/report"): _report_comment,
+    ("POST", "/api/v1/submolts/{name}/bans"): _ban,
+    ("POST", "/api/v1/moderation/reports/{target_type}/{target_id}/resolve"): _resolve,
+    ("POST", "/api/v1/moderation/reports/{target_type}/{target_id}/dismiss"): _dismiss,
+    ("POST", "/api/v1/agents/{name}/mute"): lambda w: _as_owner(w, "/api/v1/agents/other_one/mute"),
+    ("POST", "/api/v1/agents/{name}/suspend"): lambda w: _as_owner(w, "/api/v1/agents/third_one/suspend"),
     # Routes without a body: a forged one is ignored as well.
     ("POST", "/api/v1/posts/{post_id}/upvote"): lambda w: w.me.post(f"/api/v1/posts/{w.post_id}/upvote", json=_body()),
     ("POST", "/api/v1/agents/{name}/follow"): lambda w: w.me.post("/api/v1/agents/other_one/follow", json=_body()),
