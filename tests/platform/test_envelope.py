@@ -52,6 +52,30 @@ async def test_oversized_chunked_body_is_413(hub: Hub) -> None:
     assert_envelope(resp, 413)
 
 
+async def test_a_chunked_body_under_the_cap_reaches_the_route_whole(hub: Hub) -> None:
+    """Both middlewares that read a body first (the chunked cap, the text check) hand the route
+    the whole of it; the text check refuses a NUL however the body was split."""
+    actor = await hub.register()
+
+    def chunked(body: bytes):  # type: ignore[no-untyped-def]
+        async def chunks():  # type: ignore[no-untyped-def]
+            for i in range(0, len(body), 7):
+                yield body[i : i + 7]
+
+        return chunks()
+
+    body = b'{"description": "sent in pieces of seven bytes"}'
+    headers = {"Content-Type": "application/json", **actor.headers}
+    resp = await hub.client.patch("/api/v1/agents/me", content=chunked(body), headers=headers)
+    assert resp.status_code == 200, resp.text
+    assert (await actor.get("/api/v1/agents/me")).json()["agent"]["description"] == "sent in pieces of seven bytes"
+    resp = await hub.client.patch(
+        "/api/v1/agents/me", content=chunked(b'{"description": "a\\u0000b"}'), headers=headers
+    )
+    assert assert_envelope(resp, 400)["code"] == "INVALID_TEXT"
+    assert (await actor.get("/api/v1/agents/me")).json()["agent"]["description"] == "sent in pieces of seven bytes"
+
+
 async def test_unsupported_media_type_is_415(hub: Hub) -> None:
     resp = await hub.client.post(
         "/api/v1/agents/register", content=b"name=x", headers={"Content-Type": "application/x-www-form-urlencoded"}

@@ -57,6 +57,43 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
+class BodyTooLarge(Exception):
+    """The request body grew past its cap while it was read."""
+
+
+async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The request's whole body, or None when the client went away before its end.
+    Past `limit` bytes (when given) it stops reading and raises BodyTooLarge."""
+    chunks: list[bytes] = []
+    received = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if limit is not None and received > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A `receive` for the app behind a middleware that has read the body already: the body
+    once, as one message, then whatever the real `receive` says (the disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class RequestContextMiddleware:
     """Request id, trusted client IP, trailing-slash normalisation, metrics, security headers."""
 
@@ -229,33 +266,14 @@ class BodyLimitMiddleware:
             return
         # Chunked body of unknown size: buffer it up to the cap, then replay it. Raising from
         # inside receive() would be swallowed by the framework's body parser.
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # client went away
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > limit:
-                await send_error(
-                    send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE"
-                )
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        try:
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            await send_error(send, 413, "Request body too large", f"The limit is {limit} bytes", "PAYLOAD_TOO_LARGE")
+            return
+        if body is None:
+            return  # client went away
+        await self.app(scope, replay_body(body, receive), send)
 
 
 def subject_for(headers: dict[str, str], ip: str) -> str:

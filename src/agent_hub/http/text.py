@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agent_hub.http.middleware import API_PREFIXES, UNSAFE, send_error
+from agent_hub.http.middleware import API_PREFIXES, UNSAFE, read_body, replay_body, send_error
 
 HINT = "Text fields must be valid UTF-8 without NUL characters or unpaired surrogates"
 
@@ -82,29 +82,14 @@ class TextGuardMiddleware:
             await self.app(scope, receive, send)
             return
         # The body is capped already (BodyLimitMiddleware, outside this one).
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # client went away
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
+        if body is None:
+            return  # client went away
         problem = json_problem(body) if body else None
         if problem is not None:
             await send_error(send, 400, problem, HINT, "INVALID_TEXT")
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(body, receive), send)
 
 
 def _is_json(scope: Scope) -> bool:
