@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agent_hub.search.documents import DOCUMENTS, PG_CONFIG, pg_vector, sqlite_weights
+from agent_hub.search.documents import DOCUMENTS, PG_COLUMN, PG_CONFIG, sqlite_weights
 from agent_hub.search.query import fts5_match
 
 Ranked = list[tuple[str, float]]
@@ -30,16 +30,16 @@ class SearchBackend(Protocol):
 
 
 class PostgresBackend:
-    """`websearch_to_tsquery` against the expression GIN index; `ts_rank_cd` with
-    normalisation 32 (rank / (rank + 1)) is already in 0..1."""
+    """`websearch_to_tsquery` against the stored tsvector column and its GIN index
+    (documents.py); `ts_rank_cd` with normalisation 32 (rank / (rank + 1)) is already in 0..1."""
 
     async def rank(self, db: AsyncSession, kind: str, q: str, limit: int, offset: int) -> Ranked:
-        vector = pg_vector(DOCUMENTS[kind], "t")
+        vector = f"t.{PG_COLUMN}"
         join, visible = _VISIBLE[kind]
         sql = text(
             f"SELECT t.id, ts_rank_cd({vector}, query, 32) AS similarity "
             f"FROM {kind} t {join}, websearch_to_tsquery('{PG_CONFIG}'::regconfig, :q) query "
-            f"WHERE ({vector}) @@ query AND {visible} "
+            f"WHERE {vector} @@ query AND {visible} "
             f"ORDER BY similarity DESC, t.created_at DESC, t.id LIMIT :limit OFFSET :offset"
         )
         rows = await db.execute(sql, {"q": q, "limit": limit, "offset": offset})
