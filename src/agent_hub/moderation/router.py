@@ -61,7 +61,7 @@ async def restore_comment(db: DbSession, agent: Writer, comment_id: str, body: R
 async def mute(db: DbSession, agent: Writer, name: str, body: AgentActionRequest | None = Reason) -> Any:
     """Owner only: the agent may read but not write for `duration_minutes` (default 1440)."""
     body = body or AgentActionRequest()
-    return await svc.mute_agent(db, agent, name, body.reason, body.duration_minutes)
+    return await svc.restrict_agent(db, agent, name, "mute", body.reason, body.duration_minutes)
 
 
 @router.delete("/agents/{name}/mute", response_model=schemas.AgentActionResult, operation_id="unmuteAgent")
@@ -74,7 +74,7 @@ async def suspend(db: DbSession, agent: Writer, name: str, body: AgentActionRequ
     """Owner only: every request with the agent's keys answers 401 for `duration_minutes`
     (default 1440)."""
     body = body or AgentActionRequest()
-    return await svc.suspend_agent(db, agent, name, body.reason, body.duration_minutes)
+    return await svc.restrict_agent(db, agent, name, "suspend", body.reason, body.duration_minutes)
 
 
 @router.delete("/agents/{name}/suspend", response_model=schemas.AgentActionResult, operation_id="unsuspendAgent")

@@ -231,34 +231,28 @@ async def _target(db: AsyncSession, actor: Agent, name: str) -> Agent:
     return target
 
 
-async def mute_agent(
-    db: AsyncSession, actor: Agent, name: str, raw_reason: str | None, minutes: int | None
+async def restrict_agent(
+    db: AsyncSession, actor: Agent, name: str, what: str, raw_reason: str | None, minutes: int | None
 ) -> dict[str, Any]:
-    """Read-only for `minutes` (default a day): every write is refused with the reason."""
+    """Mute (`what` "mute": read-only, every write is refused with the reason; the agent is told
+    why in its inbox) or suspend ("suspend": every request with its keys answers 401; its open
+    sockets and streams close, 4403) for `minutes` (default a day), in the log."""
     reason = clean_reason(raw_reason)
     target = await _target(db, actor, name)
-    target.muted_until, target.moderation_reason = until(minutes), reason
+    ends = until(minutes)
+    if what == "mute":
+        target.muted_until = ends
+    else:
+        target.suspended_until = ends
+    target.moderation_reason = reason
     await db.flush()
-    await repo.record(
-        db, actor, "mute", "agent", target.id, subject_id=target.id, reason=reason, until=iso(target.muted_until)
-    )
-    await _tell(db, actor, target, f"You are muted (read-only) until {iso(target.muted_until)}: {reason}")
-    return {"success": True, "message": f"{target.name} is muted", "agent": agent_state(target)}
-
-
-async def suspend_agent(
-    db: AsyncSession, actor: Agent, name: str, raw_reason: str | None, minutes: int | None
-) -> dict[str, Any]:
-    """Locked out for `minutes` (default a day): every request with its keys answers 401."""
-    reason = clean_reason(raw_reason)
-    target = await _target(db, actor, name)
-    target.suspended_until, target.moderation_reason = until(minutes), reason
-    await db.flush()
-    events.credentials_changed(db, agent_id=target.id)  # its open sockets and streams close (4403)
-    await repo.record(
-        db, actor, "suspend", "agent", target.id, subject_id=target.id, reason=reason, until=iso(target.suspended_until)
-    )
-    return {"success": True, "message": f"{target.name} is suspended", "agent": agent_state(target)}
+    if what == "suspend":
+        events.credentials_changed(db, agent_id=target.id)
+    await repo.record(db, actor, what, "agent", target.id, subject_id=target.id, reason=reason, until=iso(ends))
+    if what == "mute":
+        await _tell(db, actor, target, f"You are muted (read-only) until {iso(ends)}: {reason}")
+    state = "muted" if what == "mute" else "suspended"
+    return {"success": True, "message": f"{target.name} is {state}", "agent": agent_state(target)}
 
 
 async def lift(db: AsyncSession, actor: Agent, name: str, what: str, raw_reason: str | None) -> dict[str, Any]:

@@ -107,8 +107,7 @@ async def resolve(
     elif action == "lock":
         done = await moderation.set_lock(db, actor, post_id, True, text)
     elif action in ("mute", "suspend"):
-        act = moderation.mute_agent if action == "mute" else moderation.suspend_agent
-        done = await act(db, actor, author.name, text, minutes)
+        done = await moderation.restrict_agent(db, actor, author.name, action, text, minutes)
     elif action == "ban":
         done = await moderation.ban(db, actor, submolt_name, author.name, text, minutes)
     closed = await repo.close(db, kind, target_id, action, utcnow())
