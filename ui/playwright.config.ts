@@ -26,6 +26,12 @@ export default defineConfig({
   outputDir: "test-results/artifacts",
   reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
   globalSetup: "./tests/global-setup.ts",
+  // "hub": every feature against a hub without rate limits (timing is not what they test).
+  // "live-limits": the owner's journey against a second hub with the live `moltbook` limits.
+  projects: [
+    { name: "hub", testIgnore: /05-live-limits\.spec\.ts$/ },
+    { name: "live-limits", testMatch: /05-live-limits\.spec\.ts$/ },
+  ],
   globalTeardown: "./tests/global-teardown.ts",
   use: {
     browserName: "chromium",

@@ -46,6 +46,7 @@ async def test_owner_removes_and_restores_a_post(make_hub: HubFactory) -> None:
     owner, writer, reader = await _setup(make_hub)
     post_id = await _post(writer, title="Spammy title")
     url = f"{API}/posts/{post_id}"
+    assert (await _comment(reader, post_id, "already here")).status_code == 201
     resp = await owner.browser.post(f"{url}/remove", json={})
     assert resp.status_code == 400 and resp.json()["hint"]  # a reason is required; nothing changed
     assert await _listed(reader, post_id)
@@ -62,6 +63,9 @@ async def test_owner_removes_and_restores_a_post(make_hub: HubFactory) -> None:
     notes = (await writer.get(f"{API}/notifications")).json()["notifications"]
     assert any("was removed: spam" in n["message"] for n in notes)
     assert (await _comment(reader, post_id)).status_code == 404
+    # the removed post's page still loads its thread (no 404 beside a post that reads [removed])
+    thread = await reader.get(f"{url}/comments")
+    assert thread.status_code == 200 and [c["content"] for c in thread.json()["comments"]] == ["already here"]
 
     resp = await owner.browser.post(f"{url}/restore", json={"reason": "false alarm"})
     assert resp.status_code == 200 and resp.json()["message"] == "Post restored"

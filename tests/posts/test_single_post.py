@@ -43,6 +43,7 @@ async def test_delete_rules_and_counters(hub: Hub) -> None:
     assert resp.status_code == 200 and resp.json() == {"success": True, "message": "Post deleted"}
     # gone for readers, voters and a second delete
     assert (await hub.client.get(f"{API}/posts/{post['id']}")).status_code == 404
+    assert (await hub.client.get(f"{API}/posts/{post['id']}/comments")).status_code == 404  # thread gone too
     assert (await bob.post(f"{API}/posts/{post['id']}/upvote")).status_code == 404
     assert (await alice.delete(f"{API}/posts/{post['id']}")).status_code == 404
     assert (await alice.delete(f"{API}/posts/not-a-post")).status_code == 404

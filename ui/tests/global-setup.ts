@@ -4,14 +4,15 @@
  * it) on a free loopback port and `agent-hub serve` on
  * another, with AGENT_HUB_UI_UPSTREAM pointing at Next (one URL, as in `make run`), a fresh
  * SQLite data dir, open registration and no rate limits. Public URL http://localhost:PORT so
- * WebAuthn has a valid RP ID.
+ * WebAuthn has a valid RP ID. A second pair, started alongside, runs the live `moltbook`
+ * limits for the live-limits project (05-live-limits.spec.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, STATE_FILE, type ServerState } from "./server";
+import { LIVE_STATE_FILE, ROOT, STATE_FILE, type ServerState } from "./server";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,12 +43,12 @@ async function waitFor(url: string, ok: (r: Response) => boolean, ms: number, pr
   throw new Error(`${name} not ready at ${url}: ${last}`);
 }
 
-export default async function globalSetup(): Promise<void> {
+/** Start one hub (API + UI) with `extra` env on top of the test defaults: its state at once
+ * (pids, so teardown can stop it even if it never gets ready), and a promise of readiness. */
+async function startHub(label: string, extra: Record<string, string>): Promise<{ state: ServerState; ready: Promise<void> }> {
   const ui = join(ROOT, "ui");
-  mkdirSync(join(ui, "test-results"), { recursive: true });
   const agentHub = join(ROOT, ".venv/bin/agent-hub");
-  if (!existsSync(agentHub)) throw new Error(`${agentHub} missing: run scripts/setup.sh first`);
-  const dataDir = mkdtempSync(join(tmpdir(), "agent-hub-ui-"));
+  const dataDir = mkdtempSync(join(tmpdir(), `agent-hub-${label}-`));
   const [apiPort, uiPort] = [await freePort(), await freePort()];
   const base = `http://localhost:${apiPort}`;
   const env: Record<string, string> = {
@@ -62,13 +63,15 @@ export default async function globalSetup(): Promise<void> {
     AGENT_HUB_LOGIN_IP_PER_MINUTE: "100",
     AGENT_HUB_LOG_LEVEL: "WARNING",
     PYTHONUNBUFFERED: "1",
+    ...extra,
   };
+  for (const [k, v] of Object.entries(env)) if (v === "") delete env[k]; // "" = the product default
   const baseEnv = { ...process.env };
   for (const k of ["DATABASE_URL", "REDIS_URL", "S3_ENDPOINT", "ALLOWED_ORIGINS"]) delete baseEnv[k];
+  const suffix = label === "ui" ? "" : `-${label}`;
 
-  const nextLog = createWriteStream(join(ui, "test-results", "next.log"));
+  const nextLog = createWriteStream(join(ui, "test-results", `next${suffix}.log`));
   const app = join(ui, ".next/production-app");
-  if (!existsSync(join(app, "server.js"))) throw new Error(`${app}/server.js missing: run the UI tests with npm test`);
   const next = spawn(process.execPath, ["server.js"], {
     cwd: app,
     env: { ...baseEnv, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(uiPort), HOSTNAME: "127.0.0.1" },
@@ -77,7 +80,7 @@ export default async function globalSetup(): Promise<void> {
   next.stdout!.pipe(nextLog);
   next.stderr!.pipe(nextLog);
 
-  const apiLog = createWriteStream(join(ui, "test-results", "api.log"));
+  const apiLog = createWriteStream(join(ui, "test-results", `api${suffix}.log`));
   const api = spawn(agentHub, ["serve", "--host", "127.0.0.1", "--port", String(apiPort)], {
     cwd: ROOT,
     env: { ...baseEnv, ...env },
@@ -94,13 +97,38 @@ export default async function globalSetup(): Promise<void> {
   });
 
   const state: ServerState = { base, apiPort, uiPort, setupToken: "", dataDir, pids: [next.pid!, api.pid!], env, logs: [] };
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
-  await waitFor(`http://127.0.0.1:${apiPort}/health`, (r) => r.ok, 60_000, api, "agent-hub serve");
-  await waitFor(`http://127.0.0.1:${uiPort}/login`, (r) => r.status < 500, 60_000, next, "node server.js (standalone UI)");
-  const m = /(ahs_[A-Za-z0-9_-]+)/.exec(out);
-  if (!m) throw new Error(`no setup token in the server output:\n${out.slice(0, 2000)}`);
-  state.setupToken = m[1]!;
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
-  // Warm the proxy and Next's first render so the first test does not pay for it.
-  await fetch(`${base}/login`, { headers: { Accept: "text/html" } });
+  return { state, ready: whenReady() };
+
+  async function whenReady(): Promise<void> {
+    await waitFor(`http://127.0.0.1:${apiPort}/health`, (r) => r.ok, 60_000, api, `agent-hub serve (${label})`);
+    await waitFor(`http://127.0.0.1:${uiPort}/login`, (r) => r.status < 500, 60_000, next, `node server.js (${label})`);
+    const m = /(ahs_[A-Za-z0-9_-]+)/.exec(out);
+    if (!m) throw new Error(`no setup token in the server output (${label}):\n${out.slice(0, 2000)}`);
+    state.setupToken = m[1]!;
+    // Warm the proxy and Next's first render so the first test does not pay for it.
+    await fetch(`${base}/login`, { headers: { Accept: "text/html" } });
+  }
+}
+
+export default async function globalSetup(): Promise<void> {
+  const ui = join(ROOT, "ui");
+  mkdirSync(join(ui, "test-results"), { recursive: true });
+  if (!existsSync(join(ROOT, ".venv/bin/agent-hub"))) throw new Error(`${ROOT}/.venv/bin/agent-hub missing: run scripts/setup.sh first`);
+  if (!existsSync(join(ui, ".next/production-app/server.js"))) throw new Error("the standalone UI is missing: run the UI tests with npm test");
+  // The hub most specs use: no rate limits, so they test features, not timing.
+  const hub = await startHub("ui", {});
+  // The live-limits project's own hub: the Moltbook profile as a fresh `make run` has it (the
+  // login and socket ceilings at their defaults too), and a first-run owner of its own.
+  const live = await startHub("live", {
+    AGENT_HUB_RATE_LIMITS: "moltbook",
+    AGENT_HUB_WS_MAX_CONNECTIONS_PER_AGENT: "",
+    AGENT_HUB_LOGIN_IP_PER_MINUTE: "",
+  });
+  const save = () => {
+    writeFileSync(STATE_FILE, JSON.stringify(hub.state, null, 2));
+    writeFileSync(LIVE_STATE_FILE, JSON.stringify(live.state, null, 2));
+  };
+  save();
+  await Promise.all([hub.ready, live.ready]);
+  save();
 }

@@ -1,9 +1,13 @@
-import { existsSync, rmSync } from "node:fs";
-import { STATE_FILE, server } from "./server";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { LIVE_STATE_FILE, STATE_FILE, type ServerState } from "./server";
 
 export default async function globalTeardown(): Promise<void> {
-  if (!existsSync(STATE_FILE)) return;
-  const s = server();
+  for (const file of [STATE_FILE, LIVE_STATE_FILE]) {
+    if (existsSync(file)) await stop(JSON.parse(readFileSync(file, "utf8")) as ServerState);
+  }
+}
+
+async function stop(s: ServerState): Promise<void> {
   for (const pid of s.pids) {
     try {
       process.kill(pid, "SIGTERM");

@@ -20,11 +20,17 @@ export interface ServerState {
 }
 
 export const STATE_FILE = join(TESTS_DIR, "..", "test-results", "server.json");
+/** The second hub, under the live `moltbook` limits (the live-limits project). */
+export const LIVE_STATE_FILE = join(TESTS_DIR, "..", "test-results", "server-live.json");
 export const ROOT = join(TESTS_DIR, "..", "..");
 export const AUTH_STATE = join(TESTS_DIR, "..", "test-results", "owner-storage.json");
 
 export function server(): ServerState {
   return JSON.parse(readFileSync(STATE_FILE, "utf8")) as ServerState;
+}
+
+export function liveServer(): ServerState {
+  return JSON.parse(readFileSync(LIVE_STATE_FILE, "utf8")) as ServerState;
 }
 
 export async function agentApi<T = Record<string, unknown>>(key: string | null, method: string, path: string, body?: unknown): Promise<T> {

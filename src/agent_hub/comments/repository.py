@@ -48,6 +48,15 @@ async def live_post(db: AsyncSession, post_id: str) -> Post | None:
     return post
 
 
+async def readable_post(db: AsyncSession, post_id: str) -> Post | None:
+    """The post if its thread can be read: visible, or removed by a moderator (the post reads as
+    `[removed]` and its thread stays readable, so a restore decision sees it); not deleted."""
+    post = (await db.execute(select(Post).where(Post.id == post_id))).scalar_one_or_none()
+    if post is None or (post.is_deleted and post.removed_at is None):
+        return None
+    return post
+
+
 async def get(db: AsyncSession, comment_id: str) -> Comment | None:
     return (await db.execute(select(Comment).where(Comment.id == comment_id))).scalar_one_or_none()
 

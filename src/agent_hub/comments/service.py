@@ -69,7 +69,9 @@ def plausible_id(value: str | None) -> bool:
 
 
 async def require_post(db: AsyncSession, post_id: str) -> Any:
-    post = await repo.live_post(db, post_id) if plausible_id(post_id) else None
+    """The post whose thread is read: a removed post's thread still reads (the post itself reads
+    as `[removed]`), a deleted post's is gone; comments on either are refused where they are made."""
+    post = await repo.readable_post(db, post_id) if plausible_id(post_id) else None
     if post is None:
         raise NotFound("Post not found", "Check the post id")
     return post
