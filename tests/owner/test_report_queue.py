@@ -71,6 +71,13 @@ async def test_moderators_see_and_resolve_their_submolts_reports(make_hub: HubFa
         assert (await reporter.post(f"{API}/posts/{post_id}/report", json={"reason": "spam"})).status_code == 200
     queue = (await mod.get(f"{API}/moderation/reports")).json()["reports"]
     assert [q["target_id"] for q in queue] == [inside]
+    # the moderator's /home counts their submolts' reports only (one report on a comment inside too)
+    comment = (await author.post(f"{API}/posts/{inside}/comments", json={"content": "inside"})).json()["comment"]
+    assert (await reporter.post(f"{API}/comments/{comment['id']}/report", json={"reason": "rude"})).status_code == 200
+    status = (await mod.get(f"{API}/home")).json()["moderator_status"]
+    assert (status["open_reports"], status["reported_targets"]) == (2, 2)
+    assert "agents_today" not in (await mod.get(f"{API}/home")).json()  # the owner's view
+    assert "moderator_status" not in (await reporter.get(f"{API}/home")).json()
     resp = await mod.post(f"{API}/moderation/reports/post/{outside}/dismiss", json={})
     assert resp.status_code == 403
     resp = await mod.post(f"{API}/moderation/reports/post/{inside}/resolve", json={"action": "suspend", "reason": "x"})

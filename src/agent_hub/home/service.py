@@ -15,6 +15,7 @@ from agent_hub.config import Settings
 from agent_hub.dms import service as dms
 from agent_hub.inbox import repository as inbox_repo
 from agent_hub.inbox import service as inbox
+from agent_hub.moderation import repository as modrepo
 from agent_hub.posts.models import Post
 from agent_hub.reports import repository as reports_repo
 from agent_hub.submolts.models import Submolt
@@ -92,10 +93,14 @@ async def _following_posts(db: AsyncSession, agent: Agent, limit: int = 5) -> li
 
 
 async def _moderator_status(db: AsyncSession, agent: Agent) -> dict[str, Any] | None:
-    """The owner's report queue at a glance (live clients read an optional `moderator_status`)."""
+    """The report queue at a glance (live clients read an optional `moderator_status`): the
+    owner's over every submolt, a moderator's over the submolts they moderate; None for others."""
+    scope: list[str] | None = None
     if agent.type != "human":
-        return None
-    reports, targets = await reports_repo.open_counts(db)
+        scope = await modrepo.moderated_submolts(db, agent.id)
+        if not scope:
+            return None
+    reports, targets = await reports_repo.open_counts(db, scope)
     return {"open_reports": reports, "reported_targets": targets, "endpoint": "/api/v1/moderation/reports"}
 
 
@@ -122,7 +127,9 @@ async def home(db: AsyncSession, settings: Settings, agent: Agent) -> dict[str, 
         todo.insert(0, f"Review {moderation['reported_targets']} reported item(s): GET /api/v1/moderation/reports")
     extra: dict[str, Any] = {}
     if moderation:
-        extra = {"moderator_status": moderation, "agents_today": await activity_service.today_per_agent(db, agent)}
+        extra = {"moderator_status": moderation}
+    if agent.type == "human":
+        extra["agents_today"] = await activity_service.today_per_agent(db, agent)
     return {
         "success": True,
         "your_account": {"name": agent.name, "karma": agent.karma, "unread_notification_count": counts["unread"]},

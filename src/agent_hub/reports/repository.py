@@ -62,15 +62,7 @@ async def groups(db: AsyncSession, kind: str, status: str, submolt_ids: Sequence
         .order_by(last.desc())
         .limit(QUEUE_CAP)
     )
-    if submolt_ids is not None:
-        if kind == "post":
-            stmt = stmt.join(Post, Post.id == target).where(Post.submolt_id.in_(list(submolt_ids)))
-        else:
-            stmt = (
-                stmt.join(Comment, Comment.id == target)
-                .join(Post, Post.id == Comment.post_id)
-                .where(Post.submolt_id.in_(list(submolt_ids)))
-            )
+    stmt = _in_submolts(stmt, kind, submolt_ids)
     return [Group(kind, t, n, first, at, res) for t, n, first, at, res in (await db.execute(stmt)).all()]
 
 
@@ -125,13 +117,27 @@ async def close(db: AsyncSession, kind: str, target_id: str, resolution: str, no
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def open_counts(db: AsyncSession) -> tuple[int, int]:
-    """(open reports, reported targets) over posts and comments."""
+def _in_submolts(stmt: Any, kind: str, submolt_ids: Sequence[str] | None) -> Any:
+    """`stmt` limited to targets in those submolts (None: every submolt)."""
+    if submolt_ids is None:
+        return stmt
+    target = target_column(model_of(kind))
+    if kind == "post":
+        return stmt.join(Post, Post.id == target).where(Post.submolt_id.in_(list(submolt_ids)))
+    return (
+        stmt.join(Comment, Comment.id == target)
+        .join(Post, Post.id == Comment.post_id)
+        .where(Post.submolt_id.in_(list(submolt_ids)))
+    )
+
+
+async def open_counts(db: AsyncSession, submolt_ids: Sequence[str] | None = None) -> tuple[int, int]:
+    """(open reports, reported targets) over posts and comments, in those submolts (None: all)."""
     reports = targets = 0
-    for model in (PostReport, CommentReport):
+    for kind in ("post", "comment"):
+        model = model_of(kind)
         target = target_column(model)
-        row = (
-            await db.execute(select(func.count(), func.count(func.distinct(target))).where(model.resolved_at.is_(None)))
-        ).one()
+        stmt = select(func.count(), func.count(func.distinct(target))).where(model.resolved_at.is_(None))
+        row = (await db.execute(_in_submolts(stmt, kind, submolt_ids))).one()
         reports, targets = reports + int(row[0]), targets + int(row[1])
     return reports, targets
