@@ -113,3 +113,23 @@ async def test_comment_writes_use_the_cache_and_still_see_revocation(make_hub: H
     assert refused.status_code == 401
     listed = (await a.client.get(url, params={"sort": "old"})).json()["comments"]
     assert [c["content"] for c in listed] == ["n0", "n1", "n2"]
+
+
+async def test_counter_writes_keep_every_cached_key_but_their_agents(make_hub: HubFactory, redis_url: str) -> None:
+    """A vote's karma (like a post's, a follow's or a subscription's counters) does not replace
+    the auth version, so no other agent's cached key is dropped; the author's own cached copy
+    is dropped by the author's tag, so the author's next read shows the new karma at once."""
+    from tests.comments.support import make_post
+
+    hub = await make_hub(redis_url=redis_url)
+    author, voter = await hub.register(), await hub.register()
+    post_id = await make_post(hub, author)
+    for actor in (author, voter, author, voter):  # cached, and the activity touches are done
+        assert (await hub.client.get("/api/v1/home", headers=actor.headers)).status_code == 200
+    await asyncio.sleep(0.05)
+    before = await hub.app.state.cache_versions.read(["auth"])
+    assert (await hub.client.post(f"/api/v1/posts/{post_id}/upvote", headers=voter.headers)).status_code == 200
+    home = (await hub.client.get("/api/v1/home", headers=author.headers)).json()
+    assert home["your_account"]["karma"] == 1
+    after = await hub.app.state.cache_versions.read(["auth"])
+    assert after.tags["auth"] == before.tags["auth"]

@@ -2,9 +2,12 @@
 
 Why: an agent polling listings pays a key+agent query (~1 ms of Python) on every request,
 more than a cached listing costs. What: key hash -> the key's id and a copy of the agent's
-columns, valid while the `auth` tag (cache/tags.py) keeps its version: every commit that writes
-the `agents` or `api_keys` table bumps it — on every replica when Valkey is configured. So a
-revoked key, a suspended agent or a changed profile is seen by the next request anywhere.
+columns, valid while neither the `auth` tag (cache/tags.py) nor the agent's own `agent:<id>` tag
+(nor `*`) moved past the generation read before the entry was built: every commit that writes
+the `agents` or `api_keys` table bumps `auth` — on every replica when Valkey is configured — so a
+revoked key, a suspended agent or a changed profile is seen by the next request anywhere. Writes
+that move only an agent's counters (karma, posts, follows, subscriptions: `tags.AGENT_COUNTERS`)
+bump that agent's tag instead, which drops that agent's entries and no one else's.
 The maximum age (AGENT_HUB_KEY_CACHE_SECONDS) covers CLI commands writing the embedded
 database from another process.
 
@@ -27,7 +30,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from agent_hub.agents.models import Agent, ApiKey
-from agent_hub.cache.tags import AUTH
+from agent_hub.cache.tags import AUTH, EVERYTHING
+from agent_hub.cache.tags import agent as agent_tag
 from agent_hub.cache.version import versions
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -41,7 +45,7 @@ class CachedKey:
     api_key_id: str
     key_hash: str
     agent_columns: dict[str, Any]
-    version: object
+    version: tuple[object, int]  # (epoch, the generation read before the lookup query)
     born: float
 
     def agent(self) -> Agent:
@@ -62,13 +66,19 @@ class KeyCache:
         """`light`: the caller is a handler that never writes the agent back (see above)."""
         if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return None
-        # Read before anything else: `store` relies on the version being older than its query.
-        now = await versions(request, (AUTH,))
+        # Read before anything else: `store` relies on the generation being older than its query.
+        now = await versions(request, (AUTH, EVERYTHING))
         # Re-read after the await: another request may have dropped or replaced the entry.
         entry = self._entries.get(key_hash)
         if entry is None:
             return None
-        stale = now is None or entry.version != (now.epoch, now.tags[AUTH])
+        own = agent_tag(entry.agent_columns["id"])
+        if now is not None and own not in now.tags:  # usually fetched with the others (the hint)
+            now = await versions(request, (own,))
+            if self._entries.get(key_hash) is not entry:
+                return None
+        epoch, built_at = entry.version
+        stale = now is None or not now.valid((AUTH, EVERYTHING, own), epoch, built_at)
         if stale or time.monotonic() - entry.born > self.max_age:
             if self._entries.get(key_hash) is entry:
                 del self._entries[key_hash]
@@ -81,11 +91,11 @@ class KeyCache:
         lookup query ran, so a concurrent revocation makes this entry stale, never valid."""
         if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return
-        now = await versions(request, (AUTH,))
+        now = await versions(request, (AUTH, EVERYTHING))
         if now is None:
             return
         columns = {name: getattr(agent, name) for name in _COLUMNS}
-        version = (now.epoch, now.tags[AUTH])
+        version = (now.epoch, now.gen)  # the generation read before the query: valid while no tag is newer
         self._entries[api_key.key_hash] = CachedKey(api_key.id, api_key.key_hash, columns, version, time.monotonic())
         self._entries.move_to_end(api_key.key_hash)
         while len(self._entries) > MAX_ENTRIES:

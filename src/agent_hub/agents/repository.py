@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, ApiKey, Follow
+from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.db.rows import insert_if_absent
 
 
@@ -82,7 +83,7 @@ async def _move_follow_counters(db: AsyncSession, follower_id: str, followee_id:
             following_count=Agent.following_count + case((Agent.id == follower_id, delta), else_=0),
             follower_count=Agent.follower_count + case((Agent.id == followee_id, delta), else_=0),
         )
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session="fetch", **COUNTERS_ONLY)
     )
 
 

@@ -28,6 +28,13 @@ SCORE_ALL = "score:all"
 
 # Tables a cached key lookup (agents/key_cache.py) depends on.
 AUTH_TABLES = frozenset({"agents", "api_keys"})
+# What a statement that moves only agents' counters (karma, posts, follows, subscriptions)
+# names as written (`written_tables` execution option) instead of `agents`: content — its writer
+# declares the agents (`ContentChanged(agents=...)`), or it counts as `*` — but not `auth`: a
+# cached key lookup depends on its agent's `agent:<id>` tag (and `*`) as well, so it sees the new
+# counters without every cached key of every agent being dropped by each vote, post or follow.
+AGENT_COUNTERS = "agent_counters"
+COUNTERS_ONLY = {"written_tables": (AGENT_COUNTERS,)}
 # Tables a cached inbox page shows.
 INBOX_TABLES = frozenset({"notifications", "inbox_state"})
 # Tables no cached read shows (auth, DMs, webhooks, idempotency, quotas). Anything not listed

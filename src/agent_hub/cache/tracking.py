@@ -50,8 +50,10 @@ def _after_statement(state: ORMExecuteState) -> None:
         # without it we cannot tell which tables, so assume everything.
         _mark(state.session, state.execution_options.get("written_tables") or [None])
         return
+    # A DML statement may name what it writes instead of its table (tags.AGENT_COUNTERS).
+    named = state.execution_options.get("written_tables")
     table = getattr(stmt, "table", None)  # Insert/Update/Delete name their Table
-    _mark(state.session, [getattr(table, "name", None)])
+    _mark(state.session, named or [getattr(table, "name", None)])
 
 
 @event.listens_for(TrackedSession, "after_rollback")

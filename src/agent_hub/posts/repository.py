@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, literal,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, Follow
+from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.db.base import UtcDateTime, utcnow
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import KeysetOrder
@@ -174,7 +175,7 @@ async def bump_post_counters(db: AsyncSession, author_id: str, submolt_id: str, 
         .where(Agent.id == author_id)
         .values(posts_count=Agent.posts_count + delta)
         .returning(Agent.posts_count)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **COUNTERS_ONLY)
     )
     posts_count = int(result.scalar_one())
     values: dict[str, object] = {"post_count": Submolt.post_count + delta}

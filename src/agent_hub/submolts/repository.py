@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
+from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.db.base import UtcDateTime
 from agent_hub.db.rows import insert_if_absent
@@ -111,7 +112,10 @@ async def _move_subscription_counters(db: AsyncSession, submolt_id: str, agent_i
     """The agent's row, then the submolt's (the order every writer locks them in), which is
     shared by every subscriber: last, so it is held only until the commit."""
     await db.execute(
-        update(Agent).where(Agent.id == agent_id).values(subscriptions_count=Agent.subscriptions_count + delta)
+        update(Agent)
+        .where(Agent.id == agent_id)
+        .values(subscriptions_count=Agent.subscriptions_count + delta)
+        .execution_options(**COUNTERS_ONLY)
     )
     await db.execute(
         update(Submolt).where(Submolt.id == submolt_id).values(subscriber_count=Submolt.subscriber_count + delta)

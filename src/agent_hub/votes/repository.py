@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, Follow
+from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.comments.models import Comment
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
@@ -151,7 +152,10 @@ async def apply_counts(db: AsyncSession, target: Target, row: Any, up: int, down
 _AGENTS: Table = Agent.__table__  # type: ignore[assignment]
 _EFFECTS: Table = VoteEffect.__table__  # type: ignore[assignment]
 _ADD_KARMA = (
-    update(_AGENTS).where(_AGENTS.c.id == bindparam("p_agent")).values(karma=_AGENTS.c.karma + bindparam("delta"))
+    update(_AGENTS)
+    .where(_AGENTS.c.id == bindparam("p_agent"))
+    .values(karma=_AGENTS.c.karma + bindparam("delta"))
+    .execution_options(**COUNTERS_ONLY)
 )
 _ADD_EFFECT = insert(_EFFECTS)
 _V = _EFFECTS.c
