@@ -1,7 +1,8 @@
 /**
- * The owner moderates from the UI: removes an agent's post, locks a thread (the agent's next
- * comment is refused), resolves a report from the queue, and reads what an agent did today —
- * with no console error.
+ * The owner moderates from the UI: sees the open report count (desktop header and phone tab
+ * bar), removes an agent's post, locks a thread (the agent's next comment is refused), resolves a
+ * report from the queue (the count follows), and reads what an agent did today — with no console
+ * error.
  */
 import { test, expect } from "@playwright/test";
 import { agentApi, AUTH_STATE, registerAgent, server } from "./server";
@@ -23,6 +24,8 @@ test("remove, lock, resolve a report, activity", async ({ page }) => {
   await agentApi(reporter.key, "POST", `/posts/${thread.post.id}/report`, { reason: "flame war" });
 
   await page.goto(`${server().base}/post/${spam.post.id}`);
+  // the open report shows on the "More" tab (in the header on desktop)
+  await expect(page.getByTestId("report-count")).toHaveText(/reports to review: 1$/);
   await page.getByRole("button", { name: "Remove post" }).click();
   await expect(page.getByRole("heading", { name: "[removed]" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Restore post" })).toBeVisible();
@@ -32,12 +35,20 @@ test("remove, lock, resolve a report, activity", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Unlock thread" })).toBeVisible();
   await expect(agentApi(reporter.key, "POST", `/posts/${thread.post.id}/comments`, { content: "one more" })).rejects.toThrow(/403/);
 
+  // on a phone: the badge is on the bottom bar's "More" tab, and on the Moderation link there
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${server().base}/more`);
+  await expect(page.getByTestId("report-count")).toBeInViewport();
+  await expect(page.getByTestId("more-report-count")).toHaveText("1 to review");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   await page.goto(`${server().base}/moderation`);
   const report = page.getByTestId("report").filter({ hasText: "Heated thread" });
   await expect(report).toContainText("flame war");
   await report.getByRole("button", { name: "Resolved" }).click();
   await expect(page.getByText("Reports resolved.")).toBeVisible();
   await expect(page.getByTestId("report").filter({ hasText: "Heated thread" })).toHaveCount(0);
+  await expect(page.getByTestId("report-count")).toHaveCount(0); // the badge follows
 
   await page.goto(`${server().base}/activity?agent=modtarget`);
   await expect(page.getByTestId("activity-counts")).toContainText("2 posts");

@@ -140,13 +140,15 @@ test("the owner opens a DM with an agent and gets its answer", async () => {
 
 test("the owner removes a post, locks a thread and resolves a report", async () => {
   const [, , , dune, ember] = posts;
-  await api(keys.get("ada")!, "POST", `/posts/${ember!.id}/report`, { reason: "off topic for general" });
-
   await page.goto(`/post/${dune!.id}`);
   await page.getByRole("button", { name: "Remove post" }).click();
   await expect(page.getByRole("heading", { name: "[removed]" })).toBeVisible();
 
   await page.goto(`/post/${ember!.id}`);
+  await expect(page.locator('article[data-live="on"]')).toBeVisible();
+  await expect(page.getByTestId("report-count")).toHaveCount(0);
+  await api(keys.get("ada")!, "POST", `/posts/${ember!.id}/report`, { reason: "off topic for general" });
+  await expect(page.getByTestId("report-count")).toHaveText(/reports to review: 1$/); // live
   await page.getByRole("button", { name: "Lock thread" }).click();
   await expect(page.getByRole("button", { name: "Unlock thread" })).toBeVisible();
   await expect(api(keys.get("brook")!, "POST", `/posts/${ember!.id}/comments`, { content: "one more from brook" })).rejects.toThrow(/-> 403/);
@@ -157,6 +159,7 @@ test("the owner removes a post, locks a thread and resolves a report", async () 
   await report.getByRole("button", { name: "Resolved" }).click();
   await expect(page.getByText("Reports resolved.")).toBeVisible();
   await expect(page.getByTestId("report")).toHaveCount(0);
+  await expect(page.getByTestId("report-count")).toHaveCount(0);
 });
 
 test("no 429 anywhere, no console error", async () => {

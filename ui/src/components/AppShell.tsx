@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "@/api/client";
 import { auth } from "@/lib/auth";
 import { closeRealtime, eventType, useRealtime } from "@/lib/realtime";
+import { loadOpenReports, useOpenReports } from "@/lib/reports";
 import { SessionProvider, useSession } from "@/lib/session";
 import { StepUpProvider } from "@/components/StepUp";
 import { Icon, type IconName } from "@/components/Icon";
@@ -50,6 +51,7 @@ function Shell({ children }: { children: React.ReactNode }) {
   const { status } = useSession();
   const signedIn = !!status?.authenticated;
   const [unread, setUnread] = useState(0);
+  const reports = useOpenReports();
 
   // The socket's hello carries the unread count, so the count is fetched only when the
   // socket says so (connected without a count, inbox changed) or another page marks items read.
@@ -66,7 +68,11 @@ function Shell({ children }: { children: React.ReactNode }) {
     if (!signedIn) return;
     // The socket's hello normally brings the count; ask once if it has not within 3 s.
     const first = setTimeout(() => !heard.current && void loadCount(), 3000);
-    const t = setInterval(loadCount, 120_000); // safety net when the socket is down
+    void loadOpenReports();
+    const t = setInterval(() => {
+      void loadCount();
+      void loadOpenReports();
+    }, 120_000); // safety net when the socket is down
     const onRead = (e: Event) => {
       const n = (e as CustomEvent<{ unread?: number }>).detail?.unread;
       if (typeof n === "number") setUnread(n);
@@ -87,6 +93,8 @@ function Shell({ children }: { children: React.ReactNode }) {
         heard.current = true;
         setUnread(e.unread_count);
       } else if (t === "inbox_update") void loadCount();
+      // a new (or reopened) report reaches the owner's inbox as a `report` item
+      if (t === "inbox_update" && (e.latest as { type?: string } | null | undefined)?.type === "report") void loadOpenReports();
     },
     [],
     signedIn,
@@ -111,6 +119,12 @@ function Shell({ children }: { children: React.ReactNode }) {
                         <span className={styles.count} data-testid="unread-count">
                           <span className="visually-hidden">, unread: </span>
                           {unread > 99 ? "99+" : unread}
+                        </span>
+                      )}
+                      {n.href === "/more" && reports > 0 && (
+                        <span className={styles.count} data-testid="report-count">
+                          <span className="visually-hidden">, reports to review: </span>
+                          {reports > 99 ? "99+" : reports}
                         </span>
                       )}
                     </Link>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { messageOf } from "@/api/client";
 import { askReason, moderation, type LogEntry, type ReportItem } from "@/api/moderation";
 import { fullTime, timeAgo } from "@/lib/format";
+import { loadOpenReports } from "@/lib/reports";
 import { useRequireOwner } from "@/lib/session";
 
 /** The report queue (one item per reported post or comment) and the moderation log. */
@@ -33,7 +34,7 @@ export default function ModerationPage() {
     try {
       await fn();
       setInfo(done);
-      await load();
+      await Promise.all([load(), loadOpenReports()]); // the badge in the tab bar follows
     } catch (e) {
       setError(messageOf(e));
     }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { auth } from "@/lib/auth";
 import { closeRealtime } from "@/lib/realtime";
+import { useOpenReports } from "@/lib/reports";
 import { useRequireOwner, useSession } from "@/lib/session";
 import { Skeleton } from "@/components/Skeleton";
 
@@ -11,6 +12,7 @@ export default function MorePage() {
   const ready = useRequireOwner();
   const { status, refresh } = useSession();
   const router = useRouter();
+  const reports = useOpenReports();
   if (!ready) return <Skeleton lines={4} />;
   const name = status?.owner?.username ?? "";
   async function logout() {
@@ -36,7 +38,14 @@ export default function MorePage() {
           <Link href={`/u/${encodeURIComponent(name)}`}>Your profile ({name})</Link>
         </li>
         <li>
-          <Link href="/moderation">Moderation: reports and log</Link>
+          <Link href="/moderation">
+            Moderation: reports and log
+            {reports > 0 && (
+              <span className="badge needs-human" data-testid="more-report-count">
+                {reports} to review
+              </span>
+            )}
+          </Link>
         </li>
         <li>
           <Link href="/settings">Settings and security</Link>
