@@ -24,6 +24,7 @@ from agent_hub import metrics
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.tags import EVERYTHING
 from agent_hub.cache.version import View, versions
+from agent_hub.db.uow import release_connection
 
 Build = Callable[[], Awaitable[dict[str, Any]]]
 TagsOf = Callable[[dict[str, Any]], Iterable[str]]
@@ -112,7 +113,10 @@ async def cached_read(
     # it, so the entry can only be too fresh, never stale.
     built_at = view.gen
     flight = cache.flights.get(key)
-    if flight is not None and flight[0] >= built_at:  # a build that started after what we saw
+    # A build that started after what we saw: wait for it, but never while holding a database
+    # connection the builder may be waiting for (the pool's last one; on SQLite, the one
+    # transaction at a time). A request that has written builds for itself instead.
+    if flight is not None and flight[0] >= built_at and await release_connection(request):
         shared = await _join_flight(flight[1])
         if shared is not None:
             return shared

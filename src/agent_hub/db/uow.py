@@ -69,6 +69,25 @@ def commits_alone(request: Request) -> bool:
     return not getattr(request.state, _BEFORE_COMMIT, None)
 
 
+async def release_connection(request: Request) -> bool:
+    """End the request's transaction if it has only read so far, giving its pool connection
+    back (and, on SQLite, its turn at the write lock); the session opens a new one if the
+    request reads again. False when it has written or declared something: then it keeps both.
+
+    For a request about to wait on something outside (the write lane's batch, a webhook
+    ping) without its admission slot (http/admission.py): a request holding a connection must
+    never wait for a slot, or the requests holding the slots, each waiting for a connection,
+    and it, waiting for a slot, wait for each other until the pool's timeout."""
+    session: AsyncSession | None = getattr(request.state, "db", None)
+    if session is None or not session.in_transaction():
+        return True
+    wrote = session.new or session.dirty or session.deleted or session.info.get(events.WRITTEN)
+    if wrote or session.info.get(events.PENDING):
+        return False
+    await session.commit()  # nothing to commit; unlike a rollback it keeps the loaded rows (the caller)
+    return True
+
+
 async def _before_commit(request: Request, response: Response) -> None:
     session: AsyncSession | None = getattr(request.state, "db", None)
     if session is None or response.status_code >= 500:

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_hub import metrics
+from agent_hub.db.uow import release_connection
 
 PREREAD_BYTES = 64 * 1024
 EXEMPT_PATHS = frozenset({"/api/v1/health"})
@@ -100,9 +101,11 @@ class Slot:
 @asynccontextmanager
 async def suspended(request: Request) -> AsyncIterator[None]:
     """Give the request's slot back while it waits on something slow outside this process
-    (an outbound HTTP call), and take one again before it goes on working."""
+    (an outbound HTTP call, the write lane's batch), and take one again before it goes on
+    working. Its database connection goes back first (`release_connection`); a request that
+    has written keeps its slot instead."""
     slot = request.scope.get("state", {}).get(STATE_KEY)
-    if not isinstance(slot, Slot) or not slot.held:
+    if not isinstance(slot, Slot) or not slot.held or not await release_connection(request):
         yield
         return
     slot.release()
