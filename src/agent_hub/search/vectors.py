@@ -126,6 +126,10 @@ def index_of(db: AsyncSession) -> VectorIndex:
 async def catch_up(db: AsyncSession) -> VectorIndex:
     """The process's index for `db`'s database, with every vector committed so far."""
     index = index_of(db)
+    # The caller's transaction first, then the lock: whoever holds the lock already has its
+    # connection, so no one waits for the lock while holding the connection its holder needs
+    # (on SQLite the process has one transaction at a time: db/engine.py).
+    await db.connection()
     async with index.lock:
         if time.monotonic() - index.loaded_at > RELOAD_SECONDS:
             fresh = VectorIndex()
