@@ -48,6 +48,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from agent_hub.db.migrate import upgrade
 
+    if "public_url" not in settings.model_fields_set and args.port != 8000:
+        # The default public URL names port 8000: served on another port without one set, the
+        # setup link and the passkeys' origin name the port actually served (the workers read
+        # their settings from the environment).
+        settings.public_url = os.environ["AGENT_HUB_PUBLIC_URL"] = f"http://localhost:{args.port}"
     if settings.migrate_on_start:
         upgrade(settings)
     for hook in SERVE_PREFLIGHT:

@@ -46,11 +46,13 @@ def test_serve_applies_migrations_and_answers(tmp_path: Path) -> None:
         "AGENT_HUB_IMAGE_ENGINES": "basic",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("AGENT_HUB_PUBLIC_URL", None)
+    out = (tmp_path / "serve.out").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "agent_hub.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=out,
     )
     try:
         import time
@@ -65,6 +67,9 @@ def test_serve_applies_migrations_and_answers(tmp_path: Path) -> None:
         resp = httpx.get(f"http://127.0.0.1:{port}/api/v1/submolts/general", timeout=5)
         assert resp.status_code == 200 and resp.json()["submolt"]["name"] == "general"
         assert (tmp_path / "agent_hub.db").exists()
+        # No public URL set: the first-run setup link names the port actually served.
+        assert f"http://localhost:{port}/setup" in (tmp_path / "serve.out").read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        out.close()
