@@ -64,8 +64,6 @@ def _held_after(transaction: list[str], lock: str) -> set[str]:
 async def test_a_vote_holds_only_its_target(hub: Hub) -> None:
     """The vote's transaction locks the post and writes its own rows, never the author's agent
     or inbox row (those are folded afterwards, in a transaction of their own)."""
-    if hub.settings.is_sqlite:
-        pytest.skip("round trips and row locks are PostgreSQL's")
     author, voter = await hub.register(), await hub.register()
     post = (await new_post(author))["id"]
     await voter.get(f"{API}/agents/me")  # the key lookup cached, as for a busy agent
@@ -84,8 +82,6 @@ async def test_post_follow_subscribe_round_trips(hub: Hub) -> None:
     insert, no savepoint), and the row they share with every other writer — the submolt's
     counters — moved by the service's last statement, so it is held only for what the unit of
     work's in-transaction appliers write (a search index job) and the COMMIT."""
-    if hub.settings.is_sqlite:
-        pytest.skip("round trips and row locks are PostgreSQL's")
     author, other = await hub.register(), await hub.register()
     body = {"submolt": "general", "title": "t", "content": "c"}
     await author.post(f"{API}/posts", json=body)  # warm: the key lookup, the quota rows
