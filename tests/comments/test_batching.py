@@ -113,10 +113,10 @@ async def test_a_comment_the_database_refuses_fails_alone(hub: Hub) -> None:
         }
 
     good, bad, good2 = row(alice_id, "one"), row(str(uuid.uuid4()), "ghost"), row(alice_id, "two")
-    writes = (batcher.submit(r, lambda rows: []) for r in (good, bad, good2))
+    writes = (batcher.submit(r, lambda outcome: []) for r in (good, bad, good2))
     results = await asyncio.gather(*writes, return_exceptions=True)
     assert isinstance(results[1], Exception) and "foreign key" in str(results[1]).lower()
-    assert [r[0][1] for r in (results[0], results[2])] == ["ok", "ok"]  # type: ignore[index]
+    assert [r.status for r in (results[0], results[2])] == ["ok", "ok"]  # type: ignore[union-attr]
     listed = (await hub.client.get(f"/api/v1/posts/{post_id}/comments", params={"sort": "old"})).json()["comments"]
     assert [c["content"] for c in listed] == ["one", "two"]
     assert (await post_row(hub, post_id)).comment_count == 2

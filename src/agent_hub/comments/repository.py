@@ -2,8 +2,9 @@
 (ix_comments_post_best, in "best" order), every descendant of those roots (ix_comments_root),
 the viewer's votes on them, and the post check. Authors come joined in the first two.
 
-Creating a comment is one statement on PostgreSQL (`create_sql.py`); on SQLite `write_context`
-(everything the use case reads, one row), then the writes one by one."""
+Creating a comment reads its facts and then writes in one statement on PostgreSQL
+(`create_sql.py`, a batch at a time); on SQLite `write_context` (everything the use case reads
+but the mentions, one row), then the writes one by one. Both decide with `create.py`."""
 
 from __future__ import annotations
 

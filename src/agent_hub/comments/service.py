@@ -20,9 +20,8 @@ from agent_hub import events
 from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
-from agent_hub.comments import create_pg
+from agent_hub.comments import create, create_pg
 from agent_hub.comments import repository as repo
-from agent_hub.comments.create_sql import MAX_DEPTH
 from agent_hub.comments.keyset import dump_value, load_values, py_sort
 from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
@@ -196,7 +195,7 @@ async def add_comment(
     tokens = await _consume_limits(quotas, agent)
     try:
         if lane is not None or (db is not None and db.get_bind().dialect.name == "postgresql"):
-            created = await create_pg.create(db, lane, agent, values)
+            created = await create_pg.create_comment(db, lane, agent, values)
         else:
             assert db is not None, "SQLite writes comments in the request's session"
             created = await _create_sqlite(db, agent, values)
@@ -221,35 +220,38 @@ async def add_comment(
 
 
 async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any]) -> create_pg.Created:
-    """SQLite (one writer at a time): read the context, check it, write step by step in the
-    request's transaction, in the same lock order as the PostgreSQL statement."""
+    """SQLite (one writer at a time): read the facts, decide with the rules both engines share
+    (`create.py`), write step by step in the request's transaction, in the same lock order as
+    the PostgreSQL statement."""
     post_id, parent_id = values["post_id"], values["parent_id"]
     ctx = await repo.write_context(db, post_id, agent.id, parent_id if parent_id and plausible_id(parent_id) else None)
-    if ctx is None:
-        raise NotFound("Post not found", "Check the post id")
-    if ctx.is_locked:
-        raise Forbidden(
-            "This post is locked", "A moderator locked this thread: it takes no new comments until it is unlocked"
+    facts = None
+    if ctx is not None:
+        facts = create.Facts(
+            post_id=ctx.id,
+            is_locked=bool(ctx.is_locked),
+            post_author_id=ctx.author_id,
+            author_name=ctx.name,
+            submolt_id=ctx.submolt_id,
+            following=bool(ctx.following),
+            parent_post_id=ctx.parent_post_id,
+            parent_depth=ctx.parent_depth,
+            parent_root_id=ctx.parent_root_id,
+            parent_author_id=ctx.parent_author_id,
+            watchers=ctx.watchers.split(",") if ctx.watchers else (),
+            mentioned=[a.id for a in await inbox.mentioned_agents(db, values["content"])],
         )
-    if parent_id:
-        if ctx.parent_post_id is None or ctx.parent_post_id != ctx.id:
-            raise NotFound("Parent comment not found", "Reply to a comment on the same post")
-        if ctx.parent_depth + 1 > MAX_DEPTH:
-            raise BadRequest("Maximum comment depth exceeded", "Reply higher up in the thread")
+    create.refuse(create.check(facts, parent_id))
+    assert facts is not None
     now = utcnow()
-    values = {
-        **values,
-        "root_id": (ctx.parent_root_id or parent_id) if parent_id else values["id"],
-        "depth": ctx.parent_depth + 1 if parent_id else 0,
-    }
-    await repo.insert(db, values, ctx.submolt_id, now)
-    events.emit(db, create_pg.comment_changed(post_id, values["id"]))
-    comment = create_pg.transient_comment(values, now)
-    watchers = ctx.watchers.split(",") if ctx.watchers else []
-    await inbox.notify_comment(
-        db, comment=comment, post=ctx, actor=agent, parent_author_id=ctx.parent_author_id, watchers=watchers
-    )
-    return comment, ctx.author_id, ctx.name, bool(ctx.following)
+    root_id, depth = create.place(facts, values["id"], parent_id)
+    values = {**values, "root_id": root_id, "depth": depth}
+    await repo.insert(db, values, facts.submolt_id, now)
+    events.emit(db, create.comment_changed(post_id, values["id"]))
+    comment = create.transient_comment(values, now)
+    recipients = create.recipients(facts, agent.id, parent_id)
+    await inbox.notify_comment(db, comment=comment, actor=agent, recipients=recipients)
+    return comment, facts.post_author_id, facts.author_name, facts.following
 
 
 async def get_comment(db: AsyncSession, viewer: Agent | None, comment_id: str) -> dict[str, Any]:
@@ -270,6 +272,6 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
     if comment.author_id != agent.id:
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
-    events.emit(db, create_pg.comment_changed(comment.post_id, comment.id))
+    events.emit(db, create.comment_changed(comment.post_id, comment.id))
     await inbox.on_comment_deleted(db, comment.id)
     await media.on_target_deleted(db, Comment, comment.id)

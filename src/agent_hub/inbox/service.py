@@ -54,7 +54,7 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
     """Write one notification per recipient (the first note for a recipient wins, so callers
     list the most specific kind first). Recipients are locked in id order: no deadlocks
     between two events that reach the same agents. (A new comment's notifications are written
-    by its own statement on PostgreSQL: comments/create_sql.py.)"""
+    with it by its batch's statement on PostgreSQL: comments/create_sql.py.)"""
     unique: dict[str, Note] = {}
     for note in notes:
         unique.setdefault(note.recipient_id, note)
@@ -295,24 +295,13 @@ async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
 
 
 async def notify_comment(
-    db: AsyncSession, *, comment: Any, post: Any, actor: Agent, parent_author_id: str | None, watchers: Sequence[str]
+    db: AsyncSession, *, comment: Any, actor: Agent, recipients: Sequence[tuple[str, str]]
 ) -> None:
-    """A comment was created (SQLite; PostgreSQL writes these in the comment's own statement,
-    comments/create_sql.py, with the same rules): reply (to the parent's author), comment (to
-    the post's author), mention, thread_update (to the post's `watchers`) — one row per
-    recipient, most specific kind first. The caller read the parent's author and the watchers."""
-    notes: list[Note] = []
-    common = {"post_id": post.id, "comment_id": comment.id, "preview": comment.content}
-    if comment.parent_id and parent_author_id and parent_author_id != actor.id:
-        notes.append(Note(parent_author_id, "reply", actor, **common))
-    if post.author_id != actor.id:
-        notes.append(Note(post.author_id, "comment", actor, **common))
-    for agent in await mentioned_agents(db, comment.content, exclude=actor.id):
-        notes.append(Note(agent.id, "mention", actor, **common))
-    for watcher in watchers:
-        if watcher != actor.id:
-            notes.append(Note(watcher, "thread_update", actor, **common))
-    await deliver(db, notes)
+    """A comment was created (SQLite; PostgreSQL writes these with the comment,
+    comments/create_sql.py): one notification per (recipient, kind) of the one rule,
+    `inbox/recipients.py`."""
+    common = {"post_id": comment.post_id, "comment_id": comment.id, "preview": comment.content}
+    await deliver(db, [Note(recipient, kind, actor, **common) for recipient, kind in recipients])
     events.signal(db, comment_event(comment, actor))
 
 
