@@ -67,7 +67,10 @@ class KeyCache:
         if self.max_age <= 0 or not (light or request.method in SAFE_METHODS):
             return None
         # Read before anything else: `store` relies on the generation being older than its query.
-        now = await versions(request, (AUTH, EVERYTHING))
+        # The entry's agent tag goes in the same read (a key always names the same agent).
+        entry = self._entries.get(key_hash)
+        wanted = (AUTH, EVERYTHING) if entry is None else (AUTH, EVERYTHING, agent_tag(entry.agent_columns["id"]))
+        now = await versions(request, wanted)
         # Re-read after the await: another request may have dropped or replaced the entry.
         entry = self._entries.get(key_hash)
         if entry is None:

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Awaitable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,9 @@ class Versions:
         self._floor = 0
         self._epoch = uuid.uuid4().hex
         self._pending: set[asyncio.Task[None]] = set()
+        self._queued: set[str] = set()  # tags bumped here, waiting for the next publication
+        self._next: asyncio.Future[None] | None = None  # done when `_queued` is published
+        self._flusher: asyncio.Task[None] | None = None  # the publication loop, while it runs
         self._script: Any = None
         self.hints: OrderedDict[object, set[str]] = OrderedDict()
 
@@ -108,9 +111,14 @@ class Versions:
             view.tags[tag] = int(value or 0)
         return view
 
-    def bump(self, tags: Collection[str]) -> asyncio.Task[None] | None:
+    def bump(self, tags: Collection[str]) -> Awaitable[None] | None:
         """Called right after a commit that changed what `tags` name. Returns the Valkey write
-        to await when the caller can (the request path does, before responding)."""
+        to await when the caller can (the request path does, before responding).
+
+        Publications are shared: one script call is in flight per process, and every bump that
+        arrives meanwhile goes out together in the next one (all its tags get that call's one
+        new generation, which is just as newer than every entry built before it). Under load
+        that is one round trip for many commits instead of one each."""
         if not tags:
             return None
         self._gen += 1
@@ -126,10 +134,35 @@ class Versions:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # a synchronous caller (CLI): entries expire by age instead
             return None
-        task = loop.create_task(self._publish(sorted(tags)))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-        return task
+        if self._next is not None and self._next.get_loop() is not loop:  # left by a loop that ended
+            self._next, self._queued, self._flusher = None, set(), None
+        self._queued.update(tags)
+        if self._next is None:
+            self._next = loop.create_future()
+        waiter = self._next
+        if self._flusher is None:
+            self._flusher = task = loop.create_task(self._flush())
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+        return asyncio.shield(waiter)  # a caller that goes away leaves the publication to the others
+
+    async def _flush(self) -> None:
+        """Publish what is queued, again while more arrived during a publication."""
+        done: asyncio.Future[None] | None = None
+        try:
+            while self._next is not None:
+                done, self._next = self._next, None
+                tags, self._queued = self._queued, set()
+                await self._publish(sorted(tags))
+                done.set_result(None)
+                done = None
+        finally:
+            self._flusher = None
+            if done is not None or self._next is not None:  # cancelled (shutting down): release the waiters
+                for waiting in (done, self._next):
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(None)
+                self._next, self._queued = None, set()
 
     async def _publish(self, tags: list[str]) -> None:
         try:
