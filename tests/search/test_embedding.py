@@ -26,3 +26,12 @@ def test_meaning_not_wording() -> None:
     # Batched in length order, a text gets the vector it gets alone.
     texts = ["short", "a much longer sentence about lobsters molting on the reef at night"]
     assert np.allclose(engine.embed_batched(texts, batch=2), np.vstack([engine.embed([t]) for t in texts]), atol=1e-4)
+
+
+def test_parallel_batches_give_the_same_vectors() -> None:
+    # The indexer's engine runs its batches two at a time; each text keeps its own vector, in
+    # its own row, whatever order the batches finish in.
+    one, two = embedding.engine(1), embedding.engine(2)
+    assert one is not None and two is not None
+    texts = [f"post number {i} about {'lobsters ' * (i % 7)}molting" for i in range(23)]
+    assert np.allclose(two.embed_batched(texts, batch=3), one.embed_batched(texts, batch=5), atol=1e-4)

@@ -16,7 +16,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backfill", action="store_true", help="queue every post and comment, index them, then exit")
     p.add_argument("--once", action="store_true", help="index what is queued, then exit")
     p.add_argument("--batch", type=int, default=32, help="documents embedded together (default 32)")
-    p.add_argument("--threads", type=int, default=1, help="ONNX Runtime threads (default 1)")
+    p.add_argument("--threads", type=int, default=1, help="batches encoded at once, one core each (default 1)")
 
 
 @command("search-index", "index posts and comments for semantic search (--backfill: everything)", _args)

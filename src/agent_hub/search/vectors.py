@@ -155,6 +155,15 @@ async def nearest(
 ) -> list[tuple[str, str, float]]:
     """(type, id, cosine) of the `limit` documents nearest to the unit vector `query`."""
     if pgvector:
-        return await repo.nearest_pg(db, query, types, limit)
+        found = await repo.nearest_pg(db, query, types, limit)
+        if not found:
+            return []
+        # The cosine from the stored int8 values, as the in-process index computes it (within
+        # about 0.01 of the float one); the order stays the index's.
+        raw = np.frombuffer(b"".join(blob for _, _, blob in found), dtype=np.int8)
+        matrix = raw.reshape(len(found), DIMENSION).astype(np.float32)
+        matrix /= np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
+        sims = matrix @ np.asarray(query, dtype=np.float32)
+        return [(kind, target_id, float(sim)) for (kind, target_id, _), sim in zip(found, sims, strict=True)]
     index = await catch_up(db)
     return index.nearest(query, types, limit)
