@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from agent_hub.agents.key_cache import KeyCache
 from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
 from agent_hub.db.uow import after_commit, get_session
-from agent_hub.errors import BadRequest, Unauthorized
+from agent_hub.errors import BadRequest, RateLimited, Unauthorized
 from agent_hub.http.credentials import presented
 from agent_hub.ratelimit.enforce import refusal
 from agent_hub.ratelimit.tiers import GeneralRules, TierMemo
@@ -86,24 +86,44 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
 async def _refuse_key(request: Request, token: str | None, why: str) -> NoReturn:
     """401 for a bad key, counted against the client IP's failure budget (429 once spent), and
     a security event naming the key by its short prefix only."""
-    ip = getattr(request.state, "client_ip", None) or "unknown"
+    spent = await count_failed_key(
+        request.app.state,
+        token,
+        why,
+        ip=getattr(request.state, "client_ip", None) or "unknown",
+        path=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    if spent is not None:
+        raise spent
+    if token is None:
+        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
+    raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+
+
+async def count_failed_key(
+    state: Any, token: str | None, why: str, *, ip: str, path: str, request_id: str | None
+) -> RateLimited | None:
+    """Log a failed key as a security event (by its short prefix only) and count it against the
+    client IP's failure budget; the 429 to answer with once the budget is spent, else None.
+    One budget for every way a key is presented: the API, WebSocket handshakes and auth
+    messages, the MCP endpoint."""
     security_events.record(
         "bad_key",
         why=why,
         key_prefix=security_events.key_hint(token) if token else None,
         ip=ip,
-        path=request.url.path,
-        request_id=getattr(request.state, "request_id", None),
+        path=path,
+        request_id=request_id,
     )
-    rule = request.app.state.limits.auth_failures
-    if rule is not None:
-        decision, _ = await request.app.state.limiter.hit(rule, "ip:" + ip)
-        if not decision.allowed:
-            security_events.rate_limited(rule.name, ip=ip, request_id=getattr(request.state, "request_id", None))
-            raise refusal(decision, rule, "Check your API key; failed attempts from your address are limited")
-    if token is None:
-        raise Unauthorized("No authorization token provided", "Add 'Authorization: Bearer YOUR_API_KEY'")
-    raise Unauthorized("Invalid or expired token", "Check your API key or register for a new one")
+    rule = state.limits.auth_failures
+    if rule is None:
+        return None
+    decision, _ = await state.limiter.hit(rule, "ip:" + ip)
+    if decision.allowed:
+        return None
+    security_events.rate_limited(rule.name, ip=ip, request_id=request_id)
+    return refusal(decision, rule, "Check your API key; failed attempts from your address are limited")
 
 
 def _learn_tier(request: Request, agent: Agent) -> None:

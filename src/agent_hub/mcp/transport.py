@@ -78,6 +78,13 @@ class McpEndpoint:
             return
         agent = await realtime_auth.by_key(self.runtime.sessionmaker, token)
         if agent is None:
+            spent = await realtime_auth.failed_key(scope["app"].state, scope, token)
+            if spent is not None:
+                body = spent.body()
+                del body["success"]
+                error, hint, code = body.pop("error"), body.pop("hint"), body.pop("code")
+                await send_error(send, 429, error, hint, code, _headers=spent.headers, **body)
+                return
             await _unauthorized(send, "Invalid or expired token", "Check your API key or register for a new one")
             return
         state = scope.setdefault("state", {})

@@ -5,7 +5,8 @@ Origin. Keys are never read from the query string."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket
@@ -13,8 +14,10 @@ from fastapi import WebSocket
 from agent_hub.agents import keys
 from agent_hub.agents import repository as agents_repo
 from agent_hub.agents.access import is_suspended
+from agent_hub.agents.identity import count_failed_key
 from agent_hub.agents.models import Agent
 from agent_hub.config import Settings
+from agent_hub.errors import RateLimited
 from agent_hub.http.credentials import presented
 
 
@@ -54,6 +57,21 @@ async def key_verdict(sessionmaker: object, token: str) -> tuple[Agent | None, i
 
 async def by_key(sessionmaker: object, token: str) -> Agent | None:
     return (await key_verdict(sessionmaker, token))[0]
+
+
+async def failed_key(app_state: Any, scope: Mapping[str, Any], token: str | None) -> RateLimited | None:
+    """A key refused on a socket or the MCP endpoint: logged and counted against the client
+    address's budget for failed keys, shared with the API (agents/identity.count_failed_key).
+    The 429 to answer with once that budget is spent, else None."""
+    state = scope.get("state") or {}
+    return await count_failed_key(
+        app_state,
+        token,
+        "unknown_or_revoked" if token else "malformed",
+        ip=state.get("client_ip") or "unknown",
+        path=scope.get("path", ""),
+        request_id=state.get("request_id"),
+    )
 
 
 def key_recheck(sessionmaker: object, token: str) -> Recheck:
@@ -100,6 +118,8 @@ async def from_handshake(ws: WebSocket) -> tuple[Agent | None, Recheck | None, s
     if credential is not None:
         agent = await by_key(state.sessionmaker, credential.token) if credential.token else None
         if agent is None or credential.token is None:
+            if await failed_key(state, ws.scope, credential.token) is not None:
+                return None, None, "Too many failed authentications"
             return None, None, "Invalid or expired token"
         return agent, key_recheck(state.sessionmaker, credential.token), None
     resolver = getattr(state, "session_resolver", None)

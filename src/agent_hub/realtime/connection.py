@@ -337,7 +337,8 @@ async def _first_message_auth(
     key = message.get("api_key") if isinstance(message, dict) and message.get("type") == "auth" else None
     agent = await auth.by_key(hub.sessionmaker, key) if isinstance(key, str) and key else None
     if agent is None:
-        await _close(ws, UNAUTHORIZED, "Invalid or missing API key")
+        spent = await auth.failed_key(ws.app.state, ws.scope, key if isinstance(key, str) else None)
+        await _close(ws, UNAUTHORIZED, "Too many failed authentications" if spent else "Invalid or missing API key")
         return None, None, None
     if isinstance(message, dict) and message.get("last_id") is not None:
         last_id = _int(message.get("last_id"))
