@@ -5,10 +5,11 @@ commenter follows them, the parent when replying, the thread's watchers, the men
 ids), all in one round trip. Python then decides with the rules every engine shares
 (`create.py`: the checks, the place in the tree, and whom to notify, `inbox/recipients.py`).
 `WRITE` writes the comments that passed, every counter they move, the notifications of the
-recipients Python chose with the inbox counters, the webhook deliveries of recipients with an
-enabled webhook, and the search index jobs. Each statement commits by itself (autocommit on the
-write lane, `db/lane.py`), or both run inside the request's transaction when the request must
-commit something else with it (an Idempotency-Key's stored response, an attached upload).
+recipients Python chose with the inbox counters, the webhook deliveries of recipients who take
+them (`webhooks.queue.takes_deliveries`), and the search index jobs. Each statement commits by
+itself (autocommit on the write lane, `db/lane.py`), or both run inside the request's
+transaction when the request must commit something else with it (an Idempotency-Key's stored
+response, an attached upload).
 
 The read takes no lock: what it saw is the state the comment was checked against, as a single
 statement's snapshot was before (a lock or a delete that commits after it is ordered after the
@@ -47,6 +48,7 @@ from sqlalchemy import text
 from agent_hub.comments import create
 from agent_hub.db.lane import LaneStatement
 from agent_hub.inbox.service import Delivered
+from agent_hub.webhooks.queue import takes_deliveries
 
 # Tables the write names, for the read caches (cache/tracking.py). `agents` is left out on
 # purpose: only the commenter's `comments_count` moves, which no cached key lookup depends on
@@ -70,7 +72,7 @@ LEFT JOIN comments par ON par.id = i.parent_id
 ORDER BY i.ord
 """
 
-_WRITE_SQL = """
+_WRITE_SQL = f"""
 WITH input AS (
     SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:post_ids AS text[]), CAST(:parent_ids AS text[]),
                          CAST(:root_ids AS text[]), CAST(:depths AS integer[]), CAST(:actors AS text[]),
@@ -129,17 +131,16 @@ WITH input AS (
 ), delivered AS MATERIALIZED (
     SELECT ranked.id, ranked.recipient_id, ranked.type, ranked.comment_id,
            state.unread_count - ranked.k + ranked.rank AS unread, state.seq - ranked.k + ranked.rank AS seq,
-           w.agent_id IS NOT NULL AS hooked
+           {takes_deliveries("ranked.recipient_id")} AS hooked
     FROM ranked JOIN state ON state.agent_id = ranked.recipient_id
-    LEFT JOIN webhooks w ON w.agent_id = ranked.recipient_id AND w.enabled
 ), hooks AS (
     INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
     SELECT d.recipient_id, 'notification',
            CAST(jsonb_set(jsonb_set(jsonb_set(jsonb_set(CAST(i.payload AS jsonb),
-                                                        '{notification,id}', to_jsonb(d.id)),
-                                              '{notification,type}', to_jsonb(d.type)),
-                                    '{unread_count}', to_jsonb(d.unread)),
-                          '{last_id}', to_jsonb(d.id)) AS text),
+                                                        '{{notification,id}}', to_jsonb(d.id)),
+                                              '{{notification,type}}', to_jsonb(d.type)),
+                                    '{{unread_count}}', to_jsonb(d.unread)),
+                          '{{last_id}}', to_jsonb(d.id)) AS text),
            'pending', 0, i.now, i.now
     FROM delivered d JOIN input i ON i.id = d.comment_id
     WHERE d.hooked

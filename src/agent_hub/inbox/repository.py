@@ -20,6 +20,7 @@ from agent_hub.db.base import utcnow
 from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
+from agent_hub.webhooks.queue import takes_deliveries
 
 Row = tuple[Notification, Agent | None, str | None]  # notification, actor, post title
 PageRow = tuple[Notification, Agent | None, str | None, str | None]  # ... and the post's submolt
@@ -105,12 +106,12 @@ async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
 # in recipient order: upsert-lock the `inbox_state` row, take the notification id from the
 # sequence *after* that lock (`last_id = nextval(...)` is evaluated on the locked row, so ids
 # stay in commit order per recipient, as `lock_state` guarantees on the slow path), bump the
-# counters, insert the rows, and the webhook deliveries of recipients with an enabled webhook
-# (as `webhooks.queue.enqueue` writes them: the caller's payload with the id and counters set).
-# (A new comment writes its notifications with the same steps in its own statement:
-# comments/create_sql.py.)
+# counters, insert the rows, and the webhook deliveries of recipients who take them
+# (`webhooks.queue.takes_deliveries`; as `webhooks.queue.enqueue` writes them: the caller's
+# payload with the id and counters set). (A new comment writes its notifications with the same
+# steps in its batch's statement: comments/create_sql.py.)
 # Returns (id, recipient, unread after, seq after, webhook row written).
-_DELIVER_SQL = """
+_DELIVER_SQL = f"""
 WITH notes AS (
     SELECT * FROM unnest(CAST(:recipients AS text[]), CAST(:types AS text[]), CAST(:actors AS text[]),
                          CAST(:posts AS text[]), CAST(:comments AS text[]), CAST(:conversations AS text[]),
@@ -133,12 +134,12 @@ WITH notes AS (
 ), hooks AS (
     INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
     SELECT added.recipient_id, 'notification',
-           CAST(jsonb_set(jsonb_set(jsonb_set(CAST(n.payload AS jsonb), '{notification,id}', to_jsonb(added.id)),
-                                    '{unread_count}', to_jsonb(state.unread_count)),
-                          '{last_id}', to_jsonb(added.id)) AS text),
+           CAST(jsonb_set(jsonb_set(jsonb_set(CAST(n.payload AS jsonb), '{{notification,id}}', to_jsonb(added.id)),
+                                    '{{unread_count}}', to_jsonb(state.unread_count)),
+                          '{{last_id}}', to_jsonb(added.id)) AS text),
            'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
     FROM added JOIN state ON state.agent_id = added.recipient_id JOIN notes n ON n.recipient_id = added.recipient_id
-    JOIN webhooks w ON w.agent_id = added.recipient_id AND w.enabled
+    WHERE {takes_deliveries("added.recipient_id")}
     RETURNING agent_id
 )
 SELECT added.id, added.recipient_id, state.unread_count, state.seq,
@@ -168,11 +169,11 @@ async def insert_batch_pg(
 # in ONE statement, once the caller holds the recipient's `inbox_state` lock (`lock_state`, so
 # this statement's snapshot is taken after it): take the unread aggregate row away, insert its
 # successor with the count moved by :count and a new id (so it moves to the top), move the counters (a
-# fresh row only when there was none) and write the webhook delivery when the recipient has an
-# enabled webhook. The same steps as `take_aggregate` + `insert_notification` + `bump_new` +
-# `webhooks.queue.enqueue`, in one round trip instead of four.
+# fresh row only when there was none) and write the webhook delivery when the recipient takes
+# them (`webhooks.queue.takes_deliveries`). The same steps as `take_aggregate` +
+# `insert_notification` + `bump_new` + `webhooks.queue.enqueue`, in one round trip instead of four.
 # Returns (id, count, unread after, seq after, webhook row written).
-_AGGREGATE = text("""
+_AGGREGATE = text(f"""
 WITH previous AS MATERIALIZED (
     DELETE FROM notifications WHERE recipient_id = :recipient AND agg_key = :agg_key RETURNING count
 ), fresh AS MATERIALIZED (
@@ -194,13 +195,13 @@ WITH previous AS MATERIALIZED (
     INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
     SELECT :recipient, 'notification',
            CAST(jsonb_set(jsonb_set(jsonb_set(jsonb_set(CAST(:payload AS jsonb),
-                                                        '{notification,id}', to_jsonb(added.id)),
-                                              '{notification,count}', to_jsonb(added.count)),
-                                    '{unread_count}', to_jsonb(state.unread_count)),
-                          '{last_id}', to_jsonb(added.id)) AS text),
+                                                        '{{notification,id}}', to_jsonb(added.id)),
+                                              '{{notification,count}}', to_jsonb(added.count)),
+                                    '{{unread_count}}', to_jsonb(state.unread_count)),
+                          '{{last_id}}', to_jsonb(added.id)) AS text),
            'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
     FROM added, state
-    WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.agent_id = :recipient AND w.enabled)
+    WHERE {takes_deliveries(":recipient")}
     RETURNING agent_id
 )
 SELECT added.id, added.count, state.unread_count, state.seq, EXISTS (SELECT 1 FROM hooks) AS hooked

@@ -7,25 +7,33 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
-from agent_hub.webhooks.models import Webhook, WebhookDelivery
+from agent_hub.webhooks.models import WebhookDelivery
+
+
+def takes_deliveries(agent_id: str) -> str:
+    """SQL: whether the agent `agent_id` (an SQL expression) gets webhook deliveries queued: it
+    has an enabled webhook and is not disabled (a disabled or suspended agent gets nothing
+    queued; the delivery loop cancels what was queued before). The one rule for every writer of
+    `webhook_deliveries`: `enabled_for` below and the PostgreSQL statements that write
+    notifications with their deliveries (inbox/repository.py, comments/create_sql.py)."""
+    return (
+        "EXISTS (SELECT 1 FROM webhooks w JOIN agents a ON a.id = w.agent_id"
+        f" WHERE w.agent_id = {agent_id} AND w.enabled AND a.status <> 'suspended')"
+    )
 
 
 async def enabled_for(db: AsyncSession, agent_ids: Sequence[str]) -> set[str]:
+    """Which of `agent_ids` get webhook deliveries queued (`takes_deliveries`)."""
     if not agent_ids:
         return set()
-    # A disabled or suspended agent gets nothing queued (the loop cancels what was queued before).
-    rows = await db.execute(
-        select(Webhook.agent_id)
-        .join(Agent, Agent.id == Webhook.agent_id)
-        .where(Webhook.agent_id.in_(list(agent_ids)), Webhook.enabled.is_(True), Agent.status != "suspended")
-    )
+    rows = await db.execute(select(Agent.id).where(Agent.id.in_(list(agent_ids)), text(takes_deliveries("agents.id"))))
     return {r[0] for r in rows}
 
 
