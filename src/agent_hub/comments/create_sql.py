@@ -48,7 +48,7 @@ from sqlalchemy import text
 from agent_hub.comments import create
 from agent_hub.db.lane import LaneStatement
 from agent_hub.inbox.service import Delivered
-from agent_hub.webhooks.queue import takes_deliveries
+from agent_hub.webhooks.queue import notification_delivery, takes_deliveries
 
 # Tables the write names, for the read caches (cache/tracking.py). `agents` is left out on
 # purpose: only the commenter's `comments_count` moves, which no cached key lookup depends on
@@ -71,6 +71,11 @@ LEFT JOIN agents a ON a.id = p.author_id
 LEFT JOIN comments par ON par.id = i.parent_id
 ORDER BY i.ord
 """
+
+# The row of a notification's webhook delivery (`webhooks.queue`, the same for every statement).
+_DELIVERY = notification_delivery(
+    "d.recipient_id", "i.payload", "i.now", notification_id="d.id", kind="d.type", unread="d.unread"
+)
 
 _WRITE_SQL = f"""
 WITH input AS (
@@ -134,14 +139,7 @@ WITH input AS (
            {takes_deliveries("ranked.recipient_id")} AS hooked
     FROM ranked JOIN state ON state.agent_id = ranked.recipient_id
 ), hooks AS (
-    INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
-    SELECT d.recipient_id, 'notification',
-           CAST(jsonb_set(jsonb_set(jsonb_set(jsonb_set(CAST(i.payload AS jsonb),
-                                                        '{{notification,id}}', to_jsonb(d.id)),
-                                              '{{notification,type}}', to_jsonb(d.type)),
-                                    '{{unread_count}}', to_jsonb(d.unread)),
-                          '{{last_id}}', to_jsonb(d.id)) AS text),
-           'pending', 0, i.now, i.now
+    {_DELIVERY}
     FROM delivered d JOIN input i ON i.id = d.comment_id
     WHERE d.hooked
     ORDER BY d.id

@@ -20,7 +20,7 @@ from agent_hub.db.base import utcnow
 from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
-from agent_hub.webhooks.queue import takes_deliveries
+from agent_hub.webhooks.queue import notification_delivery, takes_deliveries
 
 Row = tuple[Notification, Agent | None, str | None]  # notification, actor, post title
 PageRow = tuple[Notification, Agent | None, str | None, str | None]  # ... and the post's submolt
@@ -111,6 +111,10 @@ async def insert_notification(db: AsyncSession, values: dict[str, Any]) -> int:
 # payload with the id and counters set). (A new comment writes its notifications with the same
 # steps in its batch's statement: comments/create_sql.py.)
 # Returns (id, recipient, unread after, seq after, webhook row written).
+_NOW = "CAST(:now AS timestamptz)"
+_DELIVERY = notification_delivery(
+    "added.recipient_id", "n.payload", _NOW, notification_id="added.id", unread="state.unread_count"
+)
 _DELIVER_SQL = f"""
 WITH notes AS (
     SELECT * FROM unnest(CAST(:recipients AS text[]), CAST(:types AS text[]), CAST(:actors AS text[]),
@@ -132,12 +136,7 @@ WITH notes AS (
     FROM state JOIN notes n ON n.recipient_id = state.agent_id
     RETURNING id, recipient_id
 ), hooks AS (
-    INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
-    SELECT added.recipient_id, 'notification',
-           CAST(jsonb_set(jsonb_set(jsonb_set(CAST(n.payload AS jsonb), '{{notification,id}}', to_jsonb(added.id)),
-                                    '{{unread_count}}', to_jsonb(state.unread_count)),
-                          '{{last_id}}', to_jsonb(added.id)) AS text),
-           'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    {_DELIVERY}
     FROM added JOIN state ON state.agent_id = added.recipient_id JOIN notes n ON n.recipient_id = added.recipient_id
     WHERE {takes_deliveries("added.recipient_id")}
     RETURNING agent_id
@@ -173,6 +172,9 @@ async def insert_batch_pg(
 # them (`webhooks.queue.takes_deliveries`). The same steps as `take_aggregate` +
 # `insert_notification` + `bump_new` + `webhooks.queue.enqueue`, in one round trip instead of four.
 # Returns (id, count, unread after, seq after, webhook row written).
+_AGGREGATE_DELIVERY = notification_delivery(
+    ":recipient", ":payload", _NOW, notification_id="added.id", count="added.count", unread="state.unread_count"
+)
 _AGGREGATE = text(f"""
 WITH previous AS MATERIALIZED (
     DELETE FROM notifications WHERE recipient_id = :recipient AND agg_key = :agg_key RETURNING count
@@ -192,14 +194,7 @@ WITH previous AS MATERIALIZED (
     FROM state, fresh
     RETURNING id, count
 ), hooks AS (
-    INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)
-    SELECT :recipient, 'notification',
-           CAST(jsonb_set(jsonb_set(jsonb_set(jsonb_set(CAST(:payload AS jsonb),
-                                                        '{{notification,id}}', to_jsonb(added.id)),
-                                              '{{notification,count}}', to_jsonb(added.count)),
-                                    '{{unread_count}}', to_jsonb(state.unread_count)),
-                          '{{last_id}}', to_jsonb(added.id)) AS text),
-           'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    {_AGGREGATE_DELIVERY}
     FROM added, state
     WHERE {takes_deliveries(":recipient")}
     RETURNING agent_id

@@ -29,6 +29,26 @@ def takes_deliveries(agent_id: str) -> str:
     )
 
 
+def notification_delivery(
+    recipient: str, template: str, now: str, *, notification_id: str, unread: str, kind: str = "", count: str = ""
+) -> str:
+    """SQL: the INSERT of one notification's delivery row, up to its FROM (the caller's), for the
+    PostgreSQL statements that write notifications with their deliveries (inbox/repository.py,
+    comments/create_sql.py). Arguments are SQL expressions: the body `template` (JSON text,
+    `inbox.service.webhook_payload_template`) gets the notification's id (and its kind and
+    count, when the statement decides them), the recipient's unread count and `last_id` —
+    the body `enqueue` writes for the Python path; the row is pending and due at `now`."""
+    body = f"CAST({template} AS jsonb)"
+    fields = [("notification,id", notification_id), ("notification,type", kind), ("notification,count", count)]
+    for path, value in [*fields, ("unread_count", unread), ("last_id", notification_id)]:
+        if value:
+            body = f"jsonb_set({body}, '{{{path}}}', to_jsonb({value}))"
+    return (
+        "INSERT INTO webhook_deliveries (agent_id, event, payload, status, attempts, next_attempt_at, created_at)"
+        f" SELECT {recipient}, 'notification', CAST({body} AS text), 'pending', 0, {now}, {now}"
+    )
+
+
 async def enabled_for(db: AsyncSession, agent_ids: Sequence[str]) -> set[str]:
     """Which of `agent_ids` get webhook deliveries queued (`takes_deliveries`)."""
     if not agent_ids:
