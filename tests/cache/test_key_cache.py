@@ -1,5 +1,5 @@
 """Cached key lookups (agents/key_cache.py): a revoked key or a suspended agent is refused by
-the very next request, on any replica; of the writes, only comment creation (`LightWriter`)
+the very next request, on any replica; of the writes, comment creation and votes (`LightWriter`)
 uses the cached copy, with the same guarantee."""
 
 from __future__ import annotations
