@@ -1,6 +1,6 @@
 """Cached key lookups (agents/key_cache.py): a revoked key or a suspended agent is refused by
 the very next request, on any replica; of the writes, comment creation and votes (`LightWriter`)
-uses the cached copy, with the same guarantee."""
+use the cached copy, with the same guarantee."""
 
 from __future__ import annotations
 
