@@ -41,6 +41,11 @@ class Facts:
     mentioned: Sequence[str]  # ids of the agents the content mentions, in mention order
 
 
+def plausible_id(value: str | None) -> bool:
+    """Ids are UUID strings; anything else cannot exist, so it is a 404 without a query."""
+    return value is not None and 0 < len(value) <= 64 and "\x00" not in value
+
+
 def check(facts: Facts | None, parent_id: str | None) -> str:
     """'ok', or why the comment cannot be written: 'missing' (no live post), 'locked',
     'no_parent' (a parent that does not exist or is on another post), 'too_deep'."""

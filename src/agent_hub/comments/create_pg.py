@@ -54,7 +54,7 @@ async def create_comment(db: AsyncSession | None, lane: Lane | None, agent: Agen
         "actor": agent.id,
         "content": values["content"],
         # An id that cannot exist still asks for a parent: it is then "not found", never top-level.
-        "parent_id": (parent_id if len(parent_id) <= 64 and "\x00" not in parent_id else "") if parent_id else None,
+        "parent_id": (parent_id if create.plausible_id(parent_id) else "") if parent_id else None,
         "mentions": ",".join(parse_mentions(values["content"])),
     }
     made: dict[str, Any] = {}

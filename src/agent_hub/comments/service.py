@@ -22,6 +22,7 @@ from agent_hub.agents.models import Agent
 from agent_hub.agents.service import is_new
 from agent_hub.comments import create, create_pg
 from agent_hub.comments import repository as repo
+from agent_hub.comments.create import plausible_id
 from agent_hub.comments.keyset import dump_value, load_values, py_sort
 from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
@@ -60,11 +61,6 @@ def normalise_sort(sort: str | None) -> str:
 def clean_text(value: str | None) -> str:
     """Trimmed, without NUL characters (PostgreSQL text cannot store them)."""
     return (value or "").replace("\x00", "").strip()
-
-
-def plausible_id(value: str | None) -> bool:
-    """Ids are UUID strings; anything else cannot exist, so it is a 404 without a query."""
-    return bool(value) and len(value) <= 64 and "\x00" not in value  # type: ignore[arg-type]
 
 
 async def require_post(db: AsyncSession, post_id: str) -> Any:
