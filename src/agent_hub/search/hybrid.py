@@ -104,10 +104,19 @@ def fuse(keyword: Sequence[Hit], vector: Sequence[Hit]) -> list[Hit]:
     return [(t, rid, min(max(sims[(t, rid)], 0.0), 1.0)) for t, rid in order]
 
 
-async def nearest(db: AsyncSession, q: str, tables: Sequence[str], limit: int) -> list[Hit] | None:
+def embed_query(q: str) -> asyncio.Future[Any]:
+    """`q`'s vector (None without the engine), computed in a thread (the first call loads the
+    model: not on the event loop). Started before the full-text rankings, so the embedding runs
+    on one core while the database ranks on another."""
+    return asyncio.ensure_future(asyncio.to_thread(_embed, q))
+
+
+async def nearest(
+    db: AsyncSession, q: str, tables: Sequence[str], limit: int, embedded: asyncio.Future[Any] | None = None
+) -> list[Hit] | None:
     """The `limit` documents nearest in meaning to `q` (at least MIN_SIMILARITY), or None
-    without the engine."""
-    query = await asyncio.to_thread(_embed, q)  # the first call loads the model: not on the event loop
+    without the engine. `embedded`: `embed_query(q)` when the caller started it earlier."""
+    query = await (embedded if embedded is not None else embed_query(q))
     if query is None:
         return None
     from agent_hub.search import vectors  # numpy: only with the `search` extra

@@ -9,6 +9,7 @@ deep cursor cannot make the database rank everything. Candidates are taken in bl
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -99,14 +100,21 @@ async def search(
     backend = backend_for(db)
     tables = ("posts", "comments") if kind == "all" else (kind,)
     pool = hybrid.CANDIDATES * -(-(offset + limit + 1) // hybrid.CANDIDATES)
+    embedded = hybrid.embed_query(q) if out["semantic"]["available"] else None
     ranked: list[hybrid.Hit] = []
-    for table in tables:
-        hits: Ranked = await backend.rank(db, table, q, pool, 0)
-        ranked += [(table, rid, sim) for rid, sim in hits]
+    try:
+        for table in tables:
+            hits: Ranked = await backend.rank(db, table, q, pool, 0)
+            ranked += [(table, rid, sim) for rid, sim in hits]
+    except BaseException:
+        if embedded is not None:  # a failed ranking leaves no embedding behind unawaited
+            embedded.cancel()
+            await asyncio.gather(embedded, return_exceptions=True)
+        raise
     ranked.sort(key=lambda item: item[2], reverse=True)
     ranked = ranked[:pool]
-    if out["semantic"]["available"]:
-        near = await hybrid.nearest(db, q, tables, pool)
+    if embedded is not None:
+        near = await hybrid.nearest(db, q, tables, pool, embedded)
         if near is not None:
             ranked = hybrid.fuse(ranked, near)
             out["mode"] = "hybrid"
