@@ -133,3 +133,28 @@ async def test_counter_writes_keep_every_cached_key_but_their_agents(make_hub: H
     assert home["your_account"]["karma"] == 1
     after = await hub.app.state.cache_versions.read(["auth"])
     assert after.tags["auth"] == before.tags["auth"]
+
+
+async def test_comments_in_the_session_keep_every_cached_key(make_hub: HubFactory, redis_url: str) -> None:
+    """A comment written in the request's session (SQLite; an Idempotency-Key on PostgreSQL)
+    moves its author's comments_count, which no cached key shows: the auth version stays."""
+    from tests.comments.support import make_post
+
+    hub = await make_hub(redis_url=redis_url)
+    author, commenter = await hub.register(), await hub.register()
+    post_id = await make_post(hub, author)
+    for actor in (author, commenter, author, commenter):  # cached, and the activity touches are done
+        assert (await hub.client.get("/api/v1/home", headers=actor.headers)).status_code == 200
+    await asyncio.sleep(0.05)
+    before = await hub.app.state.cache_versions.read(["auth"])
+    made = await hub.client.post(
+        f"/api/v1/posts/{post_id}/comments",
+        headers={**commenter.headers, "Idempotency-Key": "comment-in-session-1"},
+        json={"content": "in the session"},
+    )
+    assert made.status_code == 201, made.text
+    comment_id = made.json()["comment"]["id"]
+    deleted = await hub.client.delete(f"/api/v1/comments/{comment_id}", headers=commenter.headers)
+    assert deleted.status_code == 200, deleted.text
+    after = await hub.app.state.cache_versions.read(["auth"])
+    assert after.tags["auth"] == before.tags["auth"]

@@ -17,6 +17,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, Follow
+from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
 from agent_hub.inbox.models import ThreadWatch
@@ -124,7 +125,10 @@ async def insert(db: AsyncSession, values: dict[str, Any], submolt_id: str, now:
         )
     await db.execute(update(Post).where(Post.id == values["post_id"]).values(comment_count=Post.comment_count + 1))
     await db.execute(
-        update(Agent).where(Agent.id == values["author_id"]).values(comments_count=Agent.comments_count + 1)
+        update(Agent)
+        .where(Agent.id == values["author_id"])
+        .values(comments_count=Agent.comments_count + 1)
+        .execution_options(**COUNTERS_ONLY)  # no cached key shows it: keep every cached key
     )
     await db.execute(update(Submolt).where(Submolt.id == submolt_id).values(last_activity_at=now))
 
@@ -141,7 +145,12 @@ async def soft_delete(db: AsyncSession, comment: Comment, now: datetime) -> bool
     if not result.rowcount:
         return False
     await db.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
-    await db.execute(update(Agent).where(Agent.id == comment.author_id).values(comments_count=Agent.comments_count - 1))
+    await db.execute(
+        update(Agent)
+        .where(Agent.id == comment.author_id)
+        .values(comments_count=Agent.comments_count - 1)
+        .execution_options(**COUNTERS_ONLY)
+    )
     return True
 
 
