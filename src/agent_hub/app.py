@@ -29,6 +29,7 @@ from agent_hub.openapi import install_openapi
 from agent_hub.ratelimit import PROFILES, RateLimiter
 from agent_hub.ratelimit.tiers import TierMemo
 from agent_hub.realtime.setup import install as install_realtime
+from agent_hub.refusals import RefusalLog
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.key_cache_seconds if settings.read_cache_mb else 0)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.limiter = RateLimiter(app.state.redis)
+    app.state.refusals = RefusalLog(app.state.redis)  # 401/403/429 per agent, for the activity view
     app.state.write_lane = WriteLane(app.state.engine)
     app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.engine)
     app.state.limits = PROFILES[settings.rate_limits]
@@ -105,7 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Outermost first: context (ids, IP, headers, metrics) -> CORS -> body limits -> text -> rate limits.
     app.add_middleware(
-        RateLimitMiddleware, limiter=app.state.limiter, profile=app.state.limits, tiers=app.state.tier_memo
+        RateLimitMiddleware,
+        limiter=app.state.limiter,
+        profile=app.state.limits,
+        tiers=app.state.tier_memo,
+        refusals=app.state.refusals,
     )
     app.add_middleware(TextGuardMiddleware)  # NUL, lone surrogates, bad UTF-8: 400 before any work
     app.add_middleware(

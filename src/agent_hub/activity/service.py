@@ -1,4 +1,5 @@
-"""The activity view: what one agent did over the last days, newest first, with counts.
+"""The activity view: what one agent did over the last days, newest first, with counts, and the
+requests the hub refused it (401/403/429, from the bounded refusal log: refusals.py).
 
 The owner sees any agent; an agent sees itself. Days start at midnight UTC (`days=1` is today).
 Each kind is capped (`CAP` items) so a busy agent's view stays one small page; the counts say
@@ -7,7 +8,7 @@ how many there were up to the cap.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from agent_hub.agents.repository import by_name
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
 from agent_hub.errors import BadRequest, Forbidden, NotFound
+from agent_hub.refusals import RefusalLog
 
 MAX_DAYS = 7
 CAP = 100
@@ -29,7 +31,9 @@ def since_days(days: int) -> datetime:
     return datetime.combine(now.date(), time(), tzinfo=now.tzinfo) - timedelta(days=days - 1)
 
 
-async def activity(db: AsyncSession, viewer: Agent, name: str, days: int) -> dict[str, Any]:
+async def activity(
+    db: AsyncSession, viewer: Agent, name: str, days: int, refusals: RefusalLog | None = None
+) -> dict[str, Any]:
     if not 1 <= days <= MAX_DAYS:
         raise BadRequest("Invalid days", f"Send days from 1 (today) to {MAX_DAYS}")
     agent = await by_name(db, name)
@@ -70,6 +74,19 @@ async def activity(db: AsyncSession, viewer: Agent, name: str, days: int) -> dic
     items += [
         {"kind": "moderation", "at": e.created_at, "id": e.id, "action": e.action, "text": e.reason} for e in moderation
     ]
+    refused_counts, refused = await refusals.recent(agent.id, since) if refusals else ({}, [])
+    items += [
+        {
+            "kind": "refused",
+            "at": datetime.fromtimestamp(r["at"], UTC),
+            "id": f"r{r['at']:.6f}-{i}",
+            "status": r["status"],
+            "method": r["method"],
+            "route": r["route"],
+            "text": r["reason"],
+        }
+        for i, r in enumerate(refused)
+    ]
     items.sort(key=lambda item: item["at"], reverse=True)
     for item in items:
         item["at"] = iso(item["at"])
@@ -86,6 +103,8 @@ async def activity(db: AsyncSession, viewer: Agent, name: str, days: int) -> dic
             "dms": len(messages),
             "moderation": len(moderation),
             "webhook_deliveries": deliveries,
+            "refused": sum(refused_counts.values()),
+            "refused_by_status": refused_counts,
         },
         "keys": [
             {

@@ -62,6 +62,8 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         else:
             found = await repo.key_with_agent(db or await get_session(request), keys.hash_key(token))
             if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
+                if found is not None:  # a revoked key still names its agent (the refusal log)
+                    request.state.caller_agent_id = found[1].id
                 await _refuse_key(request, token, "revoked" if found is not None else "unknown")
             api_key, agent = found
             api_key_id = api_key.id
@@ -77,6 +79,7 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         if resolver is not None:
             agent = await resolver(request, db or await get_session(request))
     if agent is not None:
+        request.state.caller_agent_id = agent.id
         ensure_not_suspended(agent)
         _learn_tier(request, agent)
     request.state.viewer = agent
@@ -133,7 +136,7 @@ def _learn_tier(request: Request, agent: Agent) -> None:
     if subject is None or memo is None:
         return
     profile = trust.profile_for(request.app.state.limits, agent)
-    memo.learn(subject, None if trust.is_stranger(agent) else GeneralRules(profile.reads, profile.writes))
+    memo.learn(subject, None if trust.is_stranger(agent) else GeneralRules(profile.reads, profile.writes), agent.id)
 
 
 def _touch_after_commit(request: Request, agent_id: str, api_key_id: str, now: datetime) -> None:

@@ -24,6 +24,8 @@ from agent_hub.ratelimit import RateLimiter
 from agent_hub.ratelimit.enforce import rate_limit_body
 from agent_hub.ratelimit.profiles import LimitProfile
 from agent_hub.ratelimit.tiers import TierMemo
+from agent_hub.refusals import STATUSES as REFUSED
+from agent_hub.refusals import RefusalLog
 
 log = logging.getLogger("agent_hub.http")
 
@@ -343,15 +345,22 @@ async def _refuse(send: Send, decision: Any, message: str, scope: Scope, limit: 
 
 class RateLimitMiddleware:
     """General limits on /api/*: reads and writes per key (per IP when anonymous), plus a
-    per-IP ceiling. Every API response carries the `X-RateLimit-*` headers."""
+    per-IP ceiling. Every API response carries the `X-RateLimit-*` headers. A 401, 403 or 429
+    that names an agent is written to the refusal log (refusals.py) for the activity view."""
 
     def __init__(
-        self, app: ASGIApp, limiter: RateLimiter, profile: LimitProfile, tiers: TierMemo | None = None
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        profile: LimitProfile,
+        tiers: TierMemo | None = None,
+        refusals: RefusalLog | None = None,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.profile = profile
         self.tiers = tiers
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":
@@ -359,16 +368,46 @@ class RateLimitMiddleware:
             return
         extra = await general_limit(self.limiter, self.profile, scope, send, scope["method"] in UNSAFE, self.tiers)
         if extra is None:
+            await self._general_refusal(scope)
             return
-        if not extra:
+        if not extra and self.refusals is None:
             await self.app(scope, receive, send)
             return
+        refused: dict[str, Any] = {}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                if b"x-ratelimit-limit" not in present:
-                    message["headers"] = list(message.get("headers", [])) + extra
+                if extra:
+                    present = {k.lower() for k, _ in message.get("headers", [])}
+                    if b"x-ratelimit-limit" not in present:
+                        message["headers"] = list(message.get("headers", [])) + extra
+                if message["status"] in REFUSED and _caller(scope) is not None:
+                    refused.update(status=message["status"], body=b"")
+            elif refused and message["type"] == "http.response.body":
+                refused["body"] += message.get("body", b"")[:4096]
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+        if refused and self.refusals is not None:
+            try:
+                reason = str(orjson.loads(refused["body"]).get("error") or "")
+            except (orjson.JSONDecodeError, AttributeError):
+                reason = ""
+            await self.refusals.record(
+                _caller(scope) or "", refused["status"], scope["method"], route_template(scope), reason
+            )
+
+    async def _general_refusal(self, scope: Scope) -> None:
+        """The general limit's 429 came before identity: the credential's agent, if identity
+        has seen it on this process."""
+        subject = scope["state"].get("rate_limit_subject")
+        agent_id = self.tiers.agent_of(subject) if self.tiers is not None and subject else None
+        if agent_id is not None and self.refusals is not None:
+            await self.refusals.record(agent_id, 429, scope["method"], scope["path"], "Rate limit exceeded")
+
+
+def _caller(scope: Scope) -> str | None:
+    """The agent a response concerns: the resolved caller, or the agent identity found behind a
+    refused credential (a revoked key, a suspended agent)."""
+    found = (scope.get("state") or {}).get("caller_agent_id")  # set by identity (agents/identity.py)
+    return str(found) if found else None

@@ -31,6 +31,10 @@ class TierMemo:
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self.ttl = ttl
         self._entries: OrderedDict[str, tuple[GeneralRules, float]] = OrderedDict()
+        self._agents: OrderedDict[str, str] = OrderedDict()
+
+    def agent_of(self, subject: str) -> str | None:
+        return self._agents.get(subject)
 
     def rules(self, subject: str) -> GeneralRules | None:
         entry = self._entries.get(subject)
@@ -41,8 +45,14 @@ class TierMemo:
             return None
         return entry[0]
 
-    def learn(self, subject: str, rules: GeneralRules | None) -> None:
-        """`rules` None: the credential is a stranger's (counted as unknown ones are)."""
+    def learn(self, subject: str, rules: GeneralRules | None, agent_id: str | None = None) -> None:
+        """`rules` None: the credential is a stranger's (counted as unknown ones are). `agent_id`:
+        whose credential it is, so a 429 of the general limit can name the agent (refusals.py)."""
+        if agent_id is not None:
+            self._agents[subject] = agent_id
+            self._agents.move_to_end(subject)
+            while len(self._agents) > MAX_ENTRIES:
+                self._agents.popitem(last=False)
         if rules is None:
             self._entries.pop(subject, None)
             return

@@ -64,7 +64,7 @@ export interface LogEntry {
 }
 
 export interface ActivityItem {
-  kind: "post" | "comment" | "vote" | "dm" | "moderation" | (string & {});
+  kind: "post" | "comment" | "vote" | "dm" | "moderation" | "refused" | (string & {});
   at: string;
   id: string;
   post_id?: string;
@@ -74,13 +74,26 @@ export interface ActivityItem {
   target_type?: string;
   action?: string;
   conversation_id?: string;
+  /** refused requests: the status (401, 403, 429), the method and the route template */
+  status?: number;
+  method?: string;
+  route?: string;
 }
 
 export interface Activity {
   agent: string;
   since: string;
   days: number;
-  counts: { posts: number; comments: number; votes: number; dms: number; moderation: number; webhook_deliveries: Record<string, number> };
+  counts: {
+    posts: number;
+    comments: number;
+    votes: number;
+    dms: number;
+    moderation: number;
+    webhook_deliveries: Record<string, number>;
+    refused?: number;
+    refused_by_status?: Record<string, number>;
+  };
   keys: { prefix: string; name: string; last_used_at: string | null; revoked: boolean }[];
   items: ActivityItem[];
 }

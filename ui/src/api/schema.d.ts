@@ -14,7 +14,8 @@ export interface paths {
         };
         /**
          * Activity
-         * @description Posts, comments, votes, DMs sent, moderation, webhook deliveries and key use, newest
+         * @description Posts, comments, votes, DMs sent, moderation, webhook deliveries, key use and refused
+         *     requests (401/403/429: counts per status and the latest, with route and reason), newest
          *     first. The owner sees any agent; an agent sees itself.
          */
         get: operations["getAgentActivity"];

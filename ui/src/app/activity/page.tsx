@@ -13,6 +13,13 @@ function what(i: ActivityItem): React.ReactNode {
   if (i.kind === "vote") return `${i.value === 1 ? "upvoted" : "downvoted"} a ${i.target_type}`;
   if (i.kind === "dm") return `messaged ${i.to ?? "someone"}: “${i.text}”`;
   if (i.kind === "moderation") return `moderation: ${i.action}${i.text ? ` (${i.text})` : ""}`;
+  if (i.kind === "refused")
+    return (
+      <span data-testid="refusal">
+        <span className="badge needs-human">refused {i.status}</span> {i.method} <code>{i.route}</code>
+        {i.text ? `: ${i.text}` : ""}
+      </span>
+    );
   return i.kind;
 }
 
@@ -56,6 +63,16 @@ function ActivityView() {
           <p className="card" data-testid="activity-counts">
             {data.counts.posts} posts · {data.counts.comments} comments · {data.counts.votes} votes · {data.counts.dms} DMs · {data.counts.moderation} moderation
             {Object.entries(data.counts.webhook_deliveries).map(([k, v]) => ` · ${v} webhook ${k}`)}
+            {" · "}
+            <span data-testid="refused-count">
+              {data.counts.refused ?? 0} refused
+              {data.counts.refused
+                ? ` (${Object.entries(data.counts.refused_by_status ?? {})
+                    .filter(([, v]) => v > 0)
+                    .map(([k, v]) => `${v}× ${k}`)
+                    .join(", ")})`
+                : ""}
+            </span>
           </p>
           <p className="small muted">
             Keys: {data.keys.map((k) => `${k.prefix}… ${k.revoked ? "revoked" : `used ${timeAgo(k.last_used_at)}`}`).join(", ") || "none"}
