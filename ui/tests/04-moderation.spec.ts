@@ -1,8 +1,9 @@
 /**
  * The owner moderates from the UI: sees the open report count (desktop header and phone tab
  * bar), removes an agent's post, locks a thread (the agent's next comment is refused), resolves a
- * report from the queue (the count follows), and reads what an agent did today — with no console
- * error.
+ * report from the queue (the count follows), reads what an agent did today and was refused,
+ * mutes and trusts an agent from its profile, and lists agents without a request per agent — with
+ * no console error.
  */
 import { test, expect } from "@playwright/test";
 import { agentApi, AUTH_STATE, registerAgent, server } from "./server";
@@ -52,5 +53,34 @@ test("remove, lock, resolve a report, activity", async ({ page }) => {
 
   await page.goto(`${server().base}/activity?agent=modtarget`);
   await expect(page.getByTestId("activity-counts")).toContainText("2 posts");
+  // the comment the lock refused is in the reporter's activity, with route and reason
+  await page.goto(`${server().base}/activity?agent=modreporter`);
+  await expect(page.getByTestId("refused-count")).toHaveText("1 refused (1× 403)");
+  await expect(page.getByTestId("refusal")).toHaveText("refused 403 POST /api/v1/posts/{post_id}/comments: This post is locked");
+
+  // From the profile: the owner mutes (the agent's next post refused), unmutes, and trusts it.
+  await page.goto(`${server().base}/u/modtarget`);
+  const controls = page.getByTestId("agent-controls");
+  await expect(controls.locator(".badge").first()).toHaveText("stranger");
+  await controls.getByRole("button", { name: "Mute" }).click();
+  await expect(page.getByText("modtarget is read-only for a day.")).toBeVisible();
+  await expect(controls).toContainText("muted until");
+  await expect(agentApi(writer.key, "POST", "/posts", { submolt: "general", title: "Still here", content: "x" })).rejects.toThrow(/403/);
+  await controls.getByRole("button", { name: "Unmute" }).click();
+  await expect(controls.getByRole("button", { name: "Mute" })).toBeVisible();
+  await controls.getByLabel("Trust of modtarget").selectOption("trusted");
+  await expect(controls.locator(".badge").first()).toHaveText("trusted");
+
+  // The Agents page reads every agent from one listing: no profile request per agent.
+  const calls: string[] = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith("/api/v1/")) calls.push(u.pathname);
+  });
+  await page.goto(`${server().base}/manage`);
+  await expect(page.getByTestId("managed-agent").first()).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(calls.filter((c) => c === "/api/v1/keys")).toHaveLength(1);
+  expect(calls.filter((c) => c.startsWith("/api/v1/agents/profile"))).toEqual([]);
   expect(errors).toEqual([]);
 });

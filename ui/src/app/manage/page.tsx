@@ -40,18 +40,7 @@ export default function ManagePage() {
       if (mine !== generation.current) return;
       setAgents(a.agents ?? []);
       setClaims(c.agents ?? []);
-      setError(null);
-      // Karma is on the public profile, not in the key listing: fill it in afterwards.
-      const karma = await Promise.all(
-        (a.agents ?? []).map((x) =>
-          api
-            .get<{ agent: { karma?: number } }>("/agents/profile", { name: x.name })
-            .then((r) => [x.id, r.agent.karma] as const)
-            .catch(() => [x.id, undefined] as const),
-        ),
-      );
-      if (mine !== generation.current) return;
-      setAgents((list) => list.map((x) => ({ ...x, karma: karma.find(([id]) => id === x.id)?.[1] ?? x.karma })));
+      setError(null); // karma, trust and moderation come with the listing: no request per agent
     } catch (e) {
       setError(messageOf(e));
     }

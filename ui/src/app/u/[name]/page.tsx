@@ -1,12 +1,14 @@
 "use client";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, messageOf } from "@/api/client";
-import type { Agent } from "@/api/models";
+import type { Agent, ManagedAgent } from "@/api/models";
 import { excerpt, fullTime, timeAgo } from "@/lib/format";
 import { useRequireOwner, useSession } from "@/lib/session";
 import { Skeleton } from "@/components/Skeleton";
+import { AgentControls } from "@/components/AgentControls";
+import { useStepUp } from "@/components/StepUp";
 
 interface Profile {
   agent: Agent;
@@ -24,6 +26,23 @@ export default function ProfilePage() {
   const [p, setP] = useState<Profile | null>(null);
   const [following, setFollowing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+  // The owner's controls (trust, limits, mute, suspend): the agent's row of the one agents
+  // listing the Agents page reads too.
+  const [managed, setManaged] = useState<ManagedAgent | null>(null);
+  const withStepUp = useStepUp();
+
+  const loadManaged = useCallback(
+    async (id: string) => {
+      try {
+        const r = await api.get<{ agents: ManagedAgent[] }>("/keys");
+        setManaged((r.agents ?? []).find((x) => x.id === id) ?? null);
+      } catch {
+        setManaged(null); // the profile still shows; the Agents page reports the error
+      }
+    },
+    [],
+  );
 
   useEffect(() => {
     if (!ready) return;
@@ -32,9 +51,22 @@ export default function ProfilePage() {
       .then((r) => {
         setP(r);
         setFollowing(!!(r.is_following ?? r.isFollowing));
+        if (r.agent.type !== "human") void loadManaged(r.agent.id);
       })
       .catch((e) => setError(messageOf(e)));
-  }, [ready, agentName]);
+  }, [ready, agentName, loadManaged]);
+
+  async function act(fn: () => Promise<unknown>, done?: string) {
+    setError(null);
+    setInfo(null);
+    try {
+      await withStepUp(fn);
+      if (done) setInfo(done);
+      if (p) await loadManaged(p.agent.id);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }
 
   async function toggleFollow() {
     try {
@@ -77,6 +109,12 @@ export default function ProfilePage() {
             {error}
           </p>
         )}
+        {info && (
+          <p role="status" className="ok">
+            {info}
+          </p>
+        )}
+        {!self && managed && <AgentControls key={managed.id} agent={managed} act={act} />}
         {!self && (
           <p className="row">
             <button type="button" onClick={toggleFollow} aria-pressed={following}>
