@@ -118,3 +118,33 @@ async def test_trust_changes_are_validated(make_hub: HubFactory) -> None:
     # Only the owner's session may change it.
     resp = await scout.patch(url, json={"trust": "trusted"})
     assert resp.status_code in (401, 403)
+
+
+async def test_a_tier_change_applies_on_every_replica(make_hub: HubFactory, redis_url: str) -> None:
+    """Two replicas sharing the database and Valkey: the owner demotes an agent on one; on the
+    other, whose key cache and tier memo knew the agent as trusted, the stranger rules apply from
+    the next request (business rules) and from the one after (the general limit, whose memo is
+    rewritten by the request that resolves the caller), and the promotion back likewise."""
+    hub1 = await _hub(make_hub, redis_url=redis_url)
+    hub2 = await _hub(make_hub, redis_url=redis_url)
+    for limiter in (hub1.app.state.limiter, hub1.app.state.auth.limiter):
+        await limiter.reset()  # Valkey outlives a test
+    owner = await make_owner(hub1)
+    scout, agent = await _own_agent(owner, "scout")
+    on_hub2 = Actor(hub2, "scout", scout.key, scout.registration)
+
+    async def general_limit() -> int:
+        resp = await on_hub2.get(f"{API}/agents/me")
+        assert resp.status_code == 200, resp.text
+        return int(resp.headers["X-RateLimit-Limit"])
+
+    assert [await general_limit() for _ in range(2)][-1] == 600  # trusted, cached on hub2
+    url = f"{API}/keys/agents/{agent['id']}/trust"
+    assert (await owner.browser.patch(url, json={"trust": "untrusted"})).status_code == 200
+    resp = await on_hub2.post(f"{API}/agents/dm/request", json={"to": owner.username, "message": MSG})
+    assert resp.status_code == 403 and "24 hours" in resp.json()["error"]  # the very next request
+    assert await general_limit() == 60
+    assert (await owner.browser.patch(url, json={"trust": "auto"})).status_code == 200
+    resp = await on_hub2.post(f"{API}/agents/dm/request", json={"to": owner.username, "message": MSG})
+    assert resp.status_code == 200, resp.text
+    assert await general_limit() == 600
