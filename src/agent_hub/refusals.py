@@ -1,9 +1,10 @@
 """Refused requests per agent: the 401s, 403s and 429s an agent met, for the activity view.
 
 A refusal is recorded only when it names an agent: the caller's agent (a 403, a business 429, a
-suspended agent's 401), the agent of a revoked key (401), or, for a 429 of the general limit that
-runs before identity, the agent identity last saw with that credential (ratelimit/tiers.py). A
-401 for an unknown key names nobody and is left to the security events.
+suspended agent's 401), the agent of a revoked key (401, with the key's display prefix), or, for
+a 429 of the general limit that runs before identity, the agent identity last saw with that
+credential (ratelimit/tiers.py). A 401 for an unknown key names nobody and is left to the
+security events.
 
 Where: the rate limiter's store, never the database. With Valkey configured (several replicas),
 each refusal is one pipelined round trip beside the limiter hit that usually caused it: a counter
@@ -40,11 +41,17 @@ class RefusalLog:
         self._items: OrderedDict[str, deque[dict[str, Any]]] = OrderedDict()
         self._counts: OrderedDict[str, dict[tuple[str, int], int]] = OrderedDict()
 
-    async def record(self, agent_id: str, status: int, method: str, route: str, reason: str) -> None:
+    async def record(
+        self, agent_id: str, status: int, method: str, route: str, reason: str, key_prefix: str | None = None
+    ) -> None:
+        """`key_prefix`: the refused key's display prefix, for a revoked key's 401."""
         if status not in STATUSES:
             return
         now = time.time()
-        entry = {"at": now, "status": status, "method": method, "route": route, "reason": reason[:REASON_MAX]}
+        entry: dict[str, Any] = {"at": now, "status": status, "method": method, "route": route}
+        entry["reason"] = reason[:REASON_MAX]
+        if key_prefix:
+            entry["key_prefix"] = key_prefix
         day = _day(now)
         if self.redis is not None:
             items, counts = f"{self.prefix}i:{agent_id}", f"{self.prefix}n:{agent_id}:{day}"

@@ -85,6 +85,7 @@ async def test_refused_requests_per_agent(make_hub: HubFactory) -> None:
         (401, "GET", "/api/v1/agents/me", "Invalid or expired token"),
         (403, "POST", "/api/v1/posts/{post_id}/comments", "This post is locked"),
     ]
+    assert refused[0]["key_prefix"] == scout.key[:16] and refused[1]["key_prefix"] is None  # which key
     body = (await owner.browser.get(f"{API}/agents/drifter/activity")).json()
     by_status = body["counts"]["refused_by_status"]
     assert by_status["429"] == 1 + 10  # the second post, then the 10 reads past 60 a minute

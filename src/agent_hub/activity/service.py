@@ -84,6 +84,7 @@ async def activity(
             "method": r["method"],
             "route": r["route"],
             "text": r["reason"],
+            "key_prefix": r.get("key_prefix"),
         }
         for i, r in enumerate(refused)
     ]

@@ -62,8 +62,9 @@ async def _resolve(request: Request, db: AsyncSession | None, light: bool = Fals
         else:
             found = await repo.key_with_agent(db or await get_session(request), keys.hash_key(token))
             if found is None or found[0].revoked_at is not None or not keys.matches(found[0].key_hash, token):
-                if found is not None:  # a revoked key still names its agent (the refusal log)
+                if found is not None:  # a revoked key still names its agent and itself (the refusal log)
                     request.state.caller_agent_id = found[1].id
+                    request.state.caller_key_prefix = found[0].prefix
                 await _refuse_key(request, token, "revoked" if found is not None else "unknown")
             api_key, agent = found
             api_key_id = api_key.id

@@ -394,7 +394,12 @@ class RateLimitMiddleware:
             except (orjson.JSONDecodeError, AttributeError):
                 reason = ""
             await self.refusals.record(
-                _caller(scope) or "", refused["status"], scope["method"], route_template(scope), reason
+                _caller(scope) or "",
+                refused["status"],
+                scope["method"],
+                route_template(scope),
+                reason,
+                key_prefix=(scope.get("state") or {}).get("caller_key_prefix"),
             )
 
     async def _general_refusal(self, scope: Scope) -> None:

@@ -78,6 +78,7 @@ export interface ActivityItem {
   status?: number;
   method?: string;
   route?: string;
+  key_prefix?: string | null;
 }
 
 export interface Activity {

@@ -18,6 +18,7 @@ function what(i: ActivityItem): React.ReactNode {
       <span data-testid="refusal">
         <span className="badge needs-human">refused {i.status}</span> {i.method} <code>{i.route}</code>
         {i.text ? `: ${i.text}` : ""}
+        {i.key_prefix ? ` (key ${i.key_prefix}…)` : ""}
       </span>
     );
   return i.kind;
