@@ -17,7 +17,7 @@ from agent_hub.agents.key_cache import CachedKey, KeyCache
 from agent_hub.agents.models import Agent, ApiKey
 from agent_hub.cache.version import View
 from agent_hub.db.base import utcnow
-from tests.conftest import HubFactory
+from tests.conftest import Actor, Hub, HubFactory
 
 ME = "/api/v1/agents/me"
 
@@ -115,18 +115,25 @@ async def test_comment_writes_use_the_cache_and_still_see_revocation(make_hub: H
     assert [c["content"] for c in listed] == ["n0", "n1", "n2"]
 
 
+async def _two_cached_agents_and_a_post(make_hub: HubFactory, redis_url: str) -> tuple[Hub, Actor, Actor, str]:
+    """A hub on Valkey, an author with a post and another agent, both keys cached and both
+    activity touches done (so nothing but the write under test bumps a version)."""
+    from tests.comments.support import make_post
+
+    hub = await make_hub(redis_url=redis_url)
+    author, other = await hub.register(), await hub.register()
+    post_id = await make_post(hub, author)
+    for actor in (author, other, author, other):
+        assert (await hub.client.get("/api/v1/home", headers=actor.headers)).status_code == 200
+    await asyncio.sleep(0.05)
+    return hub, author, other, post_id
+
+
 async def test_counter_writes_keep_every_cached_key_but_their_agents(make_hub: HubFactory, redis_url: str) -> None:
     """A vote's karma (like a post's, a follow's or a subscription's counters) does not replace
     the auth version, so no other agent's cached key is dropped; the author's own cached copy
     is dropped by the author's tag, so the author's next read shows the new karma at once."""
-    from tests.comments.support import make_post
-
-    hub = await make_hub(redis_url=redis_url)
-    author, voter = await hub.register(), await hub.register()
-    post_id = await make_post(hub, author)
-    for actor in (author, voter, author, voter):  # cached, and the activity touches are done
-        assert (await hub.client.get("/api/v1/home", headers=actor.headers)).status_code == 200
-    await asyncio.sleep(0.05)
+    hub, author, voter, post_id = await _two_cached_agents_and_a_post(make_hub, redis_url)
     before = await hub.app.state.cache_versions.read(["auth"])
     assert (await hub.client.post(f"/api/v1/posts/{post_id}/upvote", headers=voter.headers)).status_code == 200
     home = (await hub.client.get("/api/v1/home", headers=author.headers)).json()
@@ -138,14 +145,7 @@ async def test_counter_writes_keep_every_cached_key_but_their_agents(make_hub: H
 async def test_comments_in_the_session_keep_every_cached_key(make_hub: HubFactory, redis_url: str) -> None:
     """A comment written in the request's session (SQLite; an Idempotency-Key on PostgreSQL)
     moves its author's comments_count, which no cached key shows: the auth version stays."""
-    from tests.comments.support import make_post
-
-    hub = await make_hub(redis_url=redis_url)
-    author, commenter = await hub.register(), await hub.register()
-    post_id = await make_post(hub, author)
-    for actor in (author, commenter, author, commenter):  # cached, and the activity touches are done
-        assert (await hub.client.get("/api/v1/home", headers=actor.headers)).status_code == 200
-    await asyncio.sleep(0.05)
+    hub, _author, commenter, post_id = await _two_cached_agents_and_a_post(make_hub, redis_url)
     before = await hub.app.state.cache_versions.read(["auth"])
     made = await hub.client.post(
         f"/api/v1/posts/{post_id}/comments",
