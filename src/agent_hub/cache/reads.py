@@ -114,8 +114,8 @@ async def cached_read(
     built_at = view.gen
     flight = cache.flights.get(key)
     # A build that started after what we saw: wait for it, but never while holding a database
-    # connection the builder may be waiting for (the pool's last one; on SQLite, the one
-    # transaction at a time). A request that has written builds for itself instead.
+    # connection the builder may be waiting for (the pool's last one; on SQLite, the write
+    # lock). A request that has written builds for itself instead.
     if flight is not None and flight[0] >= built_at and await release_connection(request):
         shared = await _join_flight(flight[1])
         if shared is not None:

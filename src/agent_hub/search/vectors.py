@@ -128,7 +128,7 @@ async def catch_up(db: AsyncSession) -> VectorIndex:
     index = index_of(db)
     # The caller's transaction first, then the lock: whoever holds the lock already has its
     # connection, so no one waits for the lock while holding the connection its holder needs
-    # (on SQLite the process has one transaction at a time: db/engine.py).
+    # (on SQLite every transaction holds the write lock: db/engine.py).
     await db.connection()
     async with index.lock:
         if time.monotonic() - index.loaded_at > RELOAD_SECONDS:
