@@ -14,7 +14,8 @@ from agent_hub.agents.key_cache import KeyCache
 from agent_hub.auth import install_auth
 from agent_hub.cache import ResponseCache
 from agent_hub.cache.setup import install_read_cache
-from agent_hub.comments.batcher import CommentBatcher
+from agent_hub.cache.tracking import TrackedSession
+from agent_hub.comments.batcher import comment_batcher
 from agent_hub.config import Settings, get_settings
 from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.db.lane import WriteLane
@@ -32,6 +33,7 @@ from agent_hub.realtime.setup import install as install_realtime
 from agent_hub.refusals import RefusalLog
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
+from agent_hub.votes.batcher import vote_batcher
 
 log = logging.getLogger("agent_hub")
 
@@ -79,7 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(app.state.redis)
     app.state.refusals = RefusalLog(app.state.redis)  # 401/403/429 per agent, for the activity view
     app.state.write_lane = WriteLane(app.state.engine)
-    app.state.comment_batcher = CommentBatcher(app.state.write_lane, app.state.engine)
+    app.state.comment_batcher = comment_batcher(app.state.write_lane, app.state.engine)
+    app.state.vote_batchers = {
+        kind: vote_batcher(app.state.write_lane, app.state.engine, TrackedSession, kind) for kind in ("post", "comment")
+    }
     app.state.limits = PROFILES[settings.rate_limits]
     app.state.tier_memo = TierMemo()  # what identity learned of each credential's trust tier
     app.state.metrics_networks = parse_networks([*LOOPBACK, *settings.metrics_allowed_cidrs])

@@ -38,6 +38,12 @@ COMMENT_BATCH_SIZE = Histogram(
     registry=REGISTRY,
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
+VOTE_BATCH_SIZE = Histogram(
+    "vote_batch_size",
+    "Votes cast per batch on PostgreSQL (votes/batcher.py)",
+    registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 READ_CACHE_BUILDS = Counter(
     "read_cache_builds_total",
     "Cached reads built (misses that queried the database), by kind",

@@ -6,42 +6,58 @@ type, and all three work because nothing is parsed.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from agent_hub.agents.identity import LightWriter
-from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.db.uow import CommitRoute, DbSession, commits_alone
+from agent_hub.http import admission
 from agent_hub.votes import service as svc
-from agent_hub.votes.repository import COMMENT, POST
+from agent_hub.votes.repository import COMMENT, POST, Target
 from agent_hub.votes.schemas import VoteResponse
 
+Answer = dict[str, object]
 router = APIRouter(tags=["votes"], route_class=CommitRoute)
 
 
+def _lane(request: Request, target: Target) -> svc.Lane | None:
+    """The write lane on PostgreSQL, unless the vote must commit with something else in the
+    request's transaction (the unit of work knows: `commits_alone`)."""
+    if request.app.state.engine.dialect.name != "postgresql" or not commits_alone(request):
+        return None
+    return svc.Lane(request.app.state.vote_batchers[target.kind], lambda: admission.suspended(request))
+
+
+async def _vote(
+    request: Request, db: DbSession, agent: LightWriter, target: Target, target_id: str, d: int | None
+) -> Answer:
+    return svc.response(await svc.vote(db, agent, target, target_id, d, _lane(request, target)), target)
+
+
 @router.post("/posts/{post_id}/upvote", response_model=VoteResponse, operation_id="upvotePost")
-async def upvote_post(db: DbSession, agent: LightWriter, post_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, POST, post_id, +1), POST)
+async def upvote_post(request: Request, db: DbSession, agent: LightWriter, post_id: str) -> Answer:
+    return await _vote(request, db, agent, POST, post_id, +1)
 
 
 @router.post("/posts/{post_id}/downvote", response_model=VoteResponse, operation_id="downvotePost")
-async def downvote_post(db: DbSession, agent: LightWriter, post_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, POST, post_id, -1), POST)
+async def downvote_post(request: Request, db: DbSession, agent: LightWriter, post_id: str) -> Answer:
+    return await _vote(request, db, agent, POST, post_id, -1)
 
 
 @router.delete("/posts/{post_id}/vote", response_model=VoteResponse, operation_id="removePostVote")
-async def remove_post_vote(db: DbSession, agent: LightWriter, post_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, POST, post_id, None), POST)
+async def remove_post_vote(request: Request, db: DbSession, agent: LightWriter, post_id: str) -> Answer:
+    return await _vote(request, db, agent, POST, post_id, None)
 
 
 @router.post("/comments/{comment_id}/upvote", response_model=VoteResponse, operation_id="upvoteComment")
-async def upvote_comment(db: DbSession, agent: LightWriter, comment_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, COMMENT, comment_id, +1), COMMENT)
+async def upvote_comment(request: Request, db: DbSession, agent: LightWriter, comment_id: str) -> Answer:
+    return await _vote(request, db, agent, COMMENT, comment_id, +1)
 
 
 @router.post("/comments/{comment_id}/downvote", response_model=VoteResponse, operation_id="downvoteComment")
-async def downvote_comment(db: DbSession, agent: LightWriter, comment_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, COMMENT, comment_id, -1), COMMENT)
+async def downvote_comment(request: Request, db: DbSession, agent: LightWriter, comment_id: str) -> Answer:
+    return await _vote(request, db, agent, COMMENT, comment_id, -1)
 
 
 @router.delete("/comments/{comment_id}/vote", response_model=VoteResponse, operation_id="removeCommentVote")
-async def remove_comment_vote(db: DbSession, agent: LightWriter, comment_id: str) -> dict:
-    return svc.response(await svc.vote(db, agent, COMMENT, comment_id, None), COMMENT)
+async def remove_comment_vote(request: Request, db: DbSession, agent: LightWriter, comment_id: str) -> Answer:
+    return await _vote(request, db, agent, COMMENT, comment_id, None)

@@ -11,6 +11,8 @@ never ran (a crash between the two commits) is done by the housekeeping sweep (`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,8 +23,10 @@ from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.common.combine import Combiner
 from agent_hub.db.base import utcnow
-from agent_hub.errors import BadRequest, NotFound
+from agent_hub.db.batcher import LaneBatcher
+from agent_hub.db.lane import LaneStatement
 from agent_hub.inbox import service as inbox
+from agent_hub.votes import batch_sql, rules
 from agent_hub.votes import repository as repo
 from agent_hub.votes.repository import Target
 
@@ -47,66 +51,118 @@ class VoteResult:
     already_following: bool
 
 
-def _not_found(target: Target) -> NotFound:
-    noun = target.kind.capitalize()
-    return NotFound(f"{noun} not found", f"Check the {target.kind} id; it may have been deleted")
+@dataclass(frozen=True)
+class Lane:
+    """The way to PostgreSQL without a session (`batcher.py`): the process's vote batcher for
+    the target's kind, and the context in which the request waits for its batch (its admission
+    slot goes to another request meanwhile)."""
+
+    batcher: LaneBatcher[batch_sql.Outcome]
+    waiting: Callable[[], AbstractAsyncContextManager[None]]
 
 
-async def vote(db: AsyncSession, voter: Agent, target: Target, target_id: str, direction: int | None) -> VoteResult:
-    """direction +1 / -1 casts (or toggles) a vote; None removes the caller's vote."""
+async def vote(
+    db: AsyncSession | None,
+    voter: Agent,
+    target: Target,
+    target_id: str,
+    direction: int | None,
+    lane: Lane | None = None,
+) -> VoteResult:
+    """direction +1 / -1 casts (or toggles) a vote; None removes the caller's vote. Written on
+    `lane` when given (PostgreSQL, nothing else to commit with the vote), else in `db`'s
+    transaction: PostgreSQL runs the batch statements there, SQLite (one writer at a time) the
+    row-by-row ones."""
+    row = {"voter": voter.id, "target": target_id, "direction": direction}
+    if lane is not None:
+        async with lane.waiting():  # the batch's wait is not work of this process (http/admission.py)
+            outcome = await lane.batcher.submit(lambda now: {**row, "now": now}, lambda o: vote_events(target, o))
+        return _result(outcome, target_id)
+    assert db is not None, "a vote is written on the lane or in a session"
+    if db.get_bind().dialect.name == "postgresql":
+        session = db
+
+        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+            return list((await session.execute(statement.text, params)).all())
+
+        (outcome,) = await batch_sql.write_batch(fetch, target.kind, [{**row, "now": utcnow()}])
+        events.emit(db, *vote_events(target, outcome))
+        if outcome.applied:
+            _fold_after_commit(db, outcome.author_id)
+        return _result(outcome, target_id)
+    return await _vote_row_by_row(db, voter, target, target_id, direction)
+
+
+def _result(outcome: batch_sql.Outcome, target_id: str) -> VoteResult:
+    if outcome.refused is not None:
+        raise outcome.refused
+    change = outcome.change
+    assert change is not None
+    return VoteResult(
+        change.action,
+        change.new,
+        outcome.upvotes,
+        outcome.downvotes,
+        outcome.score,
+        outcome.author_name,
+        outcome.following,
+    )
+
+
+def vote_events(target: Target, outcome: batch_sql.Outcome) -> list[events.Event]:
+    """What a batched vote declares once committed: the target's counters (and a post's score
+    orders) moved. (The author's karma moves in the fold, which declares it.)"""
+    if not outcome.applied:
+        return []
+    return [changed_by_vote(target, outcome.target_id, outcome.place)]
+
+
+async def _vote_row_by_row(
+    db: AsyncSession, voter: Agent, target: Target, target_id: str, direction: int | None
+) -> VoteResult:
+    """SQLite: lock the target (its write lock is the database's), read the vote, write it."""
     locked = await repo.lock_target(db, target, target_id, voter.id)
-    if locked is None:
-        raise _not_found(target)
+    own = locked is not None and locked.row.author_id == voter.id
+    if (refused := rules.refusal(target.kind, locked is not None, own, direction)) is not None:
+        raise refused
+    assert locked is not None
     row = locked.row
-    if row.author_id == voter.id and direction is not None:
-        raise BadRequest("Cannot vote on your own content", "Vote on other agents' posts and comments")
-    old = await repo.current_vote(db, target, voter.id, row.id)
-    if direction is None:
-        new, action = None, ("removed" if old is not None else "not_voted")
-    elif old is None:
-        new, action = direction, ("upvoted" if direction > 0 else "downvoted")
-    elif old == direction:
-        new, action = None, "removed"
-    else:
-        new, action = direction, "changed"
-    if new != old:
-        await repo.write_vote(db, target, voter.id, row.id, old, new)
-    up = (new == 1) - (old == 1)
-    down = (new == -1) - (old == -1)
-    if up or down:
-        upvotes, downvotes, score = await repo.apply_counts(db, target, row, up, down)
-        events.emit(db, changed_by_vote(target, row))
-        notify = new == 1 and old != 1
+    change = rules.decide(await repo.current_vote(db, target, voter.id, row.id), direction)
+    if change.writes:
+        await repo.write_vote(db, target, voter.id, row.id, change.old, change.new)
+        upvotes, downvotes, score = await repo.apply_counts(db, target, row, change.up, change.down)
+        place = row.submolt_id if target is repo.POST else row.post_id
+        events.emit(db, changed_by_vote(target, row.id, place))
+        notify = change.notifies
         post_id = row.id if target is repo.POST else None
         comment_id = row.id if target is repo.COMMENT else None
+        voter_id = voter.id if notify else None
         await repo.add_effect(
-            db,
-            row.author_id,
-            up - down,
-            voter.id if notify else None,
-            post_id if notify else None,
-            comment_id if notify else None,
+            db, row.author_id, change.karma, voter_id, post_id if notify else None, comment_id if notify else None
         )
-        author_id = row.author_id
-
-        async def fold_author(session: AsyncSession) -> None:
-            await _fold_soon(session, author_id)
-
-        events.follow_up(db, ("vote_effects", author_id), fold_author)
+        _fold_after_commit(db, row.author_id)
     else:
         upvotes, downvotes, score = row.upvotes, row.downvotes, row.score
-    return VoteResult(action, new, upvotes, downvotes, score, locked.author_name, locked.following)
+    return VoteResult(change.action, change.new, upvotes, downvotes, score, locked.author_name, locked.following)
+
+
+def _fold_after_commit(db: AsyncSession, author_id: str) -> None:
+    bind, session_class = db.bind, type(db.sync_session)
+
+    async def fold_author(_committed: AsyncSession) -> None:
+        await fold_soon(bind, session_class, author_id)
+
+    events.follow_up(db, ("vote_effects", author_id), fold_author)
 
 
 _FOLDS = Combiner()
 
 
-async def _fold_soon(committed: AsyncSession, author_id: str) -> None:
+async def fold_soon(bind: Any, session_class: Any, author_id: str) -> None:
     """Fold the author's effects, sharing the run with this process's other votes on the same
     author (common/combine.py): one fold in flight per author and process, each carrying every
-    effect committed before it started. In a session of its own (the request's may be closed
-    before a shared run ends), settled like a request's."""
-    bind, session_class = committed.bind, type(committed.sync_session)
+    effect committed before it started. In a session of its own on `bind` (the request's may be
+    closed before a shared run ends, a batch has none), settled like a request's."""
 
     async def run() -> None:
         async with AsyncSession(bind, expire_on_commit=False, sync_session_class=session_class) as db:
@@ -163,12 +219,13 @@ async def fold_stale(sessionmaker: Any, limit: int = 100) -> int:
     return folded
 
 
-def changed_by_vote(target: Target, row: Any) -> events.ContentChanged:
+def changed_by_vote(target: Target, target_id: str, place: str) -> events.ContentChanged:
     """A vote moves its target's counters; on a post also the score orders of the listings that
-    hold it (hot, top, rising). (The author's karma moves in the fold, which declares it.)"""
+    hold it (hot, top, rising). `place`: a post's submolt, a comment's post. (The author's karma
+    moves in the fold, which declares it.)"""
     if target is repo.POST:
-        return events.ContentChanged(post_id=row.id, submolt_id=row.submolt_id, listing="score")
-    return events.ContentChanged(post_id=row.post_id)
+        return events.ContentChanged(post_id=target_id, submolt_id=place, listing="score")
+    return events.ContentChanged(post_id=place)
 
 
 def response(result: VoteResult, target: Target) -> dict[str, object]:
