@@ -42,9 +42,17 @@ async def key_with_agent(db: AsyncSession, key_hash: str) -> tuple[ApiKey, Agent
 
 
 async def touch(db: AsyncSession, agent_id: str, key_id: str | None, now: datetime) -> None:
-    await db.execute(update(Agent).where(Agent.id == agent_id).values(last_active=now))
+    """Record activity. Neither column is one a key lookup depends on, so the statements name
+    `COUNTERS_ONLY` instead of their tables: the caller declares the agent (`ContentChanged`),
+    which drops that agent's cached key lookups only. Naming `agents` would drop every cached
+    key of every agent on every replica — with hundreds of agents, about once a second."""
+    await db.execute(
+        update(Agent).where(Agent.id == agent_id).values(last_active=now).execution_options(**COUNTERS_ONLY)
+    )
     if key_id:
-        await db.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+        await db.execute(
+            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now).execution_options(**COUNTERS_ONLY)
+        )
 
 
 async def is_following(db: AsyncSession, follower_id: str, followee_id: str) -> bool:

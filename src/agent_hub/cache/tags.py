@@ -61,6 +61,9 @@ NOT_CONTENT = frozenset(
         "media_jobs",  # the worker's queue: a finished job declares the post it changed
         "post_reports",
         "search_index_queue",
+        # Pending vote effects (votes/models.py): a fold whose karma deltas cancel out writes only
+        # these, and must not drop every cached read and key lookup of every replica.
+        "vote_effects",
         "*",
     }
 )

@@ -159,9 +159,11 @@ _ADD_KARMA = (
 )
 _ADD_EFFECT = insert(_EFFECTS)
 _V = _EFFECTS.c
+# The rows are locked in id order before they are deleted: two folds of one author (two
+# processes) then wait for each other instead of deadlocking on rows each deleted first.
 _TAKE_EFFECTS = (
     delete(_EFFECTS)
-    .where(_V.author_id == bindparam("author_id"))
+    .where(_V.id.in_(select(_V.id).where(_V.author_id == bindparam("author_id")).order_by(_V.id).with_for_update()))
     .returning(_V.id, _V.karma, _V.voter_id, _V.post_id, _V.comment_id)
 )
 
