@@ -13,7 +13,7 @@ import pytest
 from agent_hub.comments.models import Comment
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
-from tests.conftest import Hub
+from tests.conftest import Actor, Hub, HubFactory
 from tests.posts.helpers import API, db_row, new_post
 
 # SQLite serialises writers; the race only exists on PostgreSQL.
@@ -94,3 +94,32 @@ async def test_concurrent_upvotes_notify_the_author_once_each(hub: Hub) -> None:
     upvotes = [i for i in inbox["items"] if i["type"] == "upvote"]
     assert sorted((i["post_id"], i["count"]) for i in upvotes) == sorted((p, 10) for p in posts)
     assert inbox["unread_count"] == 3
+
+
+async def test_two_replicas_batching_votes_on_the_same_targets(make_hub: HubFactory) -> None:
+    """Two app instances (two replicas, each with its own vote batchers) take the same voters'
+    votes on the same posts at once, every voter toggling twice through each replica: a vote
+    row another replica moved between a batch's read and its write is decided again, so
+    counters equal the vote rows, the hot rank matches the score, and karma equals the sum."""
+    one, two = await make_hub(), await make_hub()
+    author = await one.register()
+    voters = [await one.register() for _ in range(12)]
+    posts = [(await new_post(author))["id"] for _ in range(3)]
+    elsewhere = [Actor(two, v.name, v.headers["Authorization"].removeprefix("Bearer "), v.registration) for v in voters]
+    calls = [
+        client.post(f"{API}/posts/{post}/{'upvote' if i % 3 else 'downvote'}")
+        for i, (here, there) in enumerate(zip(voters, elsewhere, strict=True))
+        for post in posts
+        for client in (here, there, here, there, here)  # five toggles: ends where one vote would
+    ]
+    responses = await asyncio.gather(*calls)
+    assert {r.status_code for r in responses} == {200}
+    karma = 0
+    for post in posts:
+        row = await db_row(one, Post, post)
+        up = sum(1 for i in range(12) if i % 3)
+        assert (row.upvotes, row.downvotes, row.score) == (up, 12 - up, 2 * up - 12)
+        assert abs(row.hot_score - hot_score(row.score, row.created_at)) < 1e-9
+        karma += row.score
+    await asyncio.sleep(0)  # every vote was acknowledged after its author's fold
+    assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == karma

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,13 +51,21 @@ class VoteResult:
     already_following: bool
 
 
+class Batcher(Protocol):
+    """What the vote needs of the process's vote batcher (`batcher.VoteBatcher`)."""
+
+    batcher: LaneBatcher[batch_sql.Outcome]
+
+    async def fold(self, author_id: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Lane:
     """The way to PostgreSQL without a session (`batcher.py`): the process's vote batcher for
-    the target's kind, and the context in which the request waits for its batch (its admission
-    slot goes to another request meanwhile)."""
+    the target's kind, and the context in which the request waits for its batch and its fold
+    (its admission slot goes to another request meanwhile)."""
 
-    batcher: LaneBatcher[batch_sql.Outcome]
+    votes: Batcher
     waiting: Callable[[], AbstractAsyncContextManager[None]]
 
 
@@ -73,10 +81,17 @@ async def vote(
     `lane` when given (PostgreSQL, nothing else to commit with the vote), else in `db`'s
     transaction: PostgreSQL runs the batch statements there, SQLite (one writer at a time) the
     row-by-row ones."""
-    row = {"voter": voter.id, "target": target_id, "direction": direction}
+    row: dict[str, Any] = {"voter": voter.id, "target": target_id, "direction": direction}
     if lane is not None:
+
+        def prepare(now: datetime) -> dict[str, Any]:
+            row["now"] = now  # the same dict each time: a retried batch finds the vote applied (batch_sql)
+            return row
+
         async with lane.waiting():  # the batch's wait is not work of this process (http/admission.py)
-            outcome = await lane.batcher.submit(lambda now: {**row, "now": now}, lambda o: vote_events(target, o))
+            outcome = await lane.votes.batcher.submit(prepare, lambda o: vote_events(target, o))
+            if outcome.applied:  # acknowledged once the author's karma and notification moved too
+                await lane.votes.fold(outcome.author_id)
         return _result(outcome, target_id)
     assert db is not None, "a vote is written on the lane or in a session"
     if db.get_bind().dialect.name == "postgresql":
