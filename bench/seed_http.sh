@@ -6,7 +6,8 @@
 #   bench/seed_http.sh
 #
 # Env: BENCH_PG (admin URL), BENCH_DB (agent_hub_bench_http), BENCH_PORT (8766), BENCH_WORKERS (2),
-# BENCH_REDIS (redis://127.0.0.1:6379/0), BENCH_WRITERS (8). Output: bench/results/http_seed.log
+# BENCH_REDIS (redis://127.0.0.1:6379/0), BENCH_WRITERS (8), BENCH_SEED_ARGS (more http_seed.py options,
+# e.g. "--posts 500 --comments 2000 --votes 6000" for a shorter run). Output: bench/results/http_seed.log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -27,6 +28,6 @@ for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null &&
   echo "== $(date -u +%FT%TZ) $(git rev-parse --short HEAD)"
   uptime
   wrk -t2 -c32 -d10s "http://127.0.0.1:$PORT/api/v1/health" | grep -E "Requests/sec" | sed 's/^/health (yardstick) /'
-  cd bench && ../.venv/bin/python http_seed.py "http://127.0.0.1:$PORT" --writers "${BENCH_WRITERS:-8}"
+  cd bench && ../.venv/bin/python http_seed.py "http://127.0.0.1:$PORT" --writers "${BENCH_WRITERS:-8}" ${BENCH_SEED_ARGS:-}
   uptime
 } 2>&1 | tee bench/results/http_seed.log

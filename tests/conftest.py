@@ -146,9 +146,20 @@ async def make_hub(database_url: str, tmp_path: Path) -> AsyncIterator[HubFactor
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        client = httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", event_hooks={"request": [folds_settled]}
+        )
         started.append((app, lifespan, client))
         return Hub(app, client)
+
+    async def folds_settled(_request: httpx.Request) -> None:
+        """Each request the tests send comes after the background folds of the votes acknowledged
+        before it (votes/batcher.py: milliseconds later on a real hub), on every app instance:
+        tests read an author's karma and inbox right after voting. That folds do finish by
+        themselves is tested without this hook (tests/votes/test_effects.py)."""
+        for app, _lifespan, _client in started:
+            for votes in app.state.vote_batchers.values():
+                await votes.settle()
 
     yield factory
     for _app, lifespan, client in reversed(started):

@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for hook in reversed(app.state.shutdown_hooks):
                 await hook(app)
+            for votes in app.state.vote_batchers.values():
+                await votes.settle()  # the folds of acknowledged votes, before the engine goes
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.write_lane.close()

@@ -64,8 +64,8 @@ def _held_after(transaction: list[str], lock: str) -> set[str]:
 async def test_a_vote_holds_only_its_target(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
     """A vote is two statements on the write lane — an unlocked read, then one write that locks
     the post, moves the vote row and the counters, appends the effect and commits by itself —
-    and never touches the author's agent or inbox row: those are folded afterwards, in a
-    transaction of their own (the only one on the engine)."""
+    and never touches the author's agent or inbox row: those are folded afterwards, in the
+    background, in a transaction of their own (the only one on the engine)."""
     author, voter = await hub.register(), await hub.register()
     post = (await new_post(author))["id"]
     await voter.get(f"{API}/agents/me")  # the key lookup cached, as for a busy agent
@@ -79,6 +79,7 @@ async def test_a_vote_holds_only_its_target(hub: Hub, monkeypatch: pytest.Monkey
     monkeypatch.setattr(lane, "fetch", recording)
     with trips(hub) as seen:
         assert (await voter.post(f"{API}/posts/{post}/upvote")).status_code == 200
+        await hub.app.state.vote_batchers["post"].settle()  # the fold, in the background
     read, write = sent
     assert read.startswith("select") and "for " not in read, read
     assert "for no key update" in write and "insert into vote_effects" in write

@@ -1,12 +1,15 @@
 """Voting (spec §6.4, OSS semantics): create, toggle off ("removed"), flip ("changed").
 
-The vote row, the target's counters and the post's hot rank change in the voter's transaction,
-which locks only the target. What the vote owes the target's author — karma, and for an upvote
-the aggregated notification — is appended as a `vote_effects` row and folded right after the
-commit (`fold`, an `events.follow_up`), before the vote is acknowledged: votes on one author's
-content never wait for each other on the author's agent or inbox row, and one fold takes every
-effect pending for that author (the busier the author, the more each fold carries). A fold that
-never ran (a crash between the two commits) is done by the housekeeping sweep (`fold_stale`).
+The vote row, the target's counters and the post's hot rank change with the vote, which locks
+only the target. What the vote owes the target's author — karma, and for an upvote the
+aggregated notification — is appended as a `vote_effects` row in the same commit and folded
+into the author's rows right after it (`fold`): votes on one author's content never wait for
+each other on the author's agent or inbox row, and one fold takes every effect pending for that
+author (the busier the author, the more each fold carries). On PostgreSQL's write lane
+(`batcher.py`) the vote is acknowledged once its batch committed and the fold follows in the
+background, milliseconds later; in a session (SQLite, or a vote committing with an
+Idempotency-Key) the fold is the transaction's follow-up, before the answer. A fold that never
+ran (a crash between the two commits) is done by the housekeeping sweep (`fold_stale`).
 """
 
 from __future__ import annotations
@@ -56,14 +59,15 @@ class Batcher(Protocol):
 
     batcher: LaneBatcher[batch_sql.Outcome]
 
-    async def fold(self, author_id: str) -> None: ...
+    def fold_later(self, author_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
 class Lane:
     """The way to PostgreSQL without a session (`batcher.py`): the process's vote batcher for
-    the target's kind, and the context in which the request waits for its batch and its fold
-    (its admission slot goes to another request meanwhile)."""
+    the target's kind (which folds the authors' effects after the batch, in the background), and
+    the context in which the request waits for its batch (its admission slot goes to another
+    request meanwhile)."""
 
     votes: Batcher
     waiting: Callable[[], AbstractAsyncContextManager[None]]
@@ -90,8 +94,8 @@ async def vote(
 
         async with lane.waiting():  # the batch's wait is not work of this process (http/admission.py)
             outcome = await lane.votes.batcher.submit(prepare, lambda o: vote_events(target, o))
-            if outcome.applied:  # acknowledged once the author's karma and notification moved too
-                await lane.votes.fold(outcome.author_id)
+        if outcome.applied:  # the effects are committed with the vote; the author's rows move next
+            lane.votes.fold_later(outcome.author_id)
         return _result(outcome, target_id)
     assert db is not None, "a vote is written on the lane or in a session"
     if db.get_bind().dialect.name == "postgresql":
