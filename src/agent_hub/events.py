@@ -78,6 +78,9 @@ class ContentChanged:
                score-ordered ones (hot, top, rising), "all" every order (a post came or went)
     agents     agents whose public fields (karma, counts, profile) changed
     text       searchable text came, went or changed
+    thread     only the post's thread moved (a comment came, went or changed, and the post's
+               comment counter with it): nobody's votes on the post or its comments did, so
+               the read caches keep what they hold of a viewer's votes (cache/tags.py, `votes:`)
     everything a write whose reach is not described (the safety net; bulk tools)
     """
 
@@ -87,6 +90,7 @@ class ContentChanged:
     listing: str = ""
     agents: tuple[str, ...] = ()
     text: bool = False
+    thread: bool = False
     everything: bool = False
 
 

@@ -13,7 +13,7 @@ write bumps one of them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from agent_hub import metrics
 from agent_hub.cache.store import Entry, ResponseCache
-from agent_hub.cache.tags import EVERYTHING
+from agent_hub.cache.tags import EVERYTHING, votes
 from agent_hub.cache.version import View, versions
 from agent_hub.db.uow import release_connection
 
@@ -185,6 +185,39 @@ async def as_viewer(
         # b"": no votes here
         cache.put(personal_key, Entry(body, read.tags, read.epoch, read.built_at, stamp=read.stamp))
     return Response(body or read.body, media_type="application/json")
+
+
+async def viewer_votes(
+    request: Request,
+    kind: str,
+    viewer_id: str,
+    ids: Sequence[str],
+    post_ids: Iterable[str],
+    fetch: Callable[[], Awaitable[dict[str, int]]],
+) -> dict[str, int]:
+    """The caller's votes on `ids` (`kind`: posts, or the comments under these roots), as
+    `fetch()` reads them, from the cache while no vote on the posts `post_ids` or their comments
+    moved (their `votes:` tags). Every vote bumps its post's `votes:` tag (a comment's vote, the
+    comment's post); a comment coming or going does not (cache/tags.py). So when a comment makes
+    a page rebuild, the caller's overlay is laid over the new page without a query."""
+    cache = enabled_cache(request)
+    if cache is None:
+        return await fetch()
+    key = ("votes", kind, viewer_id, tuple(ids))
+    entry_tags = tuple(sorted({EVERYTHING, *(votes(p) for p in post_ids)}))
+    entry = cache.peek(key)
+    view = await versions(request, entry_tags)
+    if view is None:
+        return await fetch()
+    if entry is not None and view.valid(entry.tags, entry.epoch, entry.built_at):
+        cache.hit(key, count=False)
+        found: dict[str, int] = orjson.loads(entry.body)
+        return found
+    cache.miss(key, entry, count=False)
+    built_at = view.gen  # read before the query: a vote landing meanwhile leaves the entry stale
+    fetched = await fetch()
+    cache.put(key, Entry(orjson.dumps(fetched), entry_tags, view.epoch, built_at))
+    return fetched
 
 
 def with_votes(items: list[dict[str, Any]], votes: dict[str, int], nested: str | None = None) -> list[dict[str, Any]]:

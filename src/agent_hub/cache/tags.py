@@ -1,6 +1,9 @@
 """The read caches' tags: what a cached read depends on, and what a committed write bumps.
 
     post:<id>     a post's fields (counters, pin, lock), its page and its thread
+    votes:<id>    anyone's votes on the post or on its comments: what a viewer's overlay shows
+                  (bumped with `post:<id>` by every write on the post except those declared
+                  `thread`: a comment coming, going or changing moves no vote)
     agent:<id>    an agent's public fields (embedded as author everywhere; a feed's scope)
     list:all      which posts every listing holds and their order (a post came or went)
     list:<sid>    the same for one submolt's listings
@@ -73,6 +76,10 @@ def post(post_id: str) -> str:
     return "post:" + post_id
 
 
+def votes(post_id: str) -> str:
+    return "votes:" + post_id
+
+
 def agent(agent_id: str) -> str:
     return "agent:" + agent_id
 
@@ -102,6 +109,8 @@ def of_events(events: Sequence[Event], tables: Iterable[str]) -> set[str]:
                 tags.add(EVERYTHING)
             if event.post_id:
                 tags.add(post(event.post_id))
+                if not event.thread:  # anything but a comment may have moved a vote (votes/service.py)
+                    tags.add(votes(event.post_id))
             if event.listing == "all":
                 tags.update((LIST_ALL, SCORE_ALL))
                 if event.submolt_id:

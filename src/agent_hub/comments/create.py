@@ -97,8 +97,9 @@ def comment_changed(post_id: str, comment_id: str) -> events.ContentChanged:
     """What a new (or deleted) comment changes for the read caches: its post (its counter, its
     thread) and the searchable text (the comment's: an index job, search/indexing.py). No listing
     moves (no order depends on comments) and no author's public fields (a commenter's
-    `comments_count` is shown only by reads that load it afresh)."""
-    return events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True)
+    `comments_count` is shown only by reads that load it afresh). Nobody's votes move either
+    (`thread`): readers' cached vote overlays on the post and its thread stay valid."""
+    return events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True, thread=True)
 
 
 def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:

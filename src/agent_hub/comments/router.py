@@ -6,8 +6,9 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import LightWriter, Viewer, Writer
-from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import as_viewer, authors_of, with_votes
+from agent_hub.cache.reads import as_viewer, with_votes
+from agent_hub.cache.reads import viewer_votes as cached_votes
+from agent_hub.comments import pages
 from agent_hub.comments import service as svc
 from agent_hub.comments.create_pg import Lane
 from agent_hub.comments.repository import viewer_votes
@@ -67,33 +68,18 @@ async def list_comments(
     cursor: str | None = Query(None),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> Response:
-    sort = svc.normalise_sort(sort)
-
-    async def build() -> dict:  # the anonymous view, for the read cache
-        await svc.require_post(db, post_id)
-        items, has_more, next_cursor = await svc.comment_page(
-            db, None, post_id, sort=sort, limit=limit or svc.DEFAULT_LIMIT, cursor=cursor, offset=offset
-        )
-        return {
-            "success": True,
-            "post_id": post_id,
-            "sort": sort,
-            "comments": items,
-            "count": len(items),
-            "has_more": has_more,
-            "next_cursor": next_cursor,
-        }
-
-    key = ("comments", post_id, sort, limit, cursor, offset)
-    read = await cached_read(
-        request, key, build, tags=(tags.post(post_id),), tags_of=lambda page: authors_of(page["comments"], "replies")
-    )
+    read = await pages.thread(request, db, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset)
+    key = pages.thread_key(post_id, sort, limit, cursor, offset)
     if viewer is None:
         return read.response()
 
     async def overlay(payload: dict) -> dict | None:
         ids = [c["id"] for c in payload["comments"]]
-        votes = await viewer_votes(db, viewer.id, ids) if ids else {}
+        votes = (
+            await cached_votes(request, "comments", viewer.id, ids, [post_id], lambda: viewer_votes(db, viewer.id, ids))
+            if ids
+            else {}
+        )
         return {**payload, "comments": with_votes(payload["comments"], votes, "replies")} if votes else None
 
     return await as_viewer(request, key, viewer.id, read, overlay)

@@ -21,9 +21,10 @@ from starlette.responses import Response
 from agent_hub import metrics
 from agent_hub.agents.models import Agent
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, as_viewer, authors_of, enabled_cache, with_votes
+from agent_hub.cache.reads import CachedRead, as_viewer, authors_of, enabled_cache, viewer_votes, with_votes
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
+from agent_hub.comments import pages as comment_pages
 from agent_hub.comments.repository import viewer_votes as comment_votes_under
 from agent_hub.posts import repository as repo
 from agent_hub.posts.ranking import normalise_sort
@@ -33,8 +34,45 @@ from agent_hub.posts.service import comments_for_post, post_not_found
 
 async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, post_id: str) -> Response:
     """The post and the first page of its thread, from the read cache; the caller's votes on
-    the post and on the comments shown are laid over the cached anonymous view."""
+    the post and on the comments shown are laid over the cached anonymous view.
 
+    A live post's page is put together from two cached reads that other pages share: the post's
+    card (the listings') and the first page of its thread (`GET /posts/{id}/comments`' default
+    page). A comment rebuilds the thread and the card once each, for every page showing them;
+    a vote on the post rebuilds only the card. A removed post (or one that is not there) is
+    built whole, as before."""
+    key = ("post", post_id)
+    cache = enabled_cache(request)
+    read = await _composed_post(request, db, cache, post_id) if cache is not None else None
+    if read is None:
+        read = await _whole_post(request, db, key, post_id)
+    if viewer is None:
+        return read.response()
+
+    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+        votes = await viewer_votes(
+            request, "posts", viewer.id, [post_id], [post_id], lambda: repo.viewer_votes(db, viewer.id, [post_id])
+        )
+        roots = [c["id"] for c in payload["comments"]]
+        comment_votes = (
+            await viewer_votes(
+                request, "comments", viewer.id, roots, [post_id], lambda: comment_votes_under(db, viewer.id, roots)
+            )
+            if roots
+            else {}
+        )
+        if not votes and not comment_votes:
+            return None
+        return {
+            **payload,
+            "post": with_votes([payload["post"]], votes)[0],
+            "comments": with_votes(payload["comments"], comment_votes, "replies"),
+        }
+
+    return await as_viewer(request, key, viewer.id, read, overlay)
+
+
+async def _whole_post(request: Request, db: AsyncSession, key: Hashable, post_id: str) -> CachedRead:
     async def build() -> dict[str, Any]:
         row = await repo.get_row(db, post_id)
         if row is None:
@@ -52,30 +90,49 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         }
         return PostDetail.model_validate(detail).model_dump(mode="json", by_alias=True)
 
-    key = ("post", post_id)
-    read = await cached_read(
+    return await cached_read(
         request,
         key,
         build,
         tags=(tags.post(post_id),),
         tags_of=lambda page: authors_of([page["post"]]) | authors_of(page["comments"], "replies"),
     )
-    if viewer is None:
-        return read.response()
 
-    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
-        votes = await repo.viewer_votes(db, viewer.id, [post_id])
-        roots = [c["id"] for c in payload["comments"]]
-        comment_votes = await comment_votes_under(db, viewer.id, roots) if roots else {}
-        if not votes and not comment_votes:
-            return None
-        return {
-            **payload,
-            "post": with_votes([payload["post"]], votes)[0],
-            "comments": with_votes(payload["comments"], comment_votes, "replies"),
-        }
 
-    return await as_viewer(request, key, viewer.id, read, overlay)
+async def _composed_post(request: Request, db: AsyncSession, cache: ResponseCache, post_id: str) -> CachedRead | None:
+    """A live post's page from its card and its thread's first page (both cached reads, each
+    valid while its own tags are), or None when there is no live post's card to lay it on."""
+    if await versions(request, ()) is None:  # Valkey unreachable: no cache for this request
+        return None
+    card = (await _cards(request, db, cache, [post_id])).get(post_id)
+    if card is None:
+        return None
+    page_key = ("post_page", post_id)
+    page = cache.peek(page_key)
+    same_card = (
+        page is not None
+        and isinstance(page.stamp, tuple)
+        and page.stamp[:3] == ("post_page", card.epoch, card.built_at)
+    )
+    if not same_card and orjson.loads(card.body)["is_deleted"]:
+        return None  # a card (a listing's) of a post deleted or removed since: its page is built whole
+    thread = await comment_pages.thread(request, db, post_id)  # the page's `comments`: best, the default limit
+    if thread.built_at is None:
+        return None
+    stamp = ("post_page", card.epoch, card.built_at, thread.stamp)
+    if page is None or page.stamp != stamp:  # put together once per build of the card or the thread
+        body = orjson.dumps(
+            {"success": True, "post": orjson.Fragment(card.body), "comments": thread.payload["comments"]},
+            option=orjson.OPT_NON_STR_KEYS,
+        )
+        tags_ = tuple(sorted({*card.tags, *thread.tags}))
+        page = Entry(body, tags_, card.epoch, min(card.built_at, thread.built_at), stamp=stamp)
+        cache.put(page_key, page)
+    else:
+        cache.hit(page_key, count=False)
+    read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
+    read.stamp = stamp
+    return read
 
 
 def scope_tags(sort: str | None, submolt_id: str | None = None) -> tuple[str, ...]:
@@ -113,7 +170,11 @@ async def respond(
 
     async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
         ids = [p["id"] for p in payload["posts"]]
-        votes = await repo.viewer_votes(db, viewer.id, ids) if ids else {}
+        votes = (
+            await viewer_votes(request, "posts", viewer.id, ids, ids, lambda: repo.viewer_votes(db, viewer.id, ids))
+            if ids
+            else {}
+        )
         if not votes:
             return None
         posts = with_votes(payload["posts"], votes)
