@@ -10,6 +10,7 @@ on one post rebuilds that one card; the page around it is put back together from
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
@@ -26,6 +27,7 @@ from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import pages as comment_pages
 from agent_hub.comments.repository import viewer_votes as comment_votes_under
+from agent_hub.db.uow import release_connection
 from agent_hub.posts import repository as repo
 from agent_hub.posts.ranking import normalise_sort
 from agent_hub.posts.schemas import PostDetail, PostList, post_out, removed_post_out
@@ -252,13 +254,50 @@ async def _cards(request: Request, db: AsyncSession, cache: ResponseCache, ids: 
         else:
             cache.miss(("card", post_id), entry, count=False)
     missing = [i for i in ids if i not in found]
-    if missing:
-        built_at = view.gen  # read before the query: a write landing meanwhile leaves them stale
-        rows = await repo.rows_by_ids(db, missing)
+    if not missing:
+        return found
+    built_at = view.gen  # read before the query: a write landing meanwhile leaves them stale
+    # One build per card at a time: right after a write, every request in flight misses the same
+    # card at once (each listing holding the post, its page). Those that find a build started
+    # after what they saw wait for it (without their connection, as `cached_read` does).
+    flights = {i: cache.flights.get(("card", i)) for i in missing}
+    joined = {i: f[1] for i, f in flights.items() if f is not None and f[0] >= built_at}
+    if joined and not await release_connection(request):
+        joined = {}
+    own = [i for i in missing if i not in joined]
+    loop = asyncio.get_running_loop()
+    futures: dict[str, asyncio.Future[Entry | None]] = {i: loop.create_future() for i in own}
+    for post_id, future in futures.items():
+        cache.flights[("card", post_id)] = (built_at, future)
+    try:
+        rows = await repo.rows_by_ids(db, own) if own else {}
         metrics.READ_CACHE_BUILDS.labels("card").inc(len(rows))
         for post_id, (post, author, submolt) in rows.items():
             body = orjson.dumps(post_out(post, author, submolt).model_dump(mode="json", by_alias=True))
             entry = Entry(body, _card_tags(body), view.epoch, built_at)
             cache.put(("card", post_id), entry)
             found[post_id] = entry
+    except BaseException:
+        for future in futures.values():
+            future.cancel()  # its waiters build for themselves (and meet their own error)
+        raise
+    finally:
+        for post_id, future in futures.items():
+            if cache.flights.get(("card", post_id), (None, None))[1] is future:
+                del cache.flights[("card", post_id)]
+    for post_id, future in futures.items():
+        future.set_result(found.get(post_id))  # None: no such post
+    lost: list[str] = []
+    for post_id, flight in joined.items():
+        try:
+            shared = await asyncio.shield(flight)
+        except asyncio.CancelledError:
+            if not flight.cancelled():  # our client went away, not the builder's
+                raise
+            lost.append(post_id)
+            continue
+        if shared is not None:
+            found[post_id] = shared
+    if lost:  # its builder failed or went away: build them here
+        found.update(await _cards(request, db, cache, lost))
     return found
