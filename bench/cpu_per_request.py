@@ -6,6 +6,10 @@ request moves much less, so two versions measured alternately compare.
     bench/run.sh ...                          # seeds the database and writes bench/results/*
     .venv/bin/python bench/cpu_per_request.py [scenarios]   # default: all of them
 
+With one worker (the default) each scenario also prints what it rebuilt in the read cache, by
+kind (`read_cache_builds_total` on /metrics): `mixed_vote` shows a vote rebuilding only what shows
+the voted post (its card, the score-ordered listings) and never the other post's page or thread.
+
 Env: BENCH_DB, BENCH_PORT, BENCH_REDIS as for bench/run.sh; BENCH_PG (admin URL);
 BENCH_WORKERS (1: the worker is the server process); BENCH_SECONDS (8) per scenario;
 BENCH_SRC: the server's source directory (another checkout's `src` to compare versions: the
@@ -24,6 +28,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -52,6 +57,23 @@ def backends() -> list[int]:
     query = f"select pid from pg_stat_activity where datname = '{DB}'"
     out = subprocess.run(["psql", f"{PG}/{DB}", "-Atc", query], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
+
+
+def authors(comments: list[dict[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for comment in comments:
+        out.add(comment["author"]["id"])
+        out |= authors(comment.get("replies") or [])
+    return out
+
+
+def builds(port: str) -> dict[str, float]:
+    """`read_cache_builds_total` by kind (posts, submolt_posts, feed, comments = a thread page,
+    post = a post page built whole, card = a listing card) from the server's /metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as reply:
+        text = reply.read().decode()
+    pattern = r'^read_cache_builds_total\{kind="([^"]+)"\} (\S+)$'
+    return {m.group(1): float(m.group(2)) for m in re.finditer(pattern, text, re.M)}
 
 
 def main() -> None:
@@ -87,8 +109,20 @@ def main() -> None:
         workers = children(server.pid) if WORKERS != "1" else [server.pid]
         key = (RESULTS / "keys.txt").read_text().split()[0]
         base = f"http://127.0.0.1:{PORT}/api/v1"
-        with urllib.request.urlopen(f"{base}/posts?sort=new&limit=1") as reply:
-            post = json.load(reply)["posts"][0]["id"]
+        with urllib.request.urlopen(f"{base}/posts?sort=new&limit=25") as reply:
+            newest = json.load(reply)["posts"]
+        post = newest[0]["id"]
+        # mixed_vote's target: a post in another submolt whose author the mixed run's post page
+        # does not show (an author's karma is part of every page embedding them: a vote on their
+        # post rebuilds those pages, rightly).
+        with urllib.request.urlopen(f"{base}/posts/{post}") as reply:
+            page = json.load(reply)
+        shown = {page["post"]["author"]["id"]} | authors(page["comments"])
+        vote_post = next(
+            p["id"]
+            for p in newest[1:]
+            if p["submolt"]["id"] != newest[0]["submolt"]["id"] and p["author"]["id"] not in shown
+        )
         writes = str(ROOT / "bench" / "writes.lua")
         scenarios: dict[str, tuple[list[str], dict[str, str]]] = {
             "health": ([f"{base}/health"], {}),
@@ -105,15 +139,22 @@ def main() -> None:
                 {"BENCH_KIND": "subscribe", "BENCH_TARGETS": str(RESULTS / "submolts.lst")},
             ),
             "mixed": (["-s", writes, f"{base}/"], {"BENCH_KIND": "mixed", "BENCH_POST": post}),
+            "mixed_vote": (
+                ["-s", writes, f"{base}/"],
+                {"BENCH_KIND": "mixed_vote", "BENCH_POST": post, "BENCH_VOTE_POST": vote_post},
+            ),
         }
         chosen = sys.argv[1].split(",") if len(sys.argv) > 1 else list(scenarios)
         auth = ["-H", f"Authorization: Bearer {key}"]
         for name in chosen:
             args, extra = scenarios[name]
             wrk_env = dict(env, **extra)
-            if name in ("health", "posts_hot"):  # warm the key and read caches
+            # Warm the key and read caches (mixed_vote: and the 49 voters' first-request activity
+            # touch, which moves their public `last_active` and so every page embedding them).
+            if name in ("health", "posts_hot", "mixed_vote"):
                 subprocess.run(["wrk", "-t2", "-c32", "-d2s", *auth, *args], env=wrk_env, capture_output=True)
             pids = backends()
+            builds_before = builds(PORT) if WORKERS == "1" else {}
             before = sum(cpu_seconds(p) for p in workers)
             before_db = {p: cpu_seconds(p) for p in pids}
             started = time.monotonic()
@@ -132,6 +173,9 @@ def main() -> None:
                 f"  load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
+            if WORKERS == "1":  # /metrics is the one worker's: what this scenario rebuilt, by kind
+                moved = {k: v - builds_before.get(k, 0) for k, v in builds(PORT).items()}
+                print(f"{'':15s} read cache builds: {', '.join(f'{k} {v:.0f}' for k, v in sorted(moved.items()) if v)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()

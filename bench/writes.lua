@@ -8,6 +8,10 @@
 --              subscribe  POST then DELETE /submolts/{name}/subscribe over every (agent, submolt)
 --              mixed      9 of 10 requests GET, cycling hot, new, the post BENCH_POST, its
 --                         comments and the feed; 1 of 10 a comment on BENCH_POST
+--              mixed_vote the same reads; 1 of 10 an upvote of BENCH_VOTE_POST (another post, in
+--                         another submolt) by the next of agents 2..50 (toggling: every one
+--                         writes). The post page and thread read are not the voted post's: a
+--                         vote must not rebuild them (bench/cpu_per_request.py counts builds)
 -- BENCH_KEYS   file of API keys, one per line (bench/results/keys.txt)
 -- BENCH_NAMES  file of the agents' names, same order (follow)
 -- BENCH_TARGETS file of target ids or names (vote: post ids; subscribe: submolt names)
@@ -27,6 +31,7 @@ local keys = lines(os.getenv("BENCH_KEYS"))
 local names = lines(os.getenv("BENCH_NAMES"))
 local targets = lines(os.getenv("BENCH_TARGETS"))
 local post = os.getenv("BENCH_POST")
+local vote_post = os.getenv("BENCH_VOTE_POST")
 
 local counter = 1
 function setup(thread)
@@ -72,8 +77,11 @@ request = function()
     local path = (kind == "follow") and ("/agents/" .. list[j + 1] .. "/follow")
       or ("/submolts/" .. list[j + 1] .. "/subscribe")
     return wrk.format(method, prefix .. path, auth(keys[i + 1]), nil)
-  elseif kind == "mixed" then
-    if n % 10 == 0 then
+  elseif kind == "mixed" or kind == "mixed_vote" then
+    if n % 10 == 0 and kind == "mixed_vote" then
+      local i = (math.floor(n / 10) + t * 17) % 49
+      return wrk.format("POST", prefix .. "/posts/" .. vote_post .. "/upvote", auth(keys[i + 2]), nil)
+    elseif n % 10 == 0 then
       return wrk.format("POST", prefix .. "/posts/" .. post .. "/comments", auth(keys[1]),
         '{"content":"mixed run comment ' .. t .. "-" .. n .. ' about session tokens"}')
     end
