@@ -52,3 +52,12 @@ async def test_a_post_with_media_and_its_job_bump_no_global_tag(hub: Hub) -> Non
         assert resp.status_code == 201, resp.text
         await drain(hub)
     assert seen and not [s for s in seen if tags.EVERYTHING in s], seen
+
+
+def test_pending_vote_effects_are_not_content() -> None:
+    """A vote's pending effects show nowhere; the fold that applies them declares the author's
+    karma and inbox. A fold that found nothing left to fold bumps nothing at all."""
+    assert tags.of_events([], {"vote_effects"}) == set()
+    fold = [events.ContentChanged(agents=("a1",)), events.InboxChanged(("a1",))]
+    written = {"vote_effects", "agent_counters", "notifications", "inbox_state"}
+    assert tags.of_events(fold, written) == {tags.agent("a1"), tags.inbox("a1"), tags.CONTENT}
