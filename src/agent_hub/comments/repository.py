@@ -202,6 +202,17 @@ async def viewer_votes(db: AsyncSession, agent_id: str, root_ids: Sequence[str])
     return {cid: int(value) for cid, value in rows}
 
 
+async def viewer_votes_on_post(db: AsyncSession, agent_id: str, post_id: str) -> dict[str, int]:
+    """The viewer's vote on every comment of the post: what any page of its thread lays over
+    (cached per viewer and post, valid until a vote on the post's comments: `votes:<post>`)."""
+    rows = await db.execute(
+        select(CommentVote.comment_id, CommentVote.value)
+        .join(Comment, Comment.id == CommentVote.comment_id)
+        .where(CommentVote.agent_id == agent_id, Comment.post_id == post_id)
+    )
+    return {cid: int(value) for cid, value in rows}
+
+
 async def vote_of(db: AsyncSession, agent_id: str, comment_id: str) -> int | None:
     row = await db.execute(
         select(CommentVote.value).where(CommentVote.agent_id == agent_id, CommentVote.comment_id == comment_id)

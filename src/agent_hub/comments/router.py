@@ -11,7 +11,7 @@ from agent_hub.cache.reads import viewer_votes as cached_votes
 from agent_hub.comments import pages
 from agent_hub.comments import service as svc
 from agent_hub.comments.create_pg import Lane
-from agent_hub.comments.repository import viewer_votes
+from agent_hub.comments.repository import viewer_votes_on_post
 from agent_hub.comments.schemas import (
     CommentCreated,
     CommentEnvelope,
@@ -74,10 +74,11 @@ async def list_comments(
         return read.response()
 
     async def overlay(payload: dict) -> dict | None:
-        ids = [c["id"] for c in payload["comments"]]
         votes = (
-            await cached_votes(request, "comments", viewer.id, ids, [post_id], lambda: viewer_votes(db, viewer.id, ids))
-            if ids
+            await cached_votes(
+                request, "thread", viewer.id, [post_id], [post_id], lambda: viewer_votes_on_post(db, viewer.id, post_id)
+            )
+            if payload["comments"]
             else {}
         )
         return {**payload, "comments": with_votes(payload["comments"], votes, "replies")} if votes else None

@@ -26,7 +26,7 @@ from agent_hub.cache.reads import CachedRead, as_viewer, authors_of, enabled_cac
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import pages as comment_pages
-from agent_hub.comments.repository import viewer_votes as comment_votes_under
+from agent_hub.comments.repository import viewer_votes_on_post as thread_votes
 from agent_hub.db.uow import release_connection
 from agent_hub.posts import repository as repo
 from agent_hub.posts.ranking import normalise_sort
@@ -55,12 +55,11 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         votes = await viewer_votes(
             request, "posts", viewer.id, [post_id], [post_id], lambda: repo.viewer_votes(db, viewer.id, [post_id])
         )
-        roots = [c["id"] for c in payload["comments"]]
         comment_votes = (
             await viewer_votes(
-                request, "comments", viewer.id, roots, [post_id], lambda: comment_votes_under(db, viewer.id, roots)
+                request, "thread", viewer.id, [post_id], [post_id], lambda: thread_votes(db, viewer.id, post_id)
             )
-            if roots
+            if payload["comments"]
             else {}
         )
         if not votes and not comment_votes:
