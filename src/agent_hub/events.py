@@ -78,9 +78,11 @@ class ContentChanged:
                score-ordered ones (hot, top, rising), "all" every order (a post came or went)
     agents     agents whose public fields (karma, counts, profile) changed
     text       searchable text came, went or changed
-    thread     only the post's thread moved (a comment came, went or changed, and the post's
-               comment counter with it): nobody's votes on the post or its comments did, so
-               the read caches keep what they hold of a viewer's votes (cache/tags.py, `votes:`)
+    thread     with `root_id`: only the post's thread moved (a comment came, went or changed,
+               and the post's comment counter with it), under the top-level comment `root_id`
+               (the comment itself when it is top-level). Nobody's votes moved, and no other
+               subtree of the thread: the read caches keep the viewers' vote overlays and the
+               other subtrees (cache/tags.py: `votes:`, `root:`)
     everything a write whose reach is not described (the safety net; bulk tools)
     """
 
@@ -91,6 +93,7 @@ class ContentChanged:
     agents: tuple[str, ...] = ()
     text: bool = False
     thread: bool = False
+    root_id: str | None = None
     everything: bool = False
 
 

@@ -19,7 +19,8 @@ from tests.posts.helpers import API, make_submolt, new_post
 
 def builds() -> dict[str, float]:
     """Reads built from the database so far in this process, by kind: `card` (a listing card),
-    `comments` (a page of a thread), `post` (a post page built whole), `posts`, `submolt_posts`,
+    `comments` (a thread page's index), `subtree` (a top-level comment with its replies), `post`
+    (a post page built whole), `posts`, `submolt_posts`,
     `feed` (a listing's order)."""
     return {
         sample.labels["kind"]: sample.value
@@ -120,5 +121,6 @@ async def test_a_comment_keeps_every_overlay_and_rebuilds_its_thread_once(hub: H
     assert [c["userVote"] for c in page["comments"]] == [1, None]
     assert [c["user_vote"] for c in thread["comments"]] == [1, None]
     assert listing["posts"][0]["comment_count"] == 2 and listing["posts"][0]["userVote"] == 1
-    # One card and one thread page for the three pages.
-    assert moved(before) == {"card": 1, "comments": 1}
+    # For the three pages: the post's card, its thread's index, and the new comment's subtree
+    # (the first one's stayed cached).
+    assert moved(before) == {"card": 1, "comments": 1, "subtree": 1}

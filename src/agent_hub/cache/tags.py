@@ -1,9 +1,11 @@
 """The read caches' tags: what a cached read depends on, and what a committed write bumps.
 
     post:<id>     a post's fields (counters, pin, lock), its page and its thread
-    votes:<id>    anyone's votes on the post or on its comments: what a viewer's overlay shows
-                  (bumped with `post:<id>` by every write on the post except those declared
-                  `thread`: a comment coming, going or changing moves no vote)
+    votes:<id>    everything about the post but a comment coming, going or changing: anyone's
+                  votes on it or its comments (what a viewer's overlay shows, and the thread's
+                  scores and order), its fields, its removal. Bumped with `post:<id>` by every
+                  write on the post except a comment's (`ContentChanged.thread`)
+    root:<id>     a top-level comment's subtree: it or a reply under it came, changed or went
     agent:<id>    an agent's public fields (embedded as author everywhere; a feed's scope)
     list:all      which posts every listing holds and their order (a post came or went)
     list:<sid>    the same for one submolt's listings
@@ -80,6 +82,10 @@ def votes(post_id: str) -> str:
     return "votes:" + post_id
 
 
+def root(comment_id: str) -> str:
+    return "root:" + comment_id
+
+
 def agent(agent_id: str) -> str:
     return "agent:" + agent_id
 
@@ -109,7 +115,9 @@ def of_events(events: Sequence[Event], tables: Iterable[str]) -> set[str]:
                 tags.add(EVERYTHING)
             if event.post_id:
                 tags.add(post(event.post_id))
-                if not event.thread:  # anything but a comment may have moved a vote (votes/service.py)
+                if event.thread and event.root_id:  # a comment: its subtree, no vote
+                    tags.add(root(event.root_id))
+                else:  # anything else on the post may have moved a vote (votes/service.py)
                     tags.add(votes(event.post_id))
             if event.listing == "all":
                 tags.update((LIST_ALL, SCORE_ALL))

@@ -93,13 +93,14 @@ def recipients(facts: Facts, actor_id: str, parent_id: str | None) -> list[tuple
     )
 
 
-def comment_changed(post_id: str, comment_id: str) -> events.ContentChanged:
+def comment_changed(post_id: str, comment_id: str, root_id: str | None) -> events.ContentChanged:
     """What a new (or deleted) comment changes for the read caches: its post (its counter, its
     thread) and the searchable text (the comment's: an index job, search/indexing.py). No listing
     moves (no order depends on comments) and no author's public fields (a commenter's
-    `comments_count` is shown only by reads that load it afresh). Nobody's votes move either
-    (`thread`): readers' cached vote overlays on the post and its thread stay valid."""
-    return events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True, thread=True)
+    `comments_count` is shown only by reads that load it afresh). Nobody's votes move either, and
+    of the thread only the subtree of its top-level comment `root_id` (`thread`, cache/tags.py);
+    without `root_id` (a row older than the column) it counts as any change of the post."""
+    return events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True, thread=True, root_id=root_id)
 
 
 def transient_comment(values: dict[str, Any], now: datetime) -> SimpleNamespace:

@@ -74,7 +74,7 @@ async def create_comment(db: AsyncSession | None, lane: Lane | None, agent: Agen
         messages = inbox.delivered_signals(made["item"], outcome.delivered)
         return [
             *(events.Signal(m) for m in [*messages, inbox.comment_event(comment, agent)]),
-            create.comment_changed(values["post_id"], values["id"]),
+            create.comment_changed(values["post_id"], values["id"], outcome.root_id),
             events.InboxChanged(tuple(d[1] for d in outcome.delivered)),
         ]
 

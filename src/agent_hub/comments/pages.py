@@ -2,19 +2,36 @@
 
 The comments router serves it as `GET /posts/{id}/comments`, and the post page
 (`posts/pages.py`) lays its first page (`best`, the default limit) beside the post's card: one
-build of the thread serves both, and a comment on the post rebuilds it once, not once per page
-that shows it.
+build of the thread serves both.
+
+A page is cached on two levels, as listings are (`posts/pages.py`), so that a comment rebuilds
+only what it changed:
+- its index — which top-level comments, in which order, and the paging envelope — under the
+  post's `post:` tag (a comment or a vote anywhere in the thread may reorder it). One query of
+  ids and sort keys.
+- each top-level comment's subtree (it and its replies, in the page's sort) under its own
+  `root:` tag (a reply came, or something in it changed or went), the post's `votes:` tag (a
+  vote anywhere in the thread: scores and order) and its authors' tags.
+A new comment on a busy thread therefore costs each page showing it one index query; when the
+page shows the same comments as before (a new top-level comment ranks after a full first page
+in `best`), the page is the same bytes, and neither the post page nor any viewer's overlay of it
+is built again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
+import orjson
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agent_hub import metrics
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, authors_of
+from agent_hub.cache.reads import CachedRead, authors_of, enabled_cache
+from agent_hub.cache.store import Entry, ResponseCache
+from agent_hub.cache.version import versions
 from agent_hub.comments import service as svc
 from agent_hub.common.pagination import clamp_limit
 
@@ -33,25 +50,56 @@ async def thread(
     it by the router). 404 when the post cannot be read."""
     key = thread_key(post_id, sort, limit, cursor, offset)
     sort, limit = key[2], key[3]
+    cache = enabled_cache(request)
+    if cache is None or await versions(request, ()) is None:
 
-    async def build() -> dict[str, Any]:
+        async def build() -> dict[str, Any]:
+            await svc.require_post(db, post_id)
+            items, has_more, next_cursor = await svc.comment_page(
+                db, None, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
+            )
+            return _envelope(post_id, sort, items, has_more, next_cursor)
+
+        return await cached_read(request, key, build)  # no cache for this request: built whole
+
+    async def build_index() -> dict[str, Any]:
         await svc.require_post(db, post_id)
-        items, has_more, next_cursor = await svc.comment_page(
-            db, None, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
+        ids, has_more, next_cursor = await svc.root_page(
+            db, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
         )
-        return {
-            "success": True,
-            "post_id": post_id,
-            "sort": sort,
-            "comments": items,
-            "count": len(items),
-            "has_more": has_more,
-            "next_cursor": next_cursor,
-        }
+        return {"ids": ids, "has_more": has_more, "next_cursor": next_cursor}
 
-    return await cached_read(
-        request, key, build, tags=(tags.post(post_id),), tags_of=lambda page: authors_of(page["comments"], "replies")
+    index = await cached_read(request, key, build_index, tags=(tags.post(post_id),))
+    ids: list[str] = index.payload["ids"]
+    subtrees = await _subtrees(request, db, cache, post_id, sort, ids)
+    shown = [subtrees[i] for i in ids if i in subtrees]
+    # What the page is made of: equal stamps, equal bytes (an index rebuilt by a comment that
+    # did not land on this page gives the same stamp, so what is built on it stays valid).
+    stamp: tuple[object, ...] = (
+        "thread",
+        index.epoch,
+        tuple(ids),
+        index.payload["has_more"],
+        index.payload["next_cursor"],
+        *(e.built_at for e in shown),
     )
+    page_key = ("thread_page", key)
+    page = cache.peek(page_key)
+    if page is None or page.stamp != stamp:
+        frags = [orjson.Fragment(e.body) for e in shown]
+        body = orjson.dumps(
+            _envelope(post_id, sort, frags, index.payload["has_more"], index.payload["next_cursor"]),
+            option=orjson.OPT_NON_STR_KEYS,
+        )
+        all_tags = tuple(sorted(set(index.tags).union(*(e.tags for e in shown))))
+        built_at = min([index.built_at or 0, *(e.built_at for e in shown)])
+        page = Entry(body, all_tags, index.epoch, built_at, stamp=stamp)
+        cache.put(page_key, page)
+    else:
+        cache.hit(page_key, count=False)
+    read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
+    read.stamp = stamp
+    return read
 
 
 def thread_key(
@@ -67,3 +115,47 @@ def thread_key(
         cursor,
         offset,
     )
+
+
+def _envelope(post_id: str, sort: str, items: list[Any], has_more: bool, next_cursor: str | None) -> dict[str, Any]:
+    return {
+        "success": True,
+        "post_id": post_id,
+        "sort": sort,
+        "comments": items,
+        "count": len(items),
+        "has_more": has_more,
+        "next_cursor": next_cursor,
+    }
+
+
+async def _subtrees(
+    request: Request, db: AsyncSession, cache: ResponseCache, post_id: str, sort: str, ids: list[str]
+) -> dict[str, Entry]:
+    """The subtrees of these top-level comments in `sort`: cached ones still valid, the others
+    built (one query for the roots, one for their replies)."""
+    keys: dict[str, Hashable] = {i: ("subtree", i, sort) for i in ids}
+    held = {i: cache.peek(k) for i, k in keys.items()}
+    view = await versions(request, {t for e in held.values() if e is not None for t in e.tags} or {tags.EVERYTHING})
+    if view is None:
+        raise RuntimeError("versions vanished within one request")  # read a moment ago, memoised
+    found: dict[str, Entry] = {}
+    for root_id, entry in held.items():
+        if entry is not None and view.valid(entry.tags, entry.epoch, entry.built_at):
+            cache.hit(keys[root_id], count=False)
+            found[root_id] = entry
+        else:
+            cache.miss(keys[root_id], entry, count=False)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        built_at = view.gen  # read before the queries: a write landing meanwhile leaves them stale
+        built = await svc.subtrees(db, missing, sort)
+        metrics.READ_CACHE_BUILDS.labels("subtree").inc(len(built))
+        for root_id, item in built.items():
+            subtree_tags = {tags.EVERYTHING, tags.votes(post_id), tags.root(root_id), *authors_of([item], "replies")}
+            entry = Entry(
+                orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS), tuple(sorted(subtree_tags)), view.epoch, built_at
+            )
+            cache.put(keys[root_id], entry)
+            found[root_id] = entry
+    return found

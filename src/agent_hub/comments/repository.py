@@ -179,6 +179,35 @@ async def page_roots(
     return [(c, a) for c, a in (await db.execute(stmt)).all()]
 
 
+async def page_root_keys(
+    db: AsyncSession,
+    post_id: str,
+    sort: str,
+    limit: int,
+    *,
+    offset: int = 0,
+    after_values: Sequence[Any] | None = None,
+) -> list[Row[Any]]:
+    """`page_roots` without the rows: each root's id and the columns of its sort key (a page's
+    index, cached apart from the roots' subtrees: comments/pages.py)."""
+    keys = ROOT_KEYS[sort] or CONTROVERSIAL_KEYS
+    columns = {Comment.id.key: Comment.id, **{col.key: col for col, _ in ROOT_KEYS[sort] or ()}}
+    stmt = select(*columns.values()).where(Comment.post_id == post_id, Comment.depth == 0)
+    if after_values is not None:
+        stmt = stmt.where(after(keys, after_values))
+    stmt = stmt.order_by(*order_by(keys)).limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
+    return list((await db.execute(stmt)).all())
+
+
+async def roots_by_ids(db: AsyncSession, ids: Sequence[str]) -> list[tuple[Comment, Agent]]:
+    if not ids:
+        return []
+    stmt = select(Comment, Agent).join(Agent, Agent.id == Comment.author_id).where(Comment.id.in_(list(ids)))
+    return [(c, a) for c, a in (await db.execute(stmt)).all()]
+
+
 async def descendants(db: AsyncSession, root_ids: Sequence[str]) -> list[tuple[Comment, Agent]]:
     if not root_ids:
         return []

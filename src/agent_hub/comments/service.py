@@ -72,6 +72,31 @@ async def require_post(db: AsyncSession, post_id: str) -> Any:
     return post
 
 
+def _page_params(sort: str, limit: int, cursor: str | None, offset: int) -> tuple[str, int, int, list[Any] | None]:
+    """(sort, limit, offset, keyset values to start after) of a page request."""
+    sort = normalise_sort(sort)
+    limit = clamp_limit(limit, DEFAULT_LIMIT, MAX_LIMIT)
+    offset = min(max(offset or 0, 0), MAX_OFFSET)
+    state = decode_cursor(cursor)
+    after_values = None
+    if state is not None:
+        if repo.ROOT_KEYS[sort] is not None and "k" in state:
+            after_values = load_values(repo.ROOT_KEYS[sort] or [], state["k"])
+            offset = 0
+        elif isinstance(state.get("o"), int) and 0 <= state["o"] <= MAX_OFFSET:
+            offset = state["o"]
+        else:
+            raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+    return sort, limit, offset, after_values
+
+
+def _next_cursor(sort: str, last: Any, offset: int, limit: int) -> str:
+    keys = repo.ROOT_KEYS[sort]
+    if keys is not None:
+        return encode_cursor({"k": [dump_value(getattr(last, col.key)) for col, _ in keys]})
+    return encode_cursor({"o": offset + limit})
+
+
 async def comment_page(
     db: AsyncSession,
     viewer: Agent | None,
@@ -84,31 +109,31 @@ async def comment_page(
 ) -> tuple[list[dict[str, Any]], bool, str | None]:
     """One page of a post's thread: (roots with nested replies, has_more, next_cursor).
     The post is not checked here; callers do that."""
-    sort = normalise_sort(sort)
-    limit = clamp_limit(limit, DEFAULT_LIMIT, MAX_LIMIT)
-    offset = min(max(offset or 0, 0), MAX_OFFSET)
-    state = decode_cursor(cursor)
-    keyed = repo.ROOT_KEYS[sort] is not None
-    after_values = None
-    if state is not None:
-        if keyed and "k" in state:
-            after_values = load_values(repo.ROOT_KEYS[sort] or [], state["k"])
-            offset = 0
-        elif isinstance(state.get("o"), int) and 0 <= state["o"] <= MAX_OFFSET:
-            offset = state["o"]
-        else:
-            raise BadRequest("Invalid cursor", "Pass the next_cursor value from the previous page unchanged")
+    sort, limit, offset, after_values = _page_params(sort, limit, cursor, offset)
     rows = await repo.page_roots(db, post_id, sort, limit + 1, offset=offset, after_values=after_values)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if has_more:
-        last = rows[-1][0]
-        if keyed:
-            next_cursor = encode_cursor({"k": [dump_value(getattr(last, col.key)) for col, _ in repo.ROOT_KEYS[sort]]})
-        else:
-            next_cursor = encode_cursor({"o": offset + limit})
+    next_cursor = _next_cursor(sort, rows[-1][0], offset, limit) if has_more else None
     return await _assemble(db, viewer, rows, sort), has_more, next_cursor
+
+
+async def root_page(
+    db: AsyncSession, post_id: str, *, sort: str, limit: int, cursor: str | None = None, offset: int = 0
+) -> tuple[list[str], bool, str | None]:
+    """`comment_page`'s roots only: (their ids, has_more, next_cursor)."""
+    sort, limit, offset, after_values = _page_params(sort, limit, cursor, offset)
+    rows = await repo.page_root_keys(db, post_id, sort, limit + 1, offset=offset, after_values=after_values)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _next_cursor(sort, rows[-1], offset, limit) if has_more else None
+    return [r.id for r in rows], has_more, next_cursor
+
+
+async def subtrees(db: AsyncSession, root_ids: list[str], sort: str) -> dict[str, dict[str, Any]]:
+    """The anonymous view of these top-level comments with their replies, by id (a removed one
+    is missing)."""
+    rows = await repo.roots_by_ids(db, root_ids)
+    return {item["id"]: item for item in await _assemble(db, None, rows, normalise_sort(sort))}
 
 
 async def _assemble(
@@ -243,7 +268,7 @@ async def _create_sqlite(db: AsyncSession, agent: Agent, values: dict[str, Any])
     root_id, depth = create.place(facts, values["id"], parent_id)
     values = {**values, "root_id": root_id, "depth": depth}
     await repo.insert(db, values, facts.submolt_id, now)
-    events.emit(db, create.comment_changed(post_id, values["id"]))
+    events.emit(db, create.comment_changed(post_id, values["id"], root_id))
     comment = create.transient_comment(values, now)
     recipients = create.recipients(facts, agent.id, parent_id)
     await inbox.notify_comment(db, comment=comment, actor=agent, recipients=recipients)
@@ -268,6 +293,6 @@ async def delete_comment(db: AsyncSession, agent: Agent, comment_id: str) -> Non
     if comment.author_id != agent.id:
         raise Forbidden("You can only delete your own comments", "Only the author can delete a comment")
     await repo.soft_delete(db, comment, utcnow())
-    events.emit(db, create.comment_changed(comment.post_id, comment.id))
+    events.emit(db, create.comment_changed(comment.post_id, comment.id, comment.root_id))
     await inbox.on_comment_deleted(db, comment.id)
     await media.on_target_deleted(db, Comment, comment.id)

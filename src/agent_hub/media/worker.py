@@ -225,10 +225,7 @@ async def _signal(db: Any, job: jobs.Claimed, status: str, description: str) -> 
     post_id = await jobs.post_of(db, job)
     if post_id:
         comment_id = job.target_id if job.target_type == "comment" else None
-        # A comment's media moves its thread only, never a vote (cache/tags.py, `votes:`).
-        events.emit(
-            db, events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True, thread=comment_id is not None)
-        )
+        events.emit(db, events.ContentChanged(post_id=post_id, comment_id=comment_id, text=True))
         events.signal(
             db,
             {
