@@ -124,3 +124,41 @@ async def test_a_comment_keeps_every_overlay_and_rebuilds_its_thread_once(hub: H
     # For the three pages: the post's card, its thread's index, and the new comment's subtree
     # (the first one's stayed cached).
     assert moved(before) == {"card": 1, "comments": 1, "subtree": 1}
+
+
+async def test_a_reply_rebuilds_only_its_subtree_and_a_vote_reorders_the_thread(hub: Hub) -> None:
+    author, replier, reader = [await hub.register() for _ in range(3)]
+    post = await new_post(author)
+    url = f"{API}/posts/{post['id']}/comments?sort=best"
+    first, second = [
+        (await author.post(f"{API}/posts/{post['id']}/comments", json={"content": c})).json()["comment"]
+        for c in ("first", "second")
+    ]
+    assert (await reader.post(f"{API}/comments/{second['id']}/downvote")).status_code == 200
+    assert [c["id"] for c in (await _read(reader, url))["comments"]] == [first["id"], second["id"]]
+
+    before = builds()
+    reply = (
+        await replier.post(f"{API}/posts/{post['id']}/comments", json={"content": "re", "parent_id": first["id"]})
+    ).json()["comment"]
+    thread = await _read(reader, url)
+    assert [r["content"] for r in thread["comments"][0]["replies"]] == ["re"]
+    assert thread["comments"][1]["userVote"] == -1  # the reader's vote, laid over as before
+    assert moved(before) == {"comments": 1, "subtree": 1}  # the index, and the replied-to subtree only
+
+    before = builds()
+    assert (await replier.delete(f"{API}/comments/{reply['id']}")).status_code == 200
+    thread = await _read(reader, url)
+    assert thread["comments"][0]["replies"][0]["content"] == "[deleted]"
+    assert moved(before) == {"comments": 1, "subtree": 1}
+
+    before = builds()  # a vote anywhere in the thread moves scores and order: every subtree
+    assert (await reader.post(f"{API}/comments/{second['id']}/upvote")).status_code == 200
+    assert (await replier.post(f"{API}/comments/{second['id']}/upvote")).status_code == 200
+    thread = await _read(reader, url)
+    assert [(c["id"], c["score"], c["userVote"]) for c in thread["comments"]] == [
+        (second["id"], 2, 1),
+        (first["id"], 0, None),
+    ]
+    assert (await _read(replier, url))["comments"][0]["userVote"] == 1
+    assert moved(before) == {"comments": 1, "subtree": 2}
