@@ -142,6 +142,60 @@ async def cached_read(
     return read
 
 
+async def build_shared(
+    request: Request,
+    cache: ResponseCache,
+    keys: dict[str, Hashable],
+    built_at: int,
+    build: Callable[[list[str]], Awaitable[dict[str, Entry]]],
+) -> dict[str, Entry]:
+    """Entries that are parts of a read (a listing's cards, a thread's subtrees), by id: `keys`
+    maps the ids to build to their cache keys. One build per key at a time, as `cached_read`
+    does for whole reads: right after a write, every request in flight misses the same part at
+    once; those that find a build started after what they saw (`built_at`, the generation read
+    before building) wait for it, without their connection. `build(ids)` returns the entries it
+    found (an id it did not find is left out); they go into the cache."""
+    flights = {i: cache.flights.get(k) for i, k in keys.items()}
+    joined = {i: f[1] for i, f in flights.items() if f is not None and f[0] >= built_at}
+    if joined and not await release_connection(request):
+        joined = {}
+    own = [i for i in keys if i not in joined]
+    loop = asyncio.get_running_loop()
+    futures: dict[str, asyncio.Future[Entry | None]] = {i: loop.create_future() for i in own}
+    for i, future in futures.items():
+        cache.flights[keys[i]] = (built_at, future)
+    found: dict[str, Entry] = {}
+    try:
+        if own:
+            found = await build(own)
+            for i, entry in found.items():
+                cache.put(keys[i], entry)
+    except BaseException:
+        for future in futures.values():
+            future.cancel()  # its waiters build for themselves (and meet their own error)
+        raise
+    finally:
+        for i, future in futures.items():
+            if cache.flights.get(keys[i], (None, None))[1] is future:
+                del cache.flights[keys[i]]
+    for i, future in futures.items():
+        future.set_result(found.get(i))
+    lost: list[str] = []
+    for i, flight in joined.items():
+        try:
+            shared = await asyncio.shield(flight)
+        except asyncio.CancelledError:
+            if not flight.cancelled():  # our client went away, not the builder's
+                raise
+            lost.append(i)
+            continue
+        if shared is not None:
+            found[i] = shared
+    if lost:  # their builder failed or went away: build them here
+        found.update(await build_shared(request, cache, {i: keys[i] for i in lost}, built_at, build))
+    return found
+
+
 async def _build(build: Build) -> CachedRead:
     payload = await build()
     return CachedRead(orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS), payload)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import metrics
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, authors_of, enabled_cache
+from agent_hub.cache.reads import CachedRead, authors_of, build_shared, enabled_cache
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import service as svc
@@ -147,15 +147,21 @@ async def _subtrees(
         else:
             cache.miss(keys[root_id], entry, count=False)
     missing = [i for i in ids if i not in found]
-    if missing:
-        built_at = view.gen  # read before the queries: a write landing meanwhile leaves them stale
-        built = await svc.subtrees(db, missing, sort)
-        metrics.READ_CACHE_BUILDS.labels("subtree").inc(len(built))
-        for root_id, item in built.items():
+    if not missing:
+        return found
+    built_at = view.gen  # read before the queries: a write landing meanwhile leaves them stale
+
+    async def build(own: list[str]) -> dict[str, Entry]:
+        items = await svc.subtrees(db, own, sort)
+        metrics.READ_CACHE_BUILDS.labels("subtree").inc(len(items))
+        built = {}
+        for root_id, item in items.items():
             subtree_tags = {tags.EVERYTHING, tags.votes(post_id), tags.root(root_id), *authors_of([item], "replies")}
-            entry = Entry(
-                orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS), tuple(sorted(subtree_tags)), view.epoch, built_at
-            )
-            cache.put(keys[root_id], entry)
-            found[root_id] = entry
+            body = orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS)
+            built[root_id] = Entry(body, tuple(sorted(subtree_tags)), view.epoch, built_at)
+        return built
+
+    # One build per subtree at a time: a cold or just-invalidated page is asked for by every
+    # request in flight at once.
+    found.update(await build_shared(request, cache, {i: keys[i] for i in missing}, built_at, build))
     return found

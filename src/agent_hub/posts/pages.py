@@ -10,7 +10,6 @@ on one post rebuilds that one card; the page around it is put back together from
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
@@ -22,12 +21,19 @@ from starlette.responses import Response
 from agent_hub import metrics
 from agent_hub.agents.models import Agent
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, as_viewer, authors_of, enabled_cache, viewer_votes, with_votes
+from agent_hub.cache.reads import (
+    CachedRead,
+    as_viewer,
+    authors_of,
+    build_shared,
+    enabled_cache,
+    viewer_votes,
+    with_votes,
+)
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import pages as comment_pages
 from agent_hub.comments.repository import viewer_votes_on_post as thread_votes
-from agent_hub.db.uow import release_connection
 from agent_hub.posts import repository as repo
 from agent_hub.posts.ranking import normalise_sort
 from agent_hub.posts.schemas import PostDetail, PostList, post_out, removed_post_out
@@ -256,47 +262,15 @@ async def _cards(request: Request, db: AsyncSession, cache: ResponseCache, ids: 
     if not missing:
         return found
     built_at = view.gen  # read before the query: a write landing meanwhile leaves them stale
-    # One build per card at a time: right after a write, every request in flight misses the same
-    # card at once (each listing holding the post, its page). Those that find a build started
-    # after what they saw wait for it (without their connection, as `cached_read` does).
-    flights = {i: cache.flights.get(("card", i)) for i in missing}
-    joined = {i: f[1] for i, f in flights.items() if f is not None and f[0] >= built_at}
-    if joined and not await release_connection(request):
-        joined = {}
-    own = [i for i in missing if i not in joined]
-    loop = asyncio.get_running_loop()
-    futures: dict[str, asyncio.Future[Entry | None]] = {i: loop.create_future() for i in own}
-    for post_id, future in futures.items():
-        cache.flights[("card", post_id)] = (built_at, future)
-    try:
-        rows = await repo.rows_by_ids(db, own) if own else {}
+
+    async def build(own: list[str]) -> dict[str, Entry]:
+        rows = await repo.rows_by_ids(db, own)
         metrics.READ_CACHE_BUILDS.labels("card").inc(len(rows))
+        built = {}
         for post_id, (post, author, submolt) in rows.items():
             body = orjson.dumps(post_out(post, author, submolt).model_dump(mode="json", by_alias=True))
-            entry = Entry(body, _card_tags(body), view.epoch, built_at)
-            cache.put(("card", post_id), entry)
-            found[post_id] = entry
-    except BaseException:
-        for future in futures.values():
-            future.cancel()  # its waiters build for themselves (and meet their own error)
-        raise
-    finally:
-        for post_id, future in futures.items():
-            if cache.flights.get(("card", post_id), (None, None))[1] is future:
-                del cache.flights[("card", post_id)]
-    for post_id, future in futures.items():
-        future.set_result(found.get(post_id))  # None: no such post
-    lost: list[str] = []
-    for post_id, flight in joined.items():
-        try:
-            shared = await asyncio.shield(flight)
-        except asyncio.CancelledError:
-            if not flight.cancelled():  # our client went away, not the builder's
-                raise
-            lost.append(post_id)
-            continue
-        if shared is not None:
-            found[post_id] = shared
-    if lost:  # its builder failed or went away: build them here
-        found.update(await _cards(request, db, cache, lost))
+            built[post_id] = Entry(body, _card_tags(body), view.epoch, built_at)
+        return built
+
+    found.update(await build_shared(request, cache, {i: ("card", i) for i in missing}, built_at, build))
     return found
