@@ -260,7 +260,7 @@ async def viewer_votes(
     key = ("votes", kind, viewer_id, tuple(ids))
     entry_tags = tuple(sorted({EVERYTHING, *(votes(p) for p in post_ids)}))
     entry = cache.peek(key)
-    view = await versions(request, entry_tags)
+    view = await versions(request, entry_tags, remember=False)
     if view is None:
         return await fetch()
     if entry is not None and view.valid(entry.tags, entry.epoch, entry.built_at):

@@ -186,14 +186,16 @@ _UNREAD = object()
 HINTS = 10_000  # request targets whose tags are remembered
 
 
-async def versions(request: Any, tags: Collection[str]) -> View | None:
+async def versions(request: Any, tags: Collection[str], *, remember: bool = True) -> View | None:
     """The versions of `tags` as this request sees them (read once per request and tag: a
     request's own writes bump them only at its commit).
 
     One round trip per request is the aim: the first read also fetches the tags the same target
     (path and query) needed last time — the key lookup asks only for `auth`, the page then for
     its own tags and its cards' — so a repeated poll reads everything in one MGET. A hint only
-    chooses which keys to fetch early; a tag it misses is fetched when asked for."""
+    chooses which keys to fetch early; a tag it misses is fetched when asked for. `remember=False`
+    keeps `tags` out of the hint: tags asked for only now and then (a viewer's votes, needed when
+    the page under their overlay was rebuilt) would lengthen every poll's MGET for nothing."""
     memo: View | object | None = getattr(request.state, "cache_view", _UNREAD)
     if memo is None:
         return None  # unavailable earlier in this request: stay without caches
@@ -201,16 +203,17 @@ async def versions(request: Any, tags: Collection[str]) -> View | None:
     if not isinstance(memo, View):
         target = (request.scope.get("path"), request.scope.get("query_string"))
         hint = store.hints.get(target)
-        wanted: set[str] = set(tags)
+        wanted: set[str] = set(tags) if remember else set()
         request.state.cache_target, request.state.cache_wanted = target, wanted
-        view = await store.read(wanted | hint if hint else wanted)
+        view = await store.read(set(tags) | hint if hint else tags)
         if hint is None:
             store.remember(target, wanted)  # filled in as this request goes on
     else:
         wanted = request.state.cache_wanted
-        wanted.update(tags)
-        if any(t not in memo.tags for t in tags):  # the hint missed some: this request's set next time
-            store.remember(request.state.cache_target, wanted)
+        if remember:
+            wanted.update(tags)
+            if any(t not in memo.tags for t in tags):  # the hint missed some: this request's set next time
+                store.remember(request.state.cache_target, wanted)
         view = await store.read(tags, memo)
     request.state.cache_view = view
     return view
