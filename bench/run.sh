@@ -18,7 +18,8 @@
 # search (reads); comment_create (32 connections on one post, one key), vote (49 agents
 # upvoting 20 fresh posts of one author), post_create (50 agents, limits off), follow and
 # subscribe (follow/unfollow, subscribe/unsubscribe pairs), mixed (90 % reads cycling hot, new,
-# a post, its comments and the feed; 10 % comments on that post).
+# a post, its comments and the feed; 10 % comments on that post), mixed_vote (the same reads; 10 %
+# upvotes of a post in another submolt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -86,6 +87,23 @@ if [ -z "$LARGE" ]; then
   printf '%s\n' general rust python infra ml random >bench/results/submolts.lst
   BENCH_KIND=subscribe BENCH_TARGETS=bench/results/submolts.lst run subscribe -s bench/writes.lua "$BASE/"
   BENCH_KIND=mixed BENCH_POST=$POST run mixed -s bench/writes.lua "$BASE/"
+  # mixed_vote: the same reads, 1 in 10 an upvote of a post in another submolt whose author the
+  # read post's page does not show (bench/cpu_per_request.py also counts what it rebuilds).
+  if case ",${BENCH_ONLY:-mixed_vote}," in *",mixed_vote,"*) true ;; *) false ;; esac; then
+    VOTE_POST=$(.venv/bin/python - "$BASE" "$POST" <<'PY'
+import json, sys, urllib.request
+base, post = sys.argv[1], sys.argv[2]
+newest = json.load(urllib.request.urlopen(f"{base}/posts?sort=new&limit=25"))["posts"]
+page = json.load(urllib.request.urlopen(f"{base}/posts/{post}"))
+def authors(cs):
+    return set().union(*({c["author"]["id"]} | authors(c.get("replies") or []) for c in cs)) if cs else set()
+shown = {page["post"]["author"]["id"]} | authors(page["comments"])
+sub = page["post"]["submolt"]["id"]
+print(next(p["id"] for p in newest if p["submolt"]["id"] != sub and p["author"]["id"] not in shown))
+PY
+    )
+    BENCH_KIND=mixed_vote BENCH_POST=$POST BENCH_VOTE_POST=$VOTE_POST run mixed_vote -s bench/writes.lua "$BASE/"
+  fi
 fi
 uptime | tee bench/results/load.log
 .venv/bin/python bench/summarise.py bench/results
