@@ -260,7 +260,10 @@ async def viewer_votes(
     key = ("votes", kind, viewer_id, tuple(ids))
     entry_tags = tuple(sorted({EVERYTHING, *(votes(p) for p in post_ids)}))
     entry = cache.peek(key)
-    view = await versions(request, entry_tags, remember=False)
+    # The vote tags join the target's MGET hint (cache/version.py) only once the overlay has been
+    # laid again over a rebuilt page (an entry is here): on a page that writes keep rebuilding
+    # they are needed by most requests, on a steady one (a polled listing) by none of them.
+    view = await versions(request, entry_tags, remember=entry is not None)
     if view is None:
         return await fetch()
     if entry is not None and view.valid(entry.tags, entry.epoch, entry.built_at):

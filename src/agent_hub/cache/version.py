@@ -194,8 +194,8 @@ async def versions(request: Any, tags: Collection[str], *, remember: bool = True
     (path and query) needed last time — the key lookup asks only for `auth`, the page then for
     its own tags and its cards' — so a repeated poll reads everything in one MGET. A hint only
     chooses which keys to fetch early; a tag it misses is fetched when asked for. `remember=False`
-    keeps `tags` out of the hint: tags asked for only now and then (a viewer's votes, needed when
-    the page under their overlay was rebuilt) would lengthen every poll's MGET for nothing."""
+    keeps `tags` out of the hint: tags a target's requests need only now and then (a viewer's
+    votes, read when the page under their overlay was rebuilt) would lengthen every poll's MGET."""
     memo: View | object | None = getattr(request.state, "cache_view", _UNREAD)
     if memo is None:
         return None  # unavailable earlier in this request: stay without caches
