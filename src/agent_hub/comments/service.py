@@ -63,13 +63,12 @@ def clean_text(value: str | None) -> str:
     return (value or "").replace("\x00", "").strip()
 
 
-async def require_post(db: AsyncSession, post_id: str) -> Any:
-    """The post whose thread is read: a removed post's thread still reads (the post itself reads
-    as `[removed]`), a deleted post's is gone; comments on either are refused where they are made."""
-    post = await repo.readable_post(db, post_id) if plausible_id(post_id) else None
-    if post is None:
+async def require_post(db: AsyncSession, post_id: str) -> None:
+    """404 unless the post's thread can be read: a removed post's thread still reads (the post
+    itself reads as `[removed]`), a deleted post's is gone; comments on either are refused where
+    they are made."""
+    if not (plausible_id(post_id) and await repo.readable_post(db, post_id)):
         raise NotFound("Post not found", "Check the post id")
-    return post
 
 
 def _page_params(sort: str, limit: int, cursor: str | None, offset: int) -> tuple[str, int, int, list[Any] | None]:
