@@ -36,7 +36,7 @@ class CachedRead:
     would be thousands of dicts, slowing every full collection (and p99 with it). `tags`,
     `epoch` and `built_at` say what it is valid for (None: built without the cache)."""
 
-    __slots__ = ("body", "_payload", "tags", "epoch", "built_at", "_stamp")
+    __slots__ = ("body", "_payload", "tags", "epoch", "built_at", "_stamp", "parts")
 
     def __init__(
         self,
@@ -52,6 +52,9 @@ class CachedRead:
         self.epoch = epoch
         self.built_at = built_at
         self._stamp: object = None
+        # A read put together from cached parts (posts/pages.py: a listing's envelope, its posts'
+        # ids and their cards' bytes), for an overlay that patches only the parts it must.
+        self.parts: Any = None
 
     @property
     def stamp(self) -> object:
@@ -219,12 +222,12 @@ async def as_viewer(
     key: Hashable,
     viewer_id: str,
     read: CachedRead,
-    overlay: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]],
+    overlay: Callable[[CachedRead], Awaitable[dict[str, Any] | bytes | None]],
 ) -> Response:
-    """`read` as the caller sees it. `overlay(payload)` returns a copy carrying the caller's
-    votes, or None when they have none on it. Its bytes are cached per caller, valid as long as
-    the read is (a vote bumps the tags of what it voted on), so a repeated poll re-encodes
-    nothing."""
+    """`read` as the caller sees it. `overlay(read)` returns a copy of its payload carrying the
+    caller's votes (or that copy's JSON bytes), or None when they have none on it. Its bytes are
+    cached per caller, valid as long as the read is (a vote bumps the tags of what it voted on),
+    so a repeated poll re-encodes nothing."""
     cache = enabled_cache(request)
     personal_key = ("as_viewer", key, viewer_id)
     if cache is not None and read.built_at is not None:
@@ -233,8 +236,11 @@ async def as_viewer(
             cache.hit(personal_key)
             return Response(entry.body or read.body, media_type="application/json")
         cache.miss(personal_key, entry)
-    personal = await overlay(read.payload)
-    body = orjson.dumps(personal, option=orjson.OPT_NON_STR_KEYS) if personal is not None else b""
+    personal = await overlay(read)
+    if isinstance(personal, bytes):
+        body = personal
+    else:
+        body = orjson.dumps(personal, option=orjson.OPT_NON_STR_KEYS) if personal is not None else b""
     if cache is not None and read.built_at is not None:
         # b"": no votes here
         cache.put(personal_key, Entry(body, read.tags, read.epoch, read.built_at, stamp=read.stamp))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import LightWriter, Viewer, Writer
-from agent_hub.cache.reads import as_viewer, with_votes
+from agent_hub.cache.reads import CachedRead, as_viewer, with_votes
 from agent_hub.cache.reads import viewer_votes as cached_votes
 from agent_hub.comments import pages
 from agent_hub.comments import service as svc
@@ -73,7 +75,8 @@ async def list_comments(
     if viewer is None:
         return read.response()
 
-    async def overlay(payload: dict) -> dict | None:
+    async def overlay(read: CachedRead) -> dict[str, Any] | None:
+        payload = read.payload
         votes = (
             await cached_votes(
                 request, "thread", viewer.id, [post_id], [post_id], lambda: viewer_votes_on_post(db, viewer.id, post_id)

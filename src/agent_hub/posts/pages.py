@@ -57,7 +57,8 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
     if viewer is None:
         return read.response()
 
-    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
+    async def overlay(read: CachedRead) -> dict[str, Any] | None:
+        payload = read.payload
         votes = await viewer_votes(
             request, "posts", viewer.id, [post_id], [post_id], lambda: repo.viewer_votes(db, viewer.id, [post_id])
         )
@@ -175,8 +176,9 @@ async def respond(
     if viewer is None:
         return read.response()
 
-    async def overlay(payload: dict[str, Any]) -> dict[str, Any] | None:
-        ids = [p["id"] for p in payload["posts"]]
+    async def overlay(read: CachedRead) -> dict[str, Any] | bytes | None:
+        parts: Parts | None = read.parts
+        ids = parts.ids if parts is not None else [p["id"] for p in read.payload["posts"]]
         votes = (
             await viewer_votes(request, "posts", viewer.id, ids, ids, lambda: repo.viewer_votes(db, viewer.id, ids))
             if ids
@@ -184,8 +186,10 @@ async def respond(
         )
         if not votes:
             return None
-        posts = with_votes(payload["posts"], votes)
-        return {**payload, "posts": posts, "data": posts}
+        if parts is not None:  # patch the cards the caller voted on; the others are the shared bytes
+            return parts.with_votes(votes)
+        posts = with_votes(read.payload["posts"], votes)
+        return {**read.payload, "posts": posts, "data": posts}
 
     return await as_viewer(request, key, viewer.id, read, overlay)
 
@@ -229,15 +233,42 @@ async def _assembled(
             cache.put(("card", post_id), card)
     else:
         cards = await _cards(request, db, cache, ids)
-    frags = [orjson.Fragment(cards[i].body) for i in ids if i in cards]
-    body = orjson.dumps({**index.payload["envelope"], "posts": frags, "data": frags})
+    parts = Parts(index.payload["envelope"], [i for i in ids if i in cards], [cards[i].body for i in ids if i in cards])
+    body = parts.body()
     all_tags = set(index.tags).union(*(cards[i].tags for i in ids if i in cards))
     read = CachedRead(body, None, tuple(sorted(all_tags)), index.epoch, index.built_at)
     read.stamp = (index.epoch, index.built_at, tuple(cards[i].built_at for i in ids if i in cards))
+    read.parts = parts
     view = await versions(request, ())
     if view is not None:  # valid until any of its tags moves past this request's generation
         cache.put(page_key, Entry(body, read.tags, view.epoch, view.gen, stamp=read.stamp))
     return read
+
+
+class Parts:
+    """A listing page as it is put together: its envelope and its cards' bytes, in order."""
+
+    __slots__ = ("envelope", "ids", "cards")
+
+    def __init__(self, envelope: dict[str, Any], ids: list[str], cards: list[bytes]) -> None:
+        self.envelope, self.ids, self.cards = envelope, ids, cards
+
+    def body(self, cards: list[bytes] | None = None) -> bytes:
+        frags = [orjson.Fragment(c) for c in (cards if cards is not None else self.cards)]
+        return orjson.dumps({**self.envelope, "posts": frags, "data": frags})
+
+    def with_votes(self, votes: dict[str, int]) -> bytes:
+        """The page with the caller's votes on their cards (`with_votes`, card by card): only
+        the cards voted on are parsed and encoded again."""
+        cards = []
+        for post_id, card in zip(self.ids, self.cards, strict=True):
+            vote = votes.get(post_id)
+            if vote is not None:
+                parsed = orjson.loads(card)
+                parsed["userVote"] = parsed["user_vote"] = vote
+                card = orjson.dumps(parsed)
+            cards.append(card)
+        return self.body(cards)
 
 
 def _card_tags(body: bytes) -> tuple[str, ...]:
