@@ -89,8 +89,13 @@ async def test_a_trickling_receiver_delays_only_its_own_agent(make_hub: HubFacto
                 break
             await asyncio.sleep(0.05)
         slow_took = time.monotonic() - trickler.requests[0]
+        # The error can only come from the attempt's total deadline (webhooks/client.py); the
+        # wall clock shows the attempt ended long before the receiver would have (a minute).
+        # Its bound is loose on purpose: once in a full CI run the failure was seen 5.1 s after
+        # the request reached the receiver (the recording and this poll waited on a busy 2-core
+        # machine), where alone it is seen after about 2.1 s.
         assert hook["last_error"] == f"timed out after {DEADLINE:g} s", hook
-        assert slow_took < DEADLINE + 1.5, slow_took
+        assert slow_took < DEADLINE + 10, slow_took
         print(f"webhook isolation: healthy delivered {healthy_after * 1000:.0f} ms after queueing")
         print(f"webhook isolation: trickled attempt cut off {slow_took:.2f} s after it reached the receiver")
 
