@@ -93,6 +93,18 @@ async def valid_entry(request: Request, cache: ResponseCache, key: Hashable) -> 
     return None, view
 
 
+async def _snapshot_after_versions(request: Request) -> None:
+    """SQLite: a transaction reads one snapshot, taken at its first statement — possibly before
+    the versions a build is labelled with were read (the request's key lookup; then a write
+    commits and bumps a tag; then the versions are read and the page built from the old
+    snapshot: older rows stored as newer, served until the next bump). Ending the request's
+    read-only transaction first makes the build's snapshot start after the versions were read.
+    PostgreSQL reads committed rows statement by statement, and a request that has written
+    holds SQLite's write lock, so nothing else is needed there."""
+    if request.app.state.engine.dialect.name == "sqlite":
+        await release_connection(request)
+
+
 async def cached_read(
     request: Request,
     key: Hashable,
@@ -126,6 +138,7 @@ async def cached_read(
     future: asyncio.Future[CachedRead] = asyncio.get_running_loop().create_future()
     cache.flights[key] = (built_at, future)
     try:
+        await _snapshot_after_versions(request)
         read = await _build(build)
         all_tags = {EVERYTHING, *tags, *(tags_of(read.payload) if tags_of is not None else ())}
         read.tags, read.epoch, read.built_at = tuple(sorted(all_tags)), view.epoch, built_at
@@ -170,6 +183,7 @@ async def build_shared(
     found: dict[str, Entry] = {}
     try:
         if own:
+            await _snapshot_after_versions(request)
             found = await build(own)
             for i, entry in found.items():
                 cache.put(keys[i], entry)
