@@ -93,6 +93,22 @@ async def valid_entry(request: Request, cache: ResponseCache, key: Hashable) -> 
     return None, view
 
 
+def assembled(
+    cache: ResponseCache, key: Hashable, page: Entry | None, stamp: Any, assemble: Callable[[], Entry]
+) -> CachedRead:
+    """A page put together from cached parts (a post page from its card and thread, a thread
+    page from its index and subtrees), kept under `key` while its parts are the ones `stamp`
+    names: `page` is what `cache.peek(key)` found, `assemble()` builds it again."""
+    if page is None or page.stamp != stamp:
+        page = assemble()
+        cache.put(key, page)
+    else:
+        cache.hit(key, count=False)
+    read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
+    read.stamp = stamp
+    return read
+
+
 async def _snapshot_after_versions(request: Request) -> None:
     """SQLite: a transaction reads one snapshot, taken at its first statement — possibly before
     the versions a build is labelled with were read (the request's key lookup; then a write

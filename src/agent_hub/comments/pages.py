@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import metrics
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, authors_of, build_shared, enabled_cache
+from agent_hub.cache.reads import CachedRead, assembled, authors_of, build_shared, enabled_cache
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import service as svc
@@ -84,8 +84,8 @@ async def thread(
         *(e.built_at for e in shown),
     )
     page_key = ("thread_page", key)
-    page = cache.peek(page_key)
-    if page is None or page.stamp != stamp:
+
+    def assemble() -> Entry:
         frags = [orjson.Fragment(e.body) for e in shown]
         body = orjson.dumps(
             _envelope(post_id, sort, frags, index.payload["has_more"], index.payload["next_cursor"]),
@@ -93,13 +93,9 @@ async def thread(
         )
         all_tags = tuple(sorted(set(index.tags).union(*(e.tags for e in shown))))
         built_at = min([index.built_at or 0, *(e.built_at for e in shown)])
-        page = Entry(body, all_tags, index.epoch, built_at, stamp=stamp)
-        cache.put(page_key, page)
-    else:
-        cache.hit(page_key, count=False)
-    read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
-    read.stamp = stamp
-    return read
+        return Entry(body, all_tags, index.epoch, built_at, stamp=stamp)
+
+    return assembled(cache, page_key, cache.peek(page_key), stamp, assemble)
 
 
 def thread_key(

@@ -24,6 +24,7 @@ from agent_hub.cache import cached_read, tags
 from agent_hub.cache.reads import (
     CachedRead,
     as_viewer,
+    assembled,
     authors_of,
     build_shared,
     enabled_cache,
@@ -128,19 +129,17 @@ async def _composed_post(request: Request, db: AsyncSession, cache: ResponseCach
     if thread.built_at is None:
         return None
     stamp = ("post_page", card.epoch, card.built_at, thread.stamp)
-    if page is None or page.stamp != stamp:  # put together once per build of the card or the thread
+
+    def assemble() -> Entry:  # once per build of the card or the thread
+        assert thread.built_at is not None and card is not None
         body = orjson.dumps(
             {"success": True, "post": orjson.Fragment(card.body), "comments": thread.payload["comments"]},
             option=orjson.OPT_NON_STR_KEYS,
         )
         tags_ = tuple(sorted({*card.tags, *thread.tags}))
-        page = Entry(body, tags_, card.epoch, min(card.built_at, thread.built_at), stamp=stamp)
-        cache.put(page_key, page)
-    else:
-        cache.hit(page_key, count=False)
-    read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
-    read.stamp = stamp
-    return read
+        return Entry(body, tags_, card.epoch, min(card.built_at, thread.built_at), stamp=stamp)
+
+    return assembled(cache, page_key, page, stamp, assemble)
 
 
 def scope_tags(sort: str | None, submolt_id: str | None = None) -> tuple[str, ...]:
