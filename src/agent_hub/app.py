@@ -27,6 +27,7 @@ from agent_hub.http.middleware import BodyLimitMiddleware, RateLimitMiddleware, 
 from agent_hub.http.text import TextGuardMiddleware
 from agent_hub.logs import configure_logging
 from agent_hub.openapi import install_openapi
+from agent_hub.posts.batcher import post_batcher
 from agent_hub.ratelimit import PROFILES, RateLimiter
 from agent_hub.ratelimit.tiers import TierMemo
 from agent_hub.realtime.setup import install as install_realtime
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.refusals = RefusalLog(app.state.redis)  # 401/403/429 per agent, for the activity view
     app.state.write_lane = WriteLane(app.state.engine)
     app.state.comment_batcher = comment_batcher(app.state.write_lane, app.state.engine)
+    app.state.post_batcher = post_batcher(app.state.write_lane, app.state.engine)
     app.state.vote_batchers = {
         kind: vote_batcher(app.state.write_lane, app.state.engine, TrackedSession, kind) for kind in ("post", "comment")
     }

@@ -44,6 +44,12 @@ VOTE_BATCH_SIZE = Histogram(
     registry=REGISTRY,
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
+POST_BATCH_SIZE = Histogram(
+    "post_batch_size",
+    "Posts created per statement on PostgreSQL (posts/batcher.py)",
+    registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 READ_CACHE_BUILDS = Counter(
     "read_cache_builds_total",
     "Cached reads built (misses that queried the database), by kind",

@@ -35,7 +35,8 @@ from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MAX_CONNECTIONS = 4  # each batcher (comments, votes on posts, on comments) has one statement in flight per process
+# Each batcher (comments, posts, votes on posts and on comments) has one statement in flight per process.
+MAX_CONNECTIONS = 5
 
 
 class LaneStatement:

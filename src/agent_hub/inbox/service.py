@@ -270,28 +270,29 @@ async def watch_new_post(db: AsyncSession, agent_id: str, post_id: str) -> None:
     await repo.watch_new(db, agent_id, post_id)
 
 
-async def notify_post(db: AsyncSession, *, post: Any, actor: Agent) -> None:
-    """A post was created (its author already watches it, `watch_new_post`): mentioned agents
-    hear about it; UI clients watching its submolt (or everything) get `post_created`."""
-    from agent_hub.submolts.models import Submolt
-
+async def notify_mentions(db: AsyncSession, *, post: Any, actor: Agent) -> None:
+    """A post was created (its author already watches it): the agents it mentions hear about it."""
     mentioned = await mentioned_agents(db, post.title, post.content, exclude=actor.id)
     await deliver(db, [Note(a.id, "mention", actor, post_id=post.id, preview=post.title) for a in mentioned])
-    submolt = await db.get(Submolt, post.submolt_id)
-    name = submolt.name if submolt is not None else ""
+
+
+def post_created_signals(post: Any, submolt_name: str, actor: Agent) -> list[events.Event]:
+    """`post_created` for UI clients watching the post's submolt (or everything)."""
     event = {
         "type": "post_created",
         "post": {
             "id": post.id,
             "title": post.title,
             "content": preview(post.content),
-            "submolt_name": name,
+            "submolt_name": submolt_name,
             "author": {"id": actor.id, "name": actor.name, "type": actor.type},
             "created_at": iso(post.created_at),
         },
     }
-    for topic in (f"submolt:{name}", "submolt:*"):
-        events.signal(db, {"k": "topic", "topic": topic, "event": event})
+    return [
+        events.Signal({"k": "topic", "topic": topic, "event": event})
+        for topic in (f"submolt:{submolt_name}", "submolt:*")
+    ]
 
 
 async def notify_comment(

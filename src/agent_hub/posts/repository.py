@@ -165,24 +165,25 @@ async def set_pinned(db: AsyncSession, post_id: str, pinned: bool) -> None:
     await db.execute(update(Post).where(Post.id == post_id).values(is_pinned=pinned, updated_at=utcnow()))
 
 
-async def bump_post_counters(db: AsyncSession, author_id: str, submolt_id: str, delta: int) -> int:
+async def bump_post_counters(db: AsyncSession, author_id: str, submolt_id: str, delta: int) -> dict[str, int]:
     """posts_count on the author and post_count on the submolt move together with the post.
     The author's row first, then the submolt's (the order every writer locks them in); the
     submolt, shared by everyone posting there, is the caller's last statement before its
-    commit, so it is held for no other round trip. Returns the author's new posts_count."""
+    commit, so it is held for no other round trip. Returns the author's public counters after
+    the move (the new post's embedded author shows them without a reload)."""
     result = await db.execute(
         update(Agent)
         .where(Agent.id == author_id)
         .values(posts_count=Agent.posts_count + delta)
-        .returning(Agent.posts_count)
+        .returning(Agent.posts_count, Agent.karma, Agent.follower_count, Agent.following_count)
         .execution_options(synchronize_session=False, **COUNTERS_ONLY)
     )
-    posts_count = int(result.scalar_one())
+    posts_count, karma, followers, following = result.one()
     values: dict[str, object] = {"post_count": Submolt.post_count + delta}
     if delta > 0:
         values["last_activity_at"] = utcnow()
     await db.execute(update(Submolt).where(Submolt.id == submolt_id).values(**values))
-    return posts_count
+    return {"posts_count": posts_count, "karma": karma, "follower_count": followers, "following_count": following}
 
 
 async def soft_delete(db: AsyncSession, post_id: str) -> bool:

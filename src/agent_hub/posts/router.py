@@ -10,10 +10,11 @@ from fastapi import APIRouter, Body, Query, Request
 from sqlalchemy import ColumnElement, false
 from starlette.responses import Response
 
-from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.agents.identity import LightWriter, Viewer, Writer
 from agent_hub.common.pagination import QUERY_INT_MAX
-from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.db.uow import CommitRoute, DbSession, commits_alone, get_session
 from agent_hub.errors import NotFound
+from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
 from agent_hub.moderation.guard import guard_write
 from agent_hub.posts import listing, pages, schemas
@@ -32,13 +33,23 @@ CursorQuery = Query(None, description="next_cursor from the previous page")
 
 @router.post("/posts", status_code=201, response_model=schemas.PostCreated, operation_id="createPost")
 async def create_post(
-    request: Request, db: DbSession, agent: Writer, quotas: QuotasDep, body: schemas.CreatePostRequest = Body(...)
+    request: Request, agent: LightWriter, quotas: QuotasDep, body: schemas.CreatePostRequest = Body(...)
 ) -> schemas.PostCreated | JsonResponse:
     text = f"{body.title or ''} {body.content or body.url or body.link_url or ''}"
     if (refused := await guard_write(request, agent, text)) is not None:
         return refused
-    post = await svc.create_post(db, agent, body, quotas)
+    lane = _lane(request) if svc.batchable(agent, body) else None
+    db = None if lane is not None else await get_session(request)
+    post = await svc.create_post(db, agent, body, quotas, lane=lane)
     return schemas.PostCreated(message="Post created! 🦞", post=post)
+
+
+def _lane(request: Request) -> svc.Lane | None:
+    """The write lane on PostgreSQL, unless the post must commit with something else in the
+    request's transaction (the unit of work knows: `commits_alone`)."""
+    if request.app.state.engine.dialect.name != "postgresql" or not commits_alone(request):
+        return None
+    return svc.Lane(request.app.state.post_batcher, lambda: admission.suspended(request))
 
 
 @router.get("/posts", response_model=schemas.PostList, operation_id="listPosts")

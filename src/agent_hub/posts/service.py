@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,17 +17,22 @@ from agent_hub.agents import service as agents_service
 from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.comments.service import comment_tree
-from agent_hub.db.base import utcnow
+from agent_hub.db.base import new_id, utcnow
+from agent_hub.db.lane import LaneStatement
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.inbox import service as inbox
+from agent_hub.inbox.mentions import parse_mentions
 from agent_hub.media import service as media
 from agent_hub.moderation import bans
 from agent_hub.moderation import repository as modlog
+from agent_hub.posts import create_sql
 from agent_hub.posts import repository as repo
+from agent_hub.posts.batcher import PostBatcher
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
 from agent_hub.posts.schemas import CreatePostRequest, PostOut, post_out
 from agent_hub.ratelimit.enforce import Quotas
+from agent_hub.submolts.models import Submolt
 
 TITLE_MAX = 300
 CONTENT_MAX = 40_000
@@ -71,32 +80,153 @@ def validate_new_post(body: CreatePostRequest) -> dict[str, Any]:
     return {"submolt": submolt, "title": title, "content": content, "url": url, "post_type": kind}
 
 
-async def create_post(db: AsyncSession, author: Agent, body: CreatePostRequest, quotas: Quotas) -> PostOut:
+@dataclass(frozen=True)
+class Lane:
+    """The way to PostgreSQL without a session: the process's post batcher, and the context in
+    which the request waits for its batch (its admission slot goes to another request meanwhile)."""
+
+    batcher: PostBatcher
+    waiting: Callable[[], AbstractAsyncContextManager[None]]
+
+
+def batchable(author: Agent, body: CreatePostRequest) -> bool:
+    """Whether a post may be written on the lane, by its statement alone: its author has no ban
+    to check (rare, `Agent.has_bans`) and it mentions nobody to notify (the inbox writes those,
+    in the request's transaction)."""
+    return not author.has_bans and not parse_mentions(body.title, body.content)
+
+
+async def create_post(
+    db: AsyncSession | None, author: Agent, body: CreatePostRequest, quotas: Quotas, *, lane: Lane | None = None
+) -> PostOut:
+    """Create a post — on PostgreSQL's write lane when the router gives a `lane` (nothing else
+    must commit with it, `batchable`), else in `db`'s transaction."""
     fields = validate_new_post(body)
-    submolt = await repo.submolt_by_name(db, fields.pop("submolt"))
-    if submolt is None:
-        raise NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
-    await bans.ensure_not_banned(db, author, submolt_id=submolt.id)
+    submolt_name = fields.pop("submolt").lower()
+    if db is not None and author.has_bans:
+        submolt = await repo.submolt_by_name(db, submolt_name)
+        if submolt is not None:
+            await bans.ensure_not_banned(db, author, submolt_id=submolt.id)
     quotas = trust.quotas_for(quotas, author)
     limits = quotas.limits
     rule = limits.posts_new_agent if agents_service.is_new(author) else limits.posts
     token = await quotas.consume(rule, "agent:" + author.id)
     try:
-        now = utcnow()
-        post = Post(author_id=author.id, submolt_id=submolt.id, created_at=now, hot_score=hot_score(0, now), **fields)
-        db.add(post)
-        await db.flush()
-        await inbox.watch_new_post(db, author.id, post.id)  # rows of its own first: no shared row held yet
-        posts_count = await repo.bump_post_counters(db, author.id, submolt.id, +1)
+        if lane is not None:
+            post, submolt_ref = await _create_on_lane(lane, author, fields, submolt_name)
+        else:
+            assert db is not None, "a post is written on the lane or in a session"
+            post, submolt_ref = await _create_in_session(db, author, fields, submolt_name)
     except BaseException:
         await quotas.refund(token)
         raise
-    # The counter moved in SQL; the embedded author shows the new posts_count without a reload.
-    set_committed_value(author, "posts_count", posts_count)
-    await inbox.notify_post(db, post=post, actor=author)
-    events.emit(db, listed_or_unlisted(post))
+    return post_out(post, author, submolt_ref)
+
+
+def _new_post(author: Agent, fields: dict[str, Any], now: datetime) -> Post:
+    """The post as written (a transient instance on PostgreSQL: the statement wrote its row)."""
+    return Post(
+        id=new_id(),
+        author_id=author.id,
+        created_at=now,
+        hot_score=hot_score(0, now),
+        upvotes=0,
+        downvotes=0,
+        score=0,
+        comment_count=0,
+        is_pinned=False,
+        is_locked=False,
+        is_deleted=False,
+        **fields,
+    )
+
+
+def _row(post: Post, submolt_name: str) -> dict[str, Any]:
+    """The statement's row for `post` (`create_sql.write_batch`)."""
+    return {
+        "id": post.id,
+        "submolt": submolt_name,
+        "author_id": post.author_id,
+        "title": post.title,
+        "content": post.content,
+        "url": post.url,
+        "post_type": post.post_type,
+        "hot_score": post.hot_score,
+        "now": post.created_at,
+    }
+
+
+def _created(post: Post, author: Agent, outcome: create_sql.Outcome) -> tuple[Post, Submolt]:
+    """A written post's submolt, and its author showing the counters the write left."""
+    if not outcome.written:
+        raise submolt_not_found()
+    submolt = Submolt(**outcome.submolt)
+    post.submolt_id = submolt.id
+    for name, value in outcome.author_counters.items():
+        set_committed_value(author, name, value)
+    return post, submolt
+
+
+def _effects(post: Post, submolt_name: str, author: Agent) -> list[events.Event]:
+    """A new post's events: the caches of every listing showing it, its author's profile and
+    the searchable text; the realtime `post_created` for clients watching its submolt."""
+    return [listed_or_unlisted(post), *inbox.post_created_signals(post, submolt_name, author)]
+
+
+async def _create_on_lane(lane: Lane, author: Agent, fields: dict[str, Any], submolt_name: str) -> tuple[Post, Submolt]:
+    made: dict[str, Post] = {}
+
+    def prepare(now: datetime) -> dict[str, Any]:
+        made["post"] = post = _new_post(author, fields, now)  # created when its batch is sent
+        return _row(post, submolt_name)
+
+    def effects_of(outcome: create_sql.Outcome) -> list[events.Event]:
+        if not outcome.written:
+            return []
+        post, submolt = _created(made["post"], author, outcome)
+        return _effects(post, submolt.name, author)
+
+    # Waiting for the batch is not work of this process: the slot goes to another request
+    # meanwhile (http/admission.py), which may well bring its post to the same batch.
+    async with lane.waiting():
+        outcome = await lane.batcher.submit(prepare, effects_of)  # committed, signalled, caches bumped
+    post, submolt = _created(made["post"], author, outcome)
+    metrics.AGENT_POSTS.labels(author.type).inc()
+    return post, submolt
+
+
+async def _create_in_session(
+    db: AsyncSession, author: Agent, fields: dict[str, Any], submolt_name: str
+) -> tuple[Post, Submolt]:
+    post = _new_post(author, fields, utcnow())
+    if db.get_bind().dialect.name == "postgresql":  # the lane's statement, in this transaction
+        session = db
+
+        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+            return list((await session.execute(statement.text, params)).all())
+
+        (outcome,) = await create_sql.write_batch(fetch, [_row(post, submolt_name)], index_jobs=False)
+        post, submolt = _created(post, author, outcome)
+    else:  # SQLite (one writer at a time): step by step, in the statement's lock order
+        found = await repo.submolt_by_name(db, submolt_name)
+        if found is None:
+            raise submolt_not_found()
+        submolt = found
+        post.submolt_id = submolt.id
+        db.add(post)
+        await db.flush()
+        await inbox.watch_new_post(db, author.id, post.id)  # rows of its own first: no shared row held yet
+        counters = await repo.bump_post_counters(db, author.id, submolt.id, +1)
+        for name, value in counters.items():
+            set_committed_value(author, name, value)
+    await inbox.notify_mentions(db, post=post, actor=author)
+    events.emit(db, *_effects(post, submolt.name, author))
     events.after_commit(db, metrics.AGENT_POSTS.labels(author.type).inc)
-    return post_out(post, author, submolt)
+    return post, submolt
+
+
+def submolt_not_found() -> NotFound:
+    return NotFound("Submolt not found", "Check the submolt name, or create it with POST /submolts")
 
 
 def listed_or_unlisted(post: Post) -> events.ContentChanged:
