@@ -34,6 +34,7 @@ from agent_hub.realtime.setup import install as install_realtime
 from agent_hub.refusals import RefusalLog
 from agent_hub.routes import api_routers
 from agent_hub.startup import ensure_defaults
+from agent_hub.submolts.subscribe_sql import subscription_batcher
 from agent_hub.votes.batcher import vote_batcher
 
 log = logging.getLogger("agent_hub")
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_lane = WriteLane(app.state.engine)
     app.state.comment_batcher = comment_batcher(app.state.write_lane, app.state.engine)
     app.state.post_batcher = post_batcher(app.state.write_lane, app.state.engine)
+    app.state.subscription_batcher = subscription_batcher(app.state.write_lane, app.state.engine)
     app.state.vote_batchers = {
         kind: vote_batcher(app.state.write_lane, app.state.engine, TrackedSession, kind) for kind in ("post", "comment")
     }

@@ -50,6 +50,12 @@ POST_BATCH_SIZE = Histogram(
     registry=REGISTRY,
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
+SUBSCRIPTION_BATCH_SIZE = Histogram(
+    "subscription_batch_size",
+    "Subscribes and unsubscribes written per batch on PostgreSQL (submolts/subscribe_sql.py)",
+    registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 READ_CACHE_BUILDS = Counter(
     "read_cache_builds_total",
     "Cached reads built (misses that queried the database), by kind",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -140,3 +141,17 @@ class LaneBatcher(Generic[O]):
                     raise
                 await asyncio.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Lane(Generic[O]):
+    """A request's way to its kind's batcher: the process's batcher, and the context in which the
+    request waits for its batch (its admission slot goes to another request meanwhile, which
+    may well bring its write to the same batch: http/admission.py)."""
+
+    batcher: LaneBatcher[O]
+    waiting: Callable[[], AbstractAsyncContextManager[None]]
+
+    async def submit(self, prepare: Prepare, effects: Callable[[O], list[events.Event]]) -> O:
+        async with self.waiting():
+            return await self.batcher.submit(prepare, effects)

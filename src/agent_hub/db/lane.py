@@ -35,8 +35,9 @@ from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# Each batcher (comments, posts, votes on posts and on comments) has one statement in flight per process.
-MAX_CONNECTIONS = 5
+# Each batcher (comments, posts, subscriptions, votes on posts and on comments) has one statement
+# in flight per process.
+MAX_CONNECTIONS = 6
 
 
 class LaneStatement:

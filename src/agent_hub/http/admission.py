@@ -33,7 +33,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_hub import metrics
-from agent_hub.db.uow import release_connection
+from agent_hub.db.batcher import Lane, LaneBatcher, O
+from agent_hub.db.uow import commits_alone, release_connection
 
 PREREAD_BYTES = 64 * 1024
 EXEMPT_PATHS = frozenset({"/api/v1/health"})
@@ -113,6 +114,14 @@ async def suspended(request: Request) -> AsyncIterator[None]:
         yield
     finally:
         await slot.acquire()
+
+
+def lane(request: Request, batcher: LaneBatcher[O]) -> Lane[O] | None:
+    """The write lane of `batcher` on PostgreSQL, unless the write must commit with something
+    else in the request's transaction (the unit of work knows: `commits_alone`)."""
+    if request.app.state.engine.dialect.name != "postgresql" or not commits_alone(request):
+        return None
+    return Lane(batcher, lambda: suspended(request))
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from agent_hub.agents.identity import LightWriter, Viewer, Writer
 from agent_hub.common.pagination import QUERY_INT_MAX
-from agent_hub.db.uow import CommitRoute, DbSession, commits_alone, get_session
+from agent_hub.db.uow import CommitRoute, DbSession, get_session
 from agent_hub.errors import NotFound
 from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
@@ -38,18 +38,10 @@ async def create_post(
     text = f"{body.title or ''} {body.content or body.url or body.link_url or ''}"
     if (refused := await guard_write(request, agent, text)) is not None:
         return refused
-    lane = _lane(request) if svc.batchable(agent, body) else None
+    lane = admission.lane(request, request.app.state.post_batcher) if svc.batchable(agent, body) else None
     db = None if lane is not None else await get_session(request)
     post = await svc.create_post(db, agent, body, quotas, lane=lane)
     return schemas.PostCreated(message="Post created! 🦞", post=post)
-
-
-def _lane(request: Request) -> svc.Lane | None:
-    """The write lane on PostgreSQL, unless the post must commit with something else in the
-    request's transaction (the unit of work knows: `commits_alone`)."""
-    if request.app.state.engine.dialect.name != "postgresql" or not commits_alone(request):
-        return None
-    return svc.Lane(request.app.state.post_batcher, lambda: admission.suspended(request))
 
 
 @router.get("/posts", response_model=schemas.PostList, operation_id="listPosts")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +15,7 @@ from agent_hub.agents import service as agents_service
 from agent_hub.agents import trust
 from agent_hub.agents.models import Agent
 from agent_hub.comments.service import comment_tree
+from agent_hub.db import batcher as db_batcher
 from agent_hub.db.base import new_id, utcnow
 from agent_hub.db.lane import LaneStatement
 from agent_hub.errors import BadRequest, Forbidden, NotFound
@@ -27,7 +26,6 @@ from agent_hub.moderation import bans
 from agent_hub.moderation import repository as modlog
 from agent_hub.posts import create_sql
 from agent_hub.posts import repository as repo
-from agent_hub.posts.batcher import PostBatcher
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
 from agent_hub.posts.schemas import CreatePostRequest, PostOut, post_out
@@ -80,13 +78,7 @@ def validate_new_post(body: CreatePostRequest) -> dict[str, Any]:
     return {"submolt": submolt, "title": title, "content": content, "url": url, "post_type": kind}
 
 
-@dataclass(frozen=True)
-class Lane:
-    """The way to PostgreSQL without a session: the process's post batcher, and the context in
-    which the request waits for its batch (its admission slot goes to another request meanwhile)."""
-
-    batcher: PostBatcher
-    waiting: Callable[[], AbstractAsyncContextManager[None]]
+Lane = db_batcher.Lane[create_sql.Outcome]
 
 
 def batchable(author: Agent, body: CreatePostRequest) -> bool:
@@ -186,10 +178,7 @@ async def _create_on_lane(lane: Lane, author: Agent, fields: dict[str, Any], sub
         post, submolt = _created(made["post"], author, outcome)
         return _effects(post, submolt.name, author)
 
-    # Waiting for the batch is not work of this process: the slot goes to another request
-    # meanwhile (http/admission.py), which may well bring its post to the same batch.
-    async with lane.waiting():
-        outcome = await lane.batcher.submit(prepare, effects_of)  # committed, signalled, caches bumped
+    outcome = await lane.submit(prepare, effects_of)  # committed, signalled, caches bumped
     post, submolt = _created(made["post"], author, outcome)
     metrics.AGENT_POSTS.labels(author.type).inc()
     return post, submolt

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Query, Request
 
-from agent_hub.agents.identity import Viewer, Writer
+from agent_hub.agents.identity import LightWriter, Viewer, Writer
 from agent_hub.common.pagination import QUERY_INT_MAX
-from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.db.uow import CommitRoute, DbSession, get_session
+from agent_hub.http import admission
 from agent_hub.http.responses import JsonResponse
 from agent_hub.ratelimit.enforce import QuotasDep
 from agent_hub.submolts import moderators
@@ -74,14 +75,18 @@ async def get_submolt(db: DbSession, viewer: Viewer, name: str) -> JsonResponse:
 
 
 @router.post("/{name}/subscribe", response_model=SubscribeResult, operation_id="subscribeSubmolt")
-async def subscribe(db: DbSession, agent: Writer, name: str) -> JsonResponse:
-    action = await svc.subscribe(db, agent, name)
+async def subscribe(request: Request, agent: LightWriter, name: str) -> JsonResponse:
+    lane = admission.lane(request, request.app.state.subscription_batcher)
+    db = None if lane is not None else await get_session(request)
+    action = await svc.subscribe(db, agent, name, lane=lane)
     return JsonResponse({"success": True, "action": action, "message": _MESSAGES[action]})
 
 
 @router.delete("/{name}/subscribe", response_model=SubscribeResult, operation_id="unsubscribeSubmolt")
-async def unsubscribe(db: DbSession, agent: Writer, name: str) -> JsonResponse:
-    action = await svc.unsubscribe(db, agent, name)
+async def unsubscribe(request: Request, agent: LightWriter, name: str) -> JsonResponse:
+    lane = admission.lane(request, request.app.state.subscription_batcher)
+    db = None if lane is not None else await get_session(request)
+    action = await svc.unsubscribe(db, agent, name, lane=lane)
     return JsonResponse({"success": True, "action": action, "message": _MESSAGES[action]})
 
 

@@ -7,6 +7,7 @@ owner/moderator actions is decided by `require_role` only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +22,13 @@ from agent_hub.comments.service import clean_text
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor, list_envelope
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
+from agent_hub.db.batcher import Lane
+from agent_hub.db.lane import LaneStatement
 from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
 from agent_hub.ratelimit.enforce import Quotas, refusal
 from agent_hub.ratelimit.limiter import Decision, Rule
 from agent_hub.submolts import repository as repo
+from agent_hub.submolts import subscribe_sql
 from agent_hub.submolts.models import Submolt
 from agent_hub.submolts.schemas import CreateSubmoltRequest, SettingsRequest, submolt_out
 
@@ -48,11 +52,15 @@ def validate_name(raw: str | None) -> str:
     return name
 
 
+def _submolt_not_found() -> NotFound:
+    return NotFound("Submolt not found", "Check the name, or list submolts with GET /api/v1/submolts")
+
+
 async def require(db: AsyncSession, name: str) -> Submolt:
     key = (name or "").strip().lower()
     submolt = await repo.by_name(db, key) if NAME_RE.match(key) else None
     if submolt is None:
-        raise NotFound("Submolt not found", "Check the name, or list submolts with GET /api/v1/submolts")
+        raise _submolt_not_found()
     return submolt
 
 
@@ -176,17 +184,48 @@ async def update_settings(db: AsyncSession, agent: Agent, name: str, body: Setti
     return submolt
 
 
-async def subscribe(db: AsyncSession, agent: Agent, name: str) -> str:
-    submolt = await require(db, name)
-    if not await repo.subscribe(db, submolt.id, agent.id):
-        return "already_subscribed"
-    events.emit(db, events.ContentChanged(agents=(agent.id,)))  # the caller's feed scope
-    return "subscribed"
+async def subscribe(db: AsyncSession | None, agent: Agent, name: str, *, lane: SubscriptionLane | None = None) -> str:
+    return "subscribed" if await _set_subscription(db, agent, name, True, lane) else "already_subscribed"
 
 
-async def unsubscribe(db: AsyncSession, agent: Agent, name: str) -> str:
-    submolt = await require(db, name)
-    if not await repo.unsubscribe(db, submolt.id, agent.id):
-        return "not_subscribed"
-    events.emit(db, events.ContentChanged(agents=(agent.id,)))
-    return "unsubscribed"
+async def unsubscribe(db: AsyncSession | None, agent: Agent, name: str, *, lane: SubscriptionLane | None = None) -> str:
+    return "unsubscribed" if await _set_subscription(db, agent, name, False, lane) else "not_subscribed"
+
+
+SubscriptionLane = Lane[subscribe_sql.Outcome]
+
+
+async def _set_subscription(
+    db: AsyncSession | None, agent: Agent, name: str, joins: bool, lane: SubscriptionLane | None
+) -> bool:
+    """Subscribe (`joins`) or unsubscribe; whether that changed anything. On PostgreSQL one
+    statement (`subscribe_sql.py`): on the write lane when the router gives a `lane`, else in
+    `db`'s transaction; on SQLite step by step."""
+    key = (name or "").strip().lower()
+    if not NAME_RE.match(key):
+        raise _submolt_not_found()
+
+    def effects(outcome: subscribe_sql.Outcome) -> list[events.Event]:
+        # The caller's feed scope (the submolts' counters: the tables the statement names).
+        return [events.ContentChanged(agents=(agent.id,))] if outcome.changed else []
+
+    row = {"agent_id": agent.id, "name": key, "joins": joins}
+    if lane is not None:
+        outcome = await lane.submit(lambda now: {**row, "now": now}, effects)
+    else:
+        assert db is not None, "a subscription is written on the lane or in a session"
+        if db.get_bind().dialect.name == "postgresql":
+            session = db
+
+            async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+                return list((await session.execute(statement.text, params)).all())
+
+            (outcome,) = await subscribe_sql.write_batch(fetch, [{**row, "now": utcnow()}])
+        else:
+            submolt = await require(db, key)
+            moved = await (repo.subscribe if joins else repo.unsubscribe)(db, submolt.id, agent.id)
+            outcome = subscribe_sql.Outcome(True, moved)
+        events.emit(db, *effects(outcome))
+    if not outcome.found:
+        raise _submolt_not_found()
+    return outcome.changed
