@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from agent_hub import __version__
+from agent_hub.agents.follow_sql import follow_batcher
 from agent_hub.agents.key_cache import KeyCache
 from agent_hub.auth import install_auth
 from agent_hub.cache import ResponseCache
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.comment_batcher = comment_batcher(app.state.write_lane, app.state.engine)
     app.state.post_batcher = post_batcher(app.state.write_lane, app.state.engine)
     app.state.subscription_batcher = subscription_batcher(app.state.write_lane, app.state.engine)
+    app.state.follow_batcher = follow_batcher(app.state.write_lane, app.state.engine)
     app.state.vote_batchers = {
         kind: vote_batcher(app.state.write_lane, app.state.engine, TrackedSession, kind) for kind in ("post", "comment")
     }

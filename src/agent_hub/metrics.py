@@ -56,6 +56,12 @@ SUBSCRIPTION_BATCH_SIZE = Histogram(
     registry=REGISTRY,
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
+FOLLOW_BATCH_SIZE = Histogram(
+    "follow_batch_size",
+    "Follows and unfollows written per batch on PostgreSQL (agents/follow_sql.py)",
+    registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 READ_CACHE_BUILDS = Counter(
     "read_cache_builds_total",
     "Cached reads built (misses that queried the database), by kind",

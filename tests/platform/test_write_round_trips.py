@@ -3,8 +3,8 @@ which rows it holds until its commit, counted at the engine on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
@@ -101,8 +101,8 @@ async def test_a_vote_holds_only_its_target(hub: Hub, monkeypatch: pytest.Monkey
 async def test_post_follow_subscribe_round_trips(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
     """Post creation is one statement on the write lane (the post, its author's watch, both
     counters and the search index job; no transaction on the engine), and so are subscribe and
-    unsubscribe (the row and both counters). Follow: one statement per row it writes (no read
-    before an insert, no savepoint)."""
+    unsubscribe (the row and both counters). A follow is one lane transaction: the follow with
+    both counters, then the followee's notification."""
     author, other = await hub.register(), await hub.register()
     body = {"submolt": "general", "title": "t", "content": "c"}
     await author.post(f"{API}/posts", json=body)  # warm: the quota rows, the first activity touch
@@ -114,20 +114,39 @@ async def test_post_follow_subscribe_round_trips(hub: Hub, monkeypatch: pytest.M
         sent.append(" ".join(statement.sql.split()).lower())
         return await fetch(statement, params)
 
+    transaction = lane.transaction
+
+    @asynccontextmanager
+    async def recorded_transaction() -> AsyncIterator[Any]:
+        async with transaction() as fetch_in_transaction:
+
+            async def recording_in_transaction(statement: Any, params: Any) -> Any:
+                sent.append(" ".join(statement.sql.split()).lower())
+                return await fetch_in_transaction(statement, params)
+
+            yield recording_in_transaction
+
     monkeypatch.setattr(lane, "fetch", recording)
+    monkeypatch.setattr(lane, "transaction", recorded_transaction)
     with trips(hub) as seen:
         assert (await author.post(f"{API}/posts", json=body)).status_code == 201
     (write,) = sent
     assert all(f"{step} {table}" in write for step, table in _POST_WRITES), write
     assert transactions(seen) == [], seen
 
+    await author.get(f"{API}/agents/me")  # the key lookup cached again (the post named the author)
+    sent.clear()
     with trips(hub) as seen:
         assert (await author.post(f"{API}/agents/{other.name}/follow")).status_code == 200
-    (follow,) = transactions(seen)
-    assert "SAVEPOINT" not in follow and len(follow) <= 6, follow
+    follow, notify = sent  # one lane transaction: the follow and both counters, then the notification
+    assert "insert into follows" in follow and "update agents" in follow, follow
+    assert "insert into notifications" in notify and "inbox_state" in notify, notify
+    assert transactions(seen) == [], seen
+    await author.get(f"{API}/agents/me")
+    sent.clear()
     with trips(hub) as seen:
         assert (await author.post(f"{API}/agents/{other.name}/follow")).status_code == 200  # already following
-    assert len(transactions(seen)[0]) <= 4
+    assert len(sent) == 1 and transactions(seen) == []  # nothing to notify
 
     for method, step in (("POST", "insert into subscriptions"), ("DELETE", "delete from subscriptions")):
         # The key lookup cached again: a change of the caller's feed scope drops their entry.

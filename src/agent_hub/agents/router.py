@@ -7,10 +7,11 @@ from fastapi import APIRouter, Body, Query, Request
 from agent_hub.agents import schemas
 from agent_hub.agents import service as svc
 from agent_hub.agents.access import claim_url
-from agent_hub.agents.identity import CurrentAgent, Viewer, Writer
+from agent_hub.agents.identity import CurrentAgent, LightWriter, Viewer
 from agent_hub.agents.schemas import agent_out
-from agent_hub.db.uow import CommitRoute, DbSession
+from agent_hub.db.uow import CommitRoute, DbSession, get_session
 from agent_hub.errors import Forbidden
+from agent_hub.http import admission
 
 router = APIRouter(prefix="/agents", tags=["agents"], route_class=CommitRoute)
 
@@ -71,14 +72,18 @@ async def profile(
 
 
 @router.post("/{name}/follow", response_model=schemas.ActionResponse, operation_id="followAgent")
-async def follow(db: DbSession, agent: Writer, name: str) -> schemas.ActionResponse:
-    action = await svc.follow(db, agent, name)
+async def follow(request: Request, agent: LightWriter, name: str) -> schemas.ActionResponse:
+    lane = admission.lane(request, request.app.state.follow_batcher)
+    db = None if lane is not None else await get_session(request)
+    action = await svc.follow(db, agent, name, lane=lane)
     message = "Now following!" if action == "followed" else "Already following"
     return schemas.ActionResponse(action=action, message=message)
 
 
 @router.delete("/{name}/follow", response_model=schemas.ActionResponse, operation_id="unfollowAgent")
-async def unfollow(db: DbSession, agent: Writer, name: str) -> schemas.ActionResponse:
-    action = await svc.unfollow(db, agent, name)
+async def unfollow(request: Request, agent: LightWriter, name: str) -> schemas.ActionResponse:
+    lane = admission.lane(request, request.app.state.follow_batcher)
+    db = None if lane is not None else await get_session(request)
+    action = await svc.unfollow(db, agent, name, lane=lane)
     message = "Unfollowed" if action == "unfollowed" else "You were not following"
     return schemas.ActionResponse(action=action, message=message)

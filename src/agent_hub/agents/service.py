@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -10,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import events
-from agent_hub.agents import keys
+from agent_hub.agents import follow_sql, keys
 from agent_hub.agents import repository as repo
 from agent_hub.agents.access import claim_url
 from agent_hub.agents.models import AGENT_TYPES, Agent, ApiKey
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
+from agent_hub.db.batcher import Lane
+from agent_hub.db.lane import LaneStatement
 from agent_hub.errors import BadRequest, Conflict, NotFound
 from agent_hub.inbox import service as inbox
 
@@ -189,25 +192,62 @@ async def update_me(db: AsyncSession, agent: Agent, body: Any) -> Agent:
     return agent
 
 
-async def follow(db: AsyncSession, viewer: Agent, name: str) -> str:
-    target = await require_agent(db, name)
-    if target.id == viewer.id:
-        raise BadRequest("Cannot follow yourself", "Follow another agent")
-    if not await repo.add_follow(db, viewer.id, target.id):
-        return "already_following"
-    events.emit(db, events.ContentChanged(agents=(viewer.id, target.id)))
-    await inbox.notify_follow(db, follower=viewer, followee=target)
-    return "followed"
+FollowLane = Lane[follow_sql.Outcome]
 
 
-async def unfollow(db: AsyncSession, viewer: Agent, name: str) -> str:
-    target = await require_agent(db, name)
-    if target.id == viewer.id:
+async def follow(db: AsyncSession | None, viewer: Agent, name: str, *, lane: FollowLane | None = None) -> str:
+    return "followed" if await _set_follow(db, viewer, name, True, lane) else "already_following"
+
+
+async def unfollow(db: AsyncSession | None, viewer: Agent, name: str, *, lane: FollowLane | None = None) -> str:
+    return "unfollowed" if await _set_follow(db, viewer, name, False, lane) else "not_following"
+
+
+async def _set_follow(db: AsyncSession | None, viewer: Agent, name: str, joins: bool, lane: FollowLane | None) -> bool:
+    """Follow (`joins`) or unfollow; whether that changed anything. On PostgreSQL one statement
+    (`follow_sql.py`) and the followee's notification: on the write lane when the router gives a
+    `lane`, else in `db`'s transaction; on SQLite step by step."""
+
+    def effects(outcome: follow_sql.Outcome) -> list[events.Event]:
+        if not outcome.changed or outcome.followee_id is None:
+            return []
+        return [events.ContentChanged(agents=(viewer.id, outcome.followee_id)), *outcome.notified]
+
+    key = repo.name_key(name or "")
+    if lane is not None:
+        row = {"follower_id": viewer.id, "name": key, "joins": joins, "actor": viewer}
+        outcome = await lane.submit(lambda now: {**row, "now": now}, effects)
+    else:
+        assert db is not None, "a follow is written on the lane or in a session"
+        outcome = await _set_follow_in_session(db, viewer, key, joins)
+        events.emit(db, *effects(outcome))
+    if outcome.followee_id is None:
+        raise NotFound("Agent not found", "Check the agent name")
+    if outcome.followee_id == viewer.id:
+        if joins:
+            raise BadRequest("Cannot follow yourself", "Follow another agent")
         raise BadRequest("Cannot unfollow yourself", "Unfollow another agent")
-    if not await repo.remove_follow(db, viewer.id, target.id):
-        return "not_following"
-    events.emit(db, events.ContentChanged(agents=(viewer.id, target.id)))
-    return "unfollowed"
+    return outcome.changed
+
+
+async def _set_follow_in_session(db: AsyncSession, viewer: Agent, key: str, joins: bool) -> follow_sql.Outcome:
+    if db.get_bind().dialect.name == "postgresql":
+        session = db
+
+        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+            return list((await session.execute(statement.text, params)).all())
+
+        row = {"follower_id": viewer.id, "name": key, "joins": joins, "now": utcnow()}
+        (outcome,) = await follow_sql.write_batch(fetch, [row])
+    else:
+        target = await repo.by_name(db, key) if key else None
+        if target is None or target.id == viewer.id:
+            return follow_sql.Outcome(target.id if target is not None else None)
+        moved = await (repo.add_follow if joins else repo.remove_follow)(db, viewer.id, target.id)
+        outcome = follow_sql.Outcome(target.id, moved)
+    if outcome.changed and joins and outcome.followee_id is not None:
+        await inbox.deliver(db, [inbox.follow_note(viewer, outcome.followee_id)])
+    return outcome
 
 
 async def fresh(db: AsyncSession, agent: Agent) -> Agent:

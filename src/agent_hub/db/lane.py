@@ -14,7 +14,8 @@ every batch size; the engine's connections keep PostgreSQL's default for the rea
 session-level is ever left on a lane connection, so its return to the pool needs no reset
 query (a round trip per statement otherwise).
 
-Each statement runs outside any transaction block, so it commits by itself inside the server.
+Each statement runs outside any transaction block, so it commits by itself inside the server
+(a batch that needs several statements to commit together takes `transaction()`).
 That is what hot rows want: a statement that updates one (a busy post's `comment_count`, its
 author's inbox counters) holds the row lock until COMMIT; inside a request transaction COMMIT is
 one more round trip, sent only when the event loop gets back to the request — under load,
@@ -27,7 +28,8 @@ What the session path does implicitly, the caller does itself: publish the realt
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -35,8 +37,8 @@ from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# Each batcher (comments, posts, subscriptions, votes on posts and on comments) has one statement
-# in flight per process.
+# Each batcher (comments, posts, follows, subscriptions, votes on posts and on comments) has one
+# statement (or transaction) in flight per process.
 MAX_CONNECTIONS = 6
 
 
@@ -69,6 +71,22 @@ class WriteLane:
         pool = self._pool or await self._open()
         async with pool.acquire() as conn:
             return await conn.fetch(statement.sql, *statement.arguments(params))
+
+    @asynccontextmanager
+    async def transaction(
+        self,
+    ) -> AsyncIterator[Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]]:
+        """Statements that commit together, on one lane connection (BEGIN ... COMMIT; a rollback
+        when the block raises): a batch whose rows need more than one statement (follows and
+        their notifications). Yields the `fetch` of that transaction."""
+        pool = self._pool or await self._open()
+        async with pool.acquire() as conn, conn.transaction():
+
+            async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> Sequence[asyncpg.Record]:
+                rows: Sequence[asyncpg.Record] = await conn.fetch(statement.sql, *statement.arguments(params))
+                return rows
+
+            yield fetch
 
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:

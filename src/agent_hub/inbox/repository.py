@@ -7,7 +7,7 @@ notifications (see `inbox/models.py` for why).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
+from agent_hub.db.lane import LaneStatement
 from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
@@ -147,20 +148,21 @@ FROM added JOIN state ON state.agent_id = added.recipient_id
 """
 
 
-_DELIVER = text(_DELIVER_SQL)
+DELIVER = LaneStatement(text(_DELIVER_SQL))
+Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 async def insert_batch_pg(
-    db: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime
+    fetch: Fetch, rows: Sequence[dict[str, Any]], now: datetime
 ) -> dict[str, tuple[int, int, bool, int]]:
     """`rows` sorted by recipient, one per recipient, no `agg_key`; `payload` is the webhook
     body (JSON) to store with its ids, kind and counters filled in. {recipient: (id, unread,
-    hooked, seq)}. Runs on the session's connection, not through the ORM: these tables hold no
-    cached content."""
+    hooked, seq)}. `fetch` runs the statement on the session's connection (not through the
+    ORM: these tables hold no cached content) or on a write-lane transaction."""
     keys = ("recipient", "type", "actor", "post", "comment", "conversation", "preview", "payload")
     params: dict[str, Any] = {key + "s": [r[key] for r in rows] for key in keys}
     params["now"] = now
-    result = await (await db.connection()).execute(_DELIVER, params)
+    result = await fetch(DELIVER, params)
     return {rid: (int(nid), int(unread), bool(hooked), int(seq)) for nid, rid, unread, seq, hooked in result}
 
 

@@ -10,7 +10,7 @@ and the webhook loop (`events.Signal`, applied by `realtime/`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
+from agent_hub.db.lane import LaneStatement
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
 from agent_hub.inbox.schemas import item_from_row
@@ -113,33 +114,58 @@ async def deliver(db: AsyncSession, notes: Iterable[Note]) -> list[int]:
 
 async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]:
     """PostgreSQL fast path of `deliver` (same rows, counters, webhook rows and signals; see
-    `repo.insert_batch_pg`): one statement for all recipients."""
+    `repo.DELIVER`): one statement for all recipients."""
+    session = db
+
+    async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+        return list((await (await session.connection()).execute(statement.text, params)).all())
+
+    ids, declared = await _deliver_round(fetch, [unique[rid] for rid in sorted(unique)])
+    events.emit(db, *declared)
+    return ids
+
+
+async def deliver_plain(fetch: repo.Fetch, notes: Sequence[Note]) -> list[events.Event]:
+    """PostgreSQL: plain notes (no `agg_key`), several per recipient allowed (each is its own
+    notification), through `fetch` — a statement in the caller's transaction (a batch of follows
+    on the write lane). The events to apply once that transaction committed. In rounds, the k-th
+    note of each recipient in round k: the first round takes every recipient's inbox lock, in
+    recipient order (the order every writer takes them in); later ones only hold them longer."""
+    by_recipient: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_recipient[note.recipient_id].append(note)
+    declared: list[events.Event] = []
+    for k in range(max((len(v) for v in by_recipient.values()), default=0)):
+        chosen = [v[k] for rid, v in sorted(by_recipient.items()) if len(v) > k]
+        declared.extend((await _deliver_round(fetch, chosen))[1])
+    return declared
+
+
+async def _deliver_round(fetch: repo.Fetch, notes: Sequence[Note]) -> tuple[list[int], list[events.Event]]:
+    """One statement: `notes`, one per recipient, sorted by recipient. Their ids, and the events
+    of the commit (InboxChanged, each item's signal, the webhook wake-up)."""
     now = utcnow()
-    rids = sorted(unique)
-    items = {rid: _item_from_note(0, unique[rid], 1, now) for rid in rids}
+    items = {n.recipient_id: _item_from_note(0, n, 1, now) for n in notes}
     rows = [
         {
-            "recipient": rid,
+            "recipient": n.recipient_id,
             "type": n.type,
             "actor": n.actor.id if n.actor else None,
             "post": n.post_id,
             "comment": n.comment_id,
             "conversation": n.conversation_id,
-            "preview": items[rid]["content"],
-            "payload": webhook_payload_template(items[rid]),
+            "preview": items[n.recipient_id]["content"],
+            "payload": webhook_payload_template(items[n.recipient_id]),
         }
-        for rid in rids
-        for n in (unique[rid],)
+        for n in notes
     ]
-    written = await repo.insert_batch_pg(db, rows, now)
-    events.emit(db, events.InboxChanged(tuple(rids)))
+    written = await repo.insert_batch_pg(fetch, rows, now)
     delivered = []
-    for rid in rids:
-        nid, unread, hooked, seq = written[rid]
-        delivered.append((nid, rid, unique[rid].type, unread, seq, hooked))
-    for message in _signals_of(items, delivered):
-        events.signal(db, message)
-    return [nid for nid, *_ in delivered]
+    for n in notes:
+        nid, unread, hooked, seq = written[n.recipient_id]
+        delivered.append((nid, n.recipient_id, n.type, unread, seq, hooked))
+    signals = [events.Signal(m) for m in _signals_of(items, delivered)]
+    return [d[0] for d in delivered], [events.InboxChanged(tuple(items)), *signals]
 
 
 async def _deliver_aggregate(db: AsyncSession, note: Note) -> int:
@@ -325,8 +351,10 @@ def comment_event(comment: Any, actor: Agent) -> dict[str, Any]:
     }
 
 
-async def notify_follow(db: AsyncSession, *, follower: Agent, followee: Agent) -> None:
-    await deliver(db, [Note(followee.id, "follow", follower, preview=f"{follower.name} followed you")])
+def follow_note(follower: Agent, followee_id: str) -> Note:
+    """What a new follow tells the followed agent (delivered in the follow's transaction, or with
+    its batch on PostgreSQL's write lane: agents/follow_sql.py)."""
+    return Note(followee_id, "follow", follower, preview=f"{follower.name} followed you")
 
 
 async def notify_upvote(

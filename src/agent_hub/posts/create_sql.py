@@ -14,9 +14,10 @@ request's transaction; there the in-transaction applier writes the index job
 
 Locks follow the domain's order (posts -> authors -> submolts, as `repository.bump_post_counters`
 and the comment statement): each writing CTE waits for the one before it (the `count(*) >= 0`
-one-time filters), and rows of a kind are found by `id = ANY(ARRAY(...))` index scans, which lock
-them in id order, so two batches cannot deadlock (the batcher retries a deadlock anyway). The
-submolt's row, the one every post in it moves, is locked once per batch and last.
+one-time filters), and the rows of a kind are locked first in id order by an explicit ORDER BY
+... FOR NO KEY UPDATE (a small table is scanned in heap order, which moves with every update), so
+two batches cannot deadlock (the batcher retries a deadlock anyway). The submolt's row, the one
+every post in it moves, is locked once per batch and last.
 
 Every parameter is CAST: asyncpg must know each placeholder's type.
 """
@@ -56,14 +57,20 @@ WITH input AS (
     INSERT INTO thread_watches (agent_id, post_id, created_at)
     SELECT author, id, now FROM found WHERE (SELECT count(*) FROM p) >= 0
     RETURNING post_id
+), locked_authors AS MATERIALIZED (
+    SELECT t.id FROM agents t WHERE t.id = ANY(ARRAY(SELECT DISTINCT author FROM found))
+    AND (SELECT count(*) FROM w) >= 0 ORDER BY t.id FOR NO KEY UPDATE
 ), a AS (
     UPDATE agents t SET posts_count = t.posts_count + (SELECT count(*) FROM found f WHERE f.author = t.id)
-    WHERE t.id = ANY(ARRAY(SELECT DISTINCT author FROM found)) AND (SELECT count(*) FROM w) >= 0
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT author FROM found)) AND (SELECT count(*) FROM locked_authors) >= 0
     RETURNING t.id, t.posts_count, t.karma, t.follower_count, t.following_count
+), locked_submolts AS MATERIALIZED (
+    SELECT t.id FROM submolts t WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM found))
+    AND (SELECT count(*) FROM a) >= 0 ORDER BY t.id FOR NO KEY UPDATE
 ), s AS (
     UPDATE submolts t SET post_count = t.post_count + (SELECT count(*) FROM found f WHERE f.submolt_id = t.id),
         last_activity_at = GREATEST(t.last_activity_at, (SELECT max(now) FROM found f WHERE f.submolt_id = t.id))
-    WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM found)) AND (SELECT count(*) FROM a) >= 0
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM found)) AND (SELECT count(*) FROM locked_submolts) >= 0
     RETURNING t.id
 ), indexed AS (
     INSERT INTO search_index_queue (target_type, target_id, queued_at)

@@ -15,8 +15,10 @@ written in a round keeps its outcome on its dict (`APPLIED`): when a later round
 batch is tried again (db/batcher.py), it is not written twice.
 
 Locks follow the domain's order — agents, then submolts (as `repository._move_subscription_counters`)
-— each writing CTE waiting for the one before it (`count(*) >= 0`), rows of a kind found by
-`id = ANY(ARRAY(...))` index scans (id order): two batches cannot deadlock.
+— and are all taken first, each kind in id order (an explicit ORDER BY ... FOR NO KEY UPDATE; a
+small table's heap order moves with every update), before any subscription row is touched: two
+batches cannot deadlock on the rows, nor on a subscription one subscribes while the other
+unsubscribes.
 """
 
 from __future__ import annotations
@@ -44,14 +46,26 @@ WITH input AS (
         WITH ORDINALITY AS i(agent_id, name, joins, now, ord)
 ), found AS MATERIALIZED (
     SELECT i.*, s.id AS submolt_id FROM input i JOIN submolts s ON s.name = i.name
+), locked_agents AS MATERIALIZED (
+    -- Every row the batch may move, locked first and in the domain's order (agents, then
+    -- submolts; each in id order): two batches touching the same rows wait here, before either
+    -- touches a subscription row.
+    SELECT t.id FROM agents t WHERE t.id = ANY(ARRAY(SELECT DISTINCT agent_id FROM found))
+    ORDER BY t.id FOR NO KEY UPDATE
+), locked_submolts AS MATERIALIZED (
+    SELECT t.id FROM submolts t WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM found))
+    AND (SELECT count(*) FROM locked_agents) >= 0
+    ORDER BY t.id FOR NO KEY UPDATE
 ), added AS (
     INSERT INTO subscriptions (agent_id, submolt_id, created_at)
-    SELECT agent_id, submolt_id, now FROM found WHERE joins ORDER BY ord
+    SELECT agent_id, submolt_id, now FROM found WHERE joins AND (SELECT count(*) FROM locked_submolts) >= 0
+    ORDER BY ord
     ON CONFLICT DO NOTHING
     RETURNING agent_id, submolt_id
 ), removed AS (
     DELETE FROM subscriptions t USING found f
     WHERE NOT f.joins AND t.agent_id = f.agent_id AND t.submolt_id = f.submolt_id
+    AND (SELECT count(*) FROM locked_submolts) >= 0
     RETURNING t.agent_id, t.submolt_id
 ), moved AS MATERIALIZED (
     SELECT agent_id, submolt_id, 1 AS d FROM added UNION ALL SELECT agent_id, submolt_id, -1 FROM removed
@@ -63,7 +77,7 @@ WITH input AS (
 ), s AS (
     UPDATE submolts t
     SET subscriber_count = t.subscriber_count + (SELECT sum(d) FROM moved m WHERE m.submolt_id = t.id)
-    WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM moved)) AND (SELECT count(*) FROM a) >= 0
+    WHERE t.id = ANY(ARRAY(SELECT DISTINCT submolt_id FROM moved))
     RETURNING t.id
 )
 SELECT i.ord, f.submolt_id IS NOT NULL,
