@@ -32,35 +32,23 @@ HOUSEKEEPING_DELETED = Counter(
     ["table"],
     registry=REGISTRY,
 )
-COMMENT_BATCH_SIZE = Histogram(
-    "comment_batch_size",
-    "Comments written per statement on PostgreSQL (comments/batcher.py)",
-    registry=REGISTRY,
-    buckets=(1, 2, 4, 8, 16, 32, 64),
+
+
+def _batch_sizes(name: str, description: str) -> Histogram:
+    """How many writes each batch of a kind carried on PostgreSQL's write lane (db/batcher.py)."""
+    return Histogram(name, description, registry=REGISTRY, buckets=(1, 2, 4, 8, 16, 32, 64))
+
+
+COMMENT_BATCH_SIZE = _batch_sizes(
+    "comment_batch_size", "Comments written per statement on PostgreSQL (comments/batcher.py)"
 )
-VOTE_BATCH_SIZE = Histogram(
-    "vote_batch_size",
-    "Votes cast per batch on PostgreSQL (votes/batcher.py)",
-    registry=REGISTRY,
-    buckets=(1, 2, 4, 8, 16, 32, 64),
+VOTE_BATCH_SIZE = _batch_sizes("vote_batch_size", "Votes cast per batch on PostgreSQL (votes/batcher.py)")
+POST_BATCH_SIZE = _batch_sizes("post_batch_size", "Posts created per statement on PostgreSQL (posts/batcher.py)")
+SUBSCRIPTION_BATCH_SIZE = _batch_sizes(
+    "subscription_batch_size", "Subscribes and unsubscribes written per batch on PostgreSQL (submolts/subscribe_sql.py)"
 )
-POST_BATCH_SIZE = Histogram(
-    "post_batch_size",
-    "Posts created per statement on PostgreSQL (posts/batcher.py)",
-    registry=REGISTRY,
-    buckets=(1, 2, 4, 8, 16, 32, 64),
-)
-SUBSCRIPTION_BATCH_SIZE = Histogram(
-    "subscription_batch_size",
-    "Subscribes and unsubscribes written per batch on PostgreSQL (submolts/subscribe_sql.py)",
-    registry=REGISTRY,
-    buckets=(1, 2, 4, 8, 16, 32, 64),
-)
-FOLLOW_BATCH_SIZE = Histogram(
-    "follow_batch_size",
-    "Follows and unfollows written per batch on PostgreSQL (agents/follow_sql.py)",
-    registry=REGISTRY,
-    buckets=(1, 2, 4, 8, 16, 32, 64),
+FOLLOW_BATCH_SIZE = _batch_sizes(
+    "follow_batch_size", "Follows and unfollows written per batch on PostgreSQL (agents/follow_sql.py)"
 )
 READ_CACHE_BUILDS = Counter(
     "read_cache_builds_total",

@@ -15,18 +15,7 @@ import pytest
 from agent_hub import metrics
 from tests.comments.support import comment, make_post, post_row, update_post
 from tests.conftest import Hub
-
-
-def _batch_counts() -> tuple[float, float]:
-    """(statements, comments) written by batches so far in this process."""
-    count = sum_ = 0.0
-    for metric in metrics.COMMENT_BATCH_SIZE.collect():
-        for sample in metric.samples:
-            if sample.name.endswith("_count"):
-                count = sample.value
-            elif sample.name.endswith("_sum"):
-                sum_ = sample.value
-    return count, sum_
+from tests.support.batches import batch_counts
 
 
 @pytest.mark.postgres_only  # the write lane is PostgreSQL's; SQLite writes one comment per transaction
@@ -34,11 +23,11 @@ async def test_a_burst_on_one_post_is_written_in_fewer_statements_than_comments(
     owner = await hub.register()
     agents = [await hub.register() for _ in range(20)]
     post_id = await make_post(hub, owner)
-    before = _batch_counts()
+    before = batch_counts(metrics.COMMENT_BATCH_SIZE)
     url = f"/api/v1/posts/{post_id}/comments"
     responses = await asyncio.gather(*(a.post(url, json={"content": f"burst {i}"}) for i, a in enumerate(agents)))
     assert [r.status_code for r in responses] == [201] * 20
-    statements, comments = (a - b for a, b in zip(_batch_counts(), before, strict=True))
+    statements, comments = (a - b for a, b in zip(batch_counts(metrics.COMMENT_BATCH_SIZE), before, strict=True))
     assert comments == 20 and statements < 20  # at least one statement carried several comments
     assert (await post_row(hub, post_id)).comment_count == 20
     ids = {r.json()["comment"]["id"] for r in responses}

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.comments.test_batching import _batch_counts
+from agent_hub import metrics
 from tests.conftest import Actor, Hub
 from tests.inbox.helpers import comment, count, inbox, post
+from tests.support.batches import batch_counts
 
 
 async def _kinds(actor: Actor) -> list[tuple[str, str | None, str]]:
@@ -65,14 +66,14 @@ async def test_one_batch_notifies_each_role_of_each_comment_exactly_once(hub: Hu
     p = await post(author)
     assert (await watcher.post(f"/api/v1/posts/{p['id']}/watch")).status_code == 200
     parent = await comment(parent_author, p["id"], "parent")
-    before = _batch_counts()
+    before = batch_counts(metrics.COMMENT_BATCH_SIZE)
     url = f"/api/v1/posts/{p['id']}/comments"
     text = f"@{mentioned.name} @{parent_author.name} @{author.name} and me, @{{me}}"
     responses = await asyncio.gather(
         *(r.post(url, json={"content": text.format(me=r.name), "parent_id": parent["id"]}) for r in repliers)
     )
     assert [r.status_code for r in responses] == [201] * len(repliers)
-    statements, comments = (a - b for a, b in zip(_batch_counts(), before, strict=True))
+    statements, comments = (a - b for a, b in zip(batch_counts(metrics.COMMENT_BATCH_SIZE), before, strict=True))
     assert comments == len(repliers) and statements < comments  # some of them went together
     by_replier = {r.name: resp.json()["comment"]["id"] for r, resp in zip(repliers, responses, strict=True)}
     everyone = set(by_replier.values())

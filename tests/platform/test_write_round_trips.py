@@ -43,6 +43,29 @@ def trips(hub: Hub) -> Iterator[list[str]]:
             event.remove(engine, name, fn)
 
 
+def lane_statements(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the write lane runs from now on, alone or in a lane transaction, in order
+    (lower-cased)."""
+    lane, sent = hub.app.state.write_lane, []
+    fetch, transaction = lane.fetch, lane.transaction
+
+    def recording(run: Any) -> Any:
+        async def recorded(statement: Any, params: Any) -> Any:
+            sent.append(" ".join(statement.sql.split()).lower())
+            return await run(statement, params)
+
+        return recorded
+
+    @asynccontextmanager
+    async def recorded_transaction() -> AsyncIterator[Any]:
+        async with transaction() as fetch_in_transaction:
+            yield recording(fetch_in_transaction)
+
+    monkeypatch.setattr(lane, "fetch", recording(fetch))
+    monkeypatch.setattr(lane, "transaction", recorded_transaction)
+    return sent
+
+
 def transactions(seen: list[str]) -> list[list[str]]:
     out: list[list[str]] = []
     for step in seen:
@@ -78,14 +101,7 @@ async def test_a_vote_holds_only_its_target(hub: Hub, monkeypatch: pytest.Monkey
     author, voter = await hub.register(), await hub.register()
     post = (await new_post(author))["id"]
     await voter.get(f"{API}/agents/me")  # the key lookup cached, as for a busy agent
-    lane, sent = hub.app.state.write_lane, []
-    fetch = lane.fetch
-
-    async def recording(statement: Any, params: Any) -> Any:
-        sent.append(" ".join(statement.sql.split()).lower())
-        return await fetch(statement, params)
-
-    monkeypatch.setattr(lane, "fetch", recording)
+    sent = lane_statements(hub, monkeypatch)
     with trips(hub) as seen:
         assert (await voter.post(f"{API}/posts/{post}/upvote")).status_code == 200
         await hub.app.state.vote_batchers["post"].settle()  # the fold, in the background
@@ -107,27 +123,7 @@ async def test_post_follow_subscribe_round_trips(hub: Hub, monkeypatch: pytest.M
     body = {"submolt": "general", "title": "t", "content": "c"}
     await author.post(f"{API}/posts", json=body)  # warm: the quota rows, the first activity touch
     await author.get(f"{API}/agents/me")  # the key lookup cached, as for a busy agent
-    lane, sent = hub.app.state.write_lane, []
-    fetch = lane.fetch
-
-    async def recording(statement: Any, params: Any) -> Any:
-        sent.append(" ".join(statement.sql.split()).lower())
-        return await fetch(statement, params)
-
-    transaction = lane.transaction
-
-    @asynccontextmanager
-    async def recorded_transaction() -> AsyncIterator[Any]:
-        async with transaction() as fetch_in_transaction:
-
-            async def recording_in_transaction(statement: Any, params: Any) -> Any:
-                sent.append(" ".join(statement.sql.split()).lower())
-                return await fetch_in_transaction(statement, params)
-
-            yield recording_in_transaction
-
-    monkeypatch.setattr(lane, "fetch", recording)
-    monkeypatch.setattr(lane, "transaction", recorded_transaction)
+    sent = lane_statements(hub, monkeypatch)
     with trips(hub) as seen:
         assert (await author.post(f"{API}/posts", json=body)).status_code == 201
     (write,) = sent

@@ -23,18 +23,7 @@ from agent_hub.search.models import SearchIndexJob
 from agent_hub.submolts.models import Submolt
 from tests.conftest import Hub
 from tests.posts.helpers import API, make_submolt
-
-
-def _batches() -> tuple[float, float]:
-    """(statements, posts) written by post batches so far in this process."""
-    count = sum_ = 0.0
-    for metric in metrics.POST_BATCH_SIZE.collect():
-        for sample in metric.samples:
-            if sample.name.endswith("_count"):
-                count = sample.value
-            elif sample.name.endswith("_sum"):
-                sum_ = sample.value
-    return count, sum_
+from tests.support.batches import batch_counts
 
 
 async def _facts(hub: Hub, post_ids: list[str]) -> tuple[dict[str, int], dict[str, int], Counter[str], Counter[str]]:
@@ -76,7 +65,7 @@ async def test_a_burst_of_posts_keeps_every_counter_exact(hub: Hub) -> None:
     `posts_count` and each submolt's `post_count` equal the rows."""
     agents = [await hub.register() for _ in range(10)]
     await make_submolt(hub, "burst")
-    before = _batches()
+    before = batch_counts(metrics.POST_BATCH_SIZE)
     bodies = [
         (a, {"submolt": "burst" if i % 2 else "general", "title": f"post {n} of {a.name}", "content": "body"})
         for n in range(3)
@@ -95,7 +84,7 @@ async def test_a_burst_of_posts_keeps_every_counter_exact(hub: Hub) -> None:
     listed = (await hub.client.get(f"{API}/submolts/burst/feed", params={"sort": "new", "limit": 100})).json()
     assert {p["id"] for p in listed["posts"]} == {p["id"] for p in created if p["submolt"]["name"] == "burst"}
     if hub.app.state.engine.dialect.name == "postgresql":
-        statements, posts = (a - b for a, b in zip(_batches(), before, strict=True))
+        statements, posts = (a - b for a, b in zip(batch_counts(metrics.POST_BATCH_SIZE), before, strict=True))
         assert posts == 32 and statements < 32  # statements carried several posts
 
 

@@ -34,7 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_hub import events, metrics
-from agent_hub.db.batcher import LaneBatcher
+from agent_hub.db.batcher import LaneBatcher, next_round
 from agent_hub.db.lane import LaneStatement, WriteLane
 from agent_hub.inbox import service as inbox
 
@@ -104,13 +104,7 @@ async def write_batch(fetch: Fetch, rows: Sequence[Mapping[str, Any]]) -> list[O
     outcomes: list[Outcome | None] = [None] * len(rows)
     pending = list(range(len(rows)))
     while pending:
-        now: list[int] = []
-        later: list[int] = []
-        seen: set[tuple[str, str]] = set()
-        for i in pending:  # a follower's second row for a followee waits for the next round
-            key = (rows[i]["follower_id"], rows[i]["name"])
-            (later if key in seen else now).append(i)
-            seen.add(key)
+        now, later = next_round(rows, pending, "follower_id", "name")
         params = {
             "followers": [rows[i]["follower_id"] for i in now],
             "names": [rows[i]["name"] for i in now],

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -141,6 +141,21 @@ class LaneBatcher(Generic[O]):
                     raise
                 await asyncio.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")
+
+
+def next_round(rows: Sequence[Mapping[str, Any]], pending: Iterable[int], *keys: str) -> tuple[list[int], list[int]]:
+    """Split the `pending` row indexes of a batch into this round's and the later ones': a row
+    whose `keys` (say a voter and a target) an earlier row of the round already has waits for
+    the next round, so one statement never holds two writes of the same pair (they could not
+    see each other); arrival order is kept."""
+    now: list[int] = []
+    later: list[int] = []
+    seen: set[tuple[Any, ...]] = set()
+    for i in pending:
+        key = tuple(rows[i][k] for k in keys)
+        (later if key in seen else now).append(i)
+        seen.add(key)
+    return now, later
 
 
 @dataclass(frozen=True)

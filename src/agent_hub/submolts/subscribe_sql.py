@@ -31,7 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_hub import metrics
-from agent_hub.db.batcher import LaneBatcher
+from agent_hub.db.batcher import LaneBatcher, next_round
 from agent_hub.db.lane import LaneStatement, WriteLane
 
 # Tables the statement writes, for the read caches (cache/tracking.py). `agents` is left out, as
@@ -108,13 +108,7 @@ async def write_batch(fetch: Fetch, rows: Sequence[dict[str, Any]]) -> list[Outc
     for _ in range(MAX_ROUNDS):
         if not pending:
             break
-        now: list[int] = []
-        later: list[int] = []
-        seen: set[tuple[str, str]] = set()
-        for i in pending:  # an agent's second row for a submolt waits for the next round
-            key = (rows[i]["agent_id"], rows[i]["name"])
-            (later if key in seen else now).append(i)
-            seen.add(key)
+        now, later = next_round(rows, pending, "agent_id", "name")
         params = {
             "agents": [rows[i]["agent_id"] for i in now],
             "names": [rows[i]["name"] for i in now],

@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from agent_hub.db.batcher import next_round
 from agent_hub.db.lane import LaneStatement
 from agent_hub.posts.ranking import hot_score
 from agent_hub.votes import rules
@@ -191,13 +192,7 @@ async def write_batch(fetch: Fetch, kind: str, rows: Sequence[dict[str, Any]]) -
     outcomes: list[Outcome | None] = [r.get(APPLIED) for r in rows]
     pending = [i for i, r in enumerate(rows) if APPLIED not in r]
     for _ in range(MAX_ROUNDS):
-        now: list[int] = []
-        later: list[int] = []
-        seen: set[tuple[str, str]] = set()
-        for i in pending:  # a voter's second vote on a target waits for the next round
-            key = (rows[i]["voter"], rows[i]["target"])
-            (later if key in seen else now).append(i)
-            seen.add(key)
+        now, later = next_round(rows, pending, "voter", "target")  # a voter's second vote on a target waits
         retry = await _round(fetch, kind, rows, now, outcomes)
         pending = sorted(retry + later)
         if not pending:
