@@ -10,8 +10,9 @@ them as `vote_effects` rows and folded right after the batch (`service.fold_soon
 background: a vote is acknowledged once its batch committed, not after its author's fold. The
 fold was most of a vote's latency — a transaction of about seven statements per author, and a
 vote waited for the fold in flight and then the next — so eight writers made 180 votes/s; now
-they wait for their batch only. Every vote committed while a fold runs joins the next fold of
-its author (one fold in flight per author and process): the busier an author, the fewer folds.
+they wait for their batch only. Every vote committed while a fold runs joins the next fold run
+(one in flight per process, carrying up to `service.MAX_AUTHORS` authors in one transaction): the
+busier the hub, the more each fold carries, whether the votes go to one author or to many.
 The effects are durable: a fold that never ran (a crash) is done by the housekeeping sweep
 (`service.fold_stale`); shutdown waits for the folds in flight (`settle`).
 """

@@ -14,7 +14,7 @@ ran (a crash between the two commits) is done by the housekeeping sweep (`fold_s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -175,56 +175,85 @@ def _fold_after_commit(db: AsyncSession, author_id: str) -> None:
 
 
 _FOLDS = Combiner()
+_WAITING: dict[Any, dict[str, None]] = {}  # per engine: authors for the next fold runs, in arrival order
+MAX_AUTHORS = 16  # per fold run: its transaction holds every author's agent row until it commits
 
 
 async def fold_soon(bind: Any, session_class: Any, author_id: str) -> None:
-    """Fold the author's effects, sharing the run with this process's other votes on the same
-    author (common/combine.py): one fold in flight per author and process, each carrying every
-    effect committed before it started. In a session of its own on `bind` (the request's may be
-    closed before a shared run ends, a batch has none), settled like a request's."""
+    """Fold the author's effects, sharing the run with this process's other votes
+    (common/combine.py): one fold run in flight per process, each carrying every author whose
+    effects were committed before it started (up to MAX_AUTHORS; the others wait for the next
+    run). In a session of its own on `bind` (the request's may be closed before a shared run
+    ends, a batch has none), settled like a request's. With many authors voted on at once (the
+    seeding script: fifty), a run pays one transaction for all of them instead of one each."""
+    _WAITING.setdefault(bind, {})[author_id] = None
 
     async def run() -> None:
+        waiting = _WAITING.get(bind, {})
+        authors = list(waiting)[:MAX_AUTHORS]  # the longest waiting first: nobody starves
+        for taken in authors:
+            del waiting[taken]
+        if not waiting:
+            _WAITING.pop(bind, None)
+        if not authors:
+            return
         async with AsyncSession(bind, expire_on_commit=False, sync_session_class=session_class) as db:
             async with db.begin():
-                await fold(db, author_id)
+                await fold_many(db, authors)
             await events.settle(db)
 
-    await _FOLDS.run((bind, author_id), run)
+    while author_id in _WAITING.get(bind, {}):  # until a run that started after now took this author
+        await _FOLDS.run(bind, run)
 
 
 async def fold(db: AsyncSession, author_id: str) -> int:
-    """Apply every pending effect on `author_id` in `db`'s transaction: the karma delta in one
-    update, and one aggregated upvote notification per target (its count moved by the number of
-    upvotes folded, from the latest voter). Lock order as every write: the author's agent row,
-    then their inbox row. Returns how many effects it folded (0: none left, another fold took
-    them and has committed)."""
-    effects = await repo.take_effects(db, author_id)
-    if not effects:
+    """`fold_many` for one author."""
+    return await fold_many(db, [author_id])
+
+
+async def fold_many(db: AsyncSession, author_ids: Sequence[str]) -> int:
+    """Apply every pending effect on these authors in `db`'s transaction: each author's karma
+    delta in one update, and one aggregated upvote notification per target (its count moved by
+    the number of upvotes folded, from the latest voter). Lock order as every write: the
+    authors' effect rows, then their agent rows, then their inbox rows, each kind in id order.
+    Returns how many effects it folded (0: none left, another fold took them and has committed)."""
+    taken: dict[str, list[Any]] = {}
+    for author_id in sorted(set(author_ids)):
+        effects = await repo.take_effects(db, author_id)
+        if effects:
+            taken[author_id] = effects
+    if not taken:
         return 0
-    upvotes: dict[str, tuple[str, str, int]] = {}  # target -> (latest voter, kind, count)
-    for e in effects:
-        if e.voter_id is not None:
-            key = e.comment_id or e.post_id
-            upvotes[key] = (e.voter_id, "comment" if e.comment_id else "post", upvotes.get(key, ("", "", 0))[2] + 1)
+    upvotes: dict[tuple[str, str], tuple[str, str, int]] = {}  # (author, target) -> (latest voter, kind, count)
+    for author_id, effects in taken.items():
+        for e in effects:  # oldest first: the last voter seen is the latest
+            if e.voter_id is not None:
+                key = (author_id, e.comment_id or e.post_id)
+                count = upvotes.get(key, ("", "", 0))[2] + 1
+                upvotes[key] = (e.voter_id, "comment" if e.comment_id else "post", count)
     live: dict[str, Any] = {}
     voters: dict[str, Agent] = {}
-    if upvotes:  # read before the author's rows are locked: they are held until the commit
+    if upvotes:  # read before the authors' rows are locked: they are held until the commit
         live = await repo.live_targets(
             db,
-            [k for k, v in upvotes.items() if v[1] == "post"],
-            [k for k, v in upvotes.items() if v[1] == "comment"],
+            [k[1] for k, v in upvotes.items() if v[1] == "post"],
+            [k[1] for k, v in upvotes.items() if v[1] == "comment"],
         )
         voters = await repo.agents_by_id(db, sorted({v[0] for v in upvotes.values()}))
-    karma = sum(int(e.karma) for e in effects)
-    if karma:
-        await repo.add_karma(db, author_id, karma)
-        events.emit(db, events.ContentChanged(agents=(author_id,)))
-    for key in sorted(upvotes):
+    moved = []
+    for author_id, effects in taken.items():  # id order
+        karma = sum(int(e.karma) for e in effects)
+        if karma:
+            await repo.add_karma(db, author_id, karma)
+            moved.append(author_id)
+    if moved:
+        events.emit(db, events.ContentChanged(agents=tuple(moved)))
+    for key in sorted(upvotes):  # by author (the recipient), then target
         voter_id, kind, count = upvotes[key]
-        target, voter = live.get(key), voters.get(voter_id)
+        target, voter = live.get(key[1]), voters.get(voter_id)
         if target is not None and voter is not None:
             await inbox.notify_upvote(db, voter=voter, count=count, **{kind: target})
-    return len(effects)
+    return sum(len(e) for e in taken.values())
 
 
 async def fold_stale(sessionmaker: Any, limit: int = 100) -> int:
