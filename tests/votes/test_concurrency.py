@@ -9,10 +9,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import func, select
 
 from agent_hub.comments.models import Comment
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import hot_score
+from agent_hub.votes.models import VoteEffect
+from agent_hub.votes.service import MAX_AUTHORS
 from tests.conftest import Actor, Hub, HubFactory
 from tests.posts.helpers import API, db_row, new_post
 
@@ -94,6 +97,36 @@ async def test_concurrent_upvotes_notify_the_author_once_each(hub: Hub) -> None:
     upvotes = [i for i in inbox["items"] if i["type"] == "upvote"]
     assert sorted((i["post_id"], i["count"]) for i in upvotes) == sorted((p, 10) for p in posts)
     assert inbox["unread_count"] == 3
+
+
+async def test_votes_on_many_authors_fold_exactly(hub: Hub) -> None:
+    """Upvotes and downvotes on the posts and comments of more authors than one fold run carries
+    (`MAX_AUTHORS`), all at once: every author's karma is the sum of the votes on their content,
+    each target's one unread upvote notification counts its upvotes, and no effect is left."""
+    authors = [await hub.register() for _ in range(MAX_AUTHORS + 4)]
+    voters = [await hub.register() for _ in range(6)]
+    posts = [(await new_post(a, title=f"p {a.name}"))["id"] for a in authors]
+    comments = []
+    for a, p in zip(authors, posts, strict=True):
+        made = await a.post(f"{API}/posts/{p}/comments", json={"content": "mine"})
+        comments.append(made.json()["comment"]["id"])
+    calls = [(v, f"{API}/posts/{p}/upvote") for v in voters for p in posts]
+    calls += [
+        (v, f"{API}/comments/{c}/{'downvote' if j % 3 == 0 else 'upvote'}")
+        for j, v in enumerate(voters)
+        for c in comments
+    ]
+    responses = await asyncio.gather(*(v.post(url) for v, url in calls))
+    assert [r.status_code for r in responses] == [200] * len(calls)
+    comment_score = sum(-1 if j % 3 == 0 else 1 for j in range(len(voters)))  # per comment: 4 up, 2 down
+    comment_ups = sum(1 for j in range(len(voters)) if j % 3)
+    for author, post, comment_id in zip(authors, posts, comments, strict=True):
+        assert (await author.get(f"{API}/agents/me")).json()["agent"]["karma"] == len(voters) + comment_score
+        box = (await author.get(f"{API}/inbox", params={"limit": 50})).json()
+        counts = {(i.get("comment_id") or i["post_id"]): i["count"] for i in box["items"] if i["type"] == "upvote"}
+        assert counts == {post: len(voters), comment_id: comment_ups}
+    async with hub.app.state.sessionmaker() as db:
+        assert (await db.execute(select(func.count()).select_from(VoteEffect))).scalar_one() == 0
 
 
 async def test_two_replicas_batching_votes_on_the_same_targets(make_hub: HubFactory) -> None:
