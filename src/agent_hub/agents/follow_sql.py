@@ -26,7 +26,7 @@ Idempotency-Key) runs the same statement in its own transaction (`agents/service
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_hub import events, metrics
 from agent_hub.db.batcher import LaneBatcher, next_round
-from agent_hub.db.lane import LaneStatement, WriteLane
+from agent_hub.db.lane import Fetch, LaneStatement, WriteLane
 from agent_hub.inbox import service as inbox
 
 # Tables the batch writes, for the read caches (cache/tracking.py). `agents` is left out, as by the
@@ -83,8 +83,6 @@ ORDER BY i.ord
 """
 
 WRITE = LaneStatement(text(_WRITE_SQL).execution_options(written_tables=WRITTEN_TABLES))
-
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from agent_hub.agents.models import AGENT_TYPES, Agent, ApiKey
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
 from agent_hub.db.batcher import Lane
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import in_session
 from agent_hub.errors import BadRequest, Conflict, NotFound
 from agent_hub.inbox import service as inbox
 
@@ -232,10 +231,7 @@ async def _set_follow(db: AsyncSession | None, viewer: Agent, name: str, joins: 
 
 async def _set_follow_in_session(db: AsyncSession, viewer: Agent, key: str, joins: bool) -> follow_sql.Outcome:
     if db.get_bind().dialect.name == "postgresql":
-        session = db
-
-        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
-            return list((await session.execute(statement.text, params)).all())
+        fetch = in_session(db)
 
         row = {"follower_id": viewer.id, "name": key, "joins": joins, "now": utcnow()}
         (outcome,) = await follow_sql.write_batch(fetch, [row])

@@ -11,7 +11,7 @@ Two ways to run them, same statements, same result:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +26,7 @@ from agent_hub.comments import create
 from agent_hub.comments.batcher import CommentBatcher
 from agent_hub.comments.create_sql import Outcome, write_batch
 from agent_hub.db.base import utcnow
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import in_session
 from agent_hub.inbox import service as inbox
 from agent_hub.inbox.mentions import parse_mentions
 
@@ -85,10 +85,7 @@ async def create_comment(db: AsyncSession | None, lane: Lane | None, agent: Agen
             outcome = await lane.batcher.submit(prepare, effects_of)  # committed, signalled, caches bumped
     else:
         assert db is not None, "a comment is written on the lane or in a session"
-        session = db
-
-        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
-            return list((await session.execute(statement.text, params)).all())
+        fetch = in_session(db)
 
         (outcome,) = await write_batch(fetch, [prepare(utcnow())])
         events.emit(db, *effects_of(outcome))  # applied after the request's commit

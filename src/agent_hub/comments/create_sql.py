@@ -39,14 +39,14 @@ Every parameter is CAST: asyncpg must know each placeholder's type.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 
 from agent_hub.comments import create
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import Fetch, LaneStatement
 from agent_hub.inbox.service import Delivered
 from agent_hub.webhooks.queue import notification_delivery, takes_deliveries
 
@@ -170,8 +170,6 @@ _WRITE_PARAMS = {
     "payload": "payloads",
     "now": "nows",
 }
-
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass

@@ -35,7 +35,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 # Each batcher (comments, posts, follows, subscriptions, votes on posts and on comments) has one
 # statement (or transaction) in flight per process.
@@ -54,6 +54,22 @@ class LaneStatement:
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         return [params[name] for name in self.names]
+
+
+# Runs one statement and returns its rows: on the lane (`WriteLane.fetch`, a lane transaction's), or
+# in a session's transaction (`in_session`). The batched writes' statement modules take one.
+Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
+
+
+def in_session(db: AsyncSession) -> Fetch:
+    """`Fetch` in `db`'s transaction: a batched kind's statements for a write that must commit
+    with something else (an Idempotency-Key's stored response, an upload), written like any
+    session write (its tables tracked, its events applied after that commit)."""
+
+    async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
+        return list((await db.execute(statement.text, params)).all())
+
+    return fetch
 
 
 async def _no_reset(_conn: asyncpg.Connection) -> None:

@@ -7,7 +7,7 @@ notifications (see `inbox/models.py` for why).
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent
 from agent_hub.db.base import utcnow
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import Fetch, LaneStatement
 from agent_hub.inbox.models import InboxState, Notification, ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
@@ -149,7 +149,6 @@ FROM added JOIN state ON state.agent_id = added.recipient_id
 
 
 DELIVER = LaneStatement(text(_DELIVER_SQL))
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 async def insert_batch_pg(

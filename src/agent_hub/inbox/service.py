@@ -22,7 +22,7 @@ from agent_hub import events
 from agent_hub.agents.models import Agent
 from agent_hub.common.time import iso
 from agent_hub.db.base import utcnow
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import Fetch, LaneStatement
 from agent_hub.inbox import repository as repo
 from agent_hub.inbox.mentions import parse_mentions
 from agent_hub.inbox.schemas import item_from_row
@@ -125,7 +125,7 @@ async def _deliver_batch(db: AsyncSession, unique: dict[str, Note]) -> list[int]
     return ids
 
 
-async def deliver_plain(fetch: repo.Fetch, notes: Sequence[Note]) -> list[events.Event]:
+async def deliver_plain(fetch: Fetch, notes: Sequence[Note]) -> list[events.Event]:
     """PostgreSQL: plain notes (no `agg_key`), several per recipient allowed (each is its own
     notification), through `fetch` — a statement in the caller's transaction (a batch of follows
     on the write lane). The events to apply once that transaction committed. In rounds, the k-th
@@ -141,7 +141,7 @@ async def deliver_plain(fetch: repo.Fetch, notes: Sequence[Note]) -> list[events
     return declared
 
 
-async def _deliver_round(fetch: repo.Fetch, notes: Sequence[Note]) -> tuple[list[int], list[events.Event]]:
+async def _deliver_round(fetch: Fetch, notes: Sequence[Note]) -> tuple[list[int], list[events.Event]]:
     """One statement: `notes`, one per recipient, sorted by recipient. Their ids, and the events
     of the commit (InboxChanged, each item's signal, the webhook wake-up)."""
     now = utcnow()

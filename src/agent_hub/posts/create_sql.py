@@ -24,13 +24,13 @@ Every parameter is CAST: asyncpg must know each placeholder's type.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import Fetch, LaneStatement
 
 # Tables the statement writes, for the read caches (cache/tracking.py). `agents` is left out on
 # purpose, as by `repository.bump_post_counters` (COUNTERS_ONLY): only the author's `posts_count`
@@ -98,8 +98,6 @@ _PARAMS = {
     "hot_score": "hot_scores",
     "now": "nows",
 }
-
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass

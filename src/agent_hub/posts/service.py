@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from agent_hub.agents.models import Agent
 from agent_hub.comments.service import comment_tree
 from agent_hub.db import batcher as db_batcher
 from agent_hub.db.base import new_id, utcnow
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import in_session
 from agent_hub.errors import BadRequest, Forbidden, NotFound
 from agent_hub.inbox import service as inbox
 from agent_hub.inbox.mentions import parse_mentions
@@ -175,8 +174,9 @@ async def _create_on_lane(lane: Lane, author: Agent, fields: dict[str, Any], sub
     def effects_of(outcome: create_sql.Outcome) -> list[events.Event]:
         if not outcome.written:
             return []
-        post, submolt = _created(made["post"], author, outcome)
-        return _effects(post, submolt.name, author)
+        post = made["post"]
+        post.submolt_id = outcome.submolt["id"]
+        return _effects(post, outcome.submolt["name"], author)
 
     outcome = await lane.submit(prepare, effects_of)  # committed, signalled, caches bumped
     post, submolt = _created(made["post"], author, outcome)
@@ -189,10 +189,7 @@ async def _create_in_session(
 ) -> tuple[Post, Submolt]:
     post = _new_post(author, fields, utcnow())
     if db.get_bind().dialect.name == "postgresql":  # the lane's statement, in this transaction
-        session = db
-
-        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
-            return list((await session.execute(statement.text, params)).all())
+        fetch = in_session(db)
 
         (outcome,) = await create_sql.write_batch(fetch, [_row(post, submolt_name)], index_jobs=False)
         post, submolt = _created(post, author, outcome)

@@ -7,7 +7,6 @@ owner/moderator actions is decided by `require_role` only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,7 @@ from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_curso
 from agent_hub.config import Settings
 from agent_hub.db.base import utcnow
 from agent_hub.db.batcher import Lane
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import in_session
 from agent_hub.errors import BadRequest, Conflict, Forbidden, NotFound
 from agent_hub.ratelimit.enforce import Quotas, refusal
 from agent_hub.ratelimit.limiter import Decision, Rule
@@ -215,10 +214,7 @@ async def _set_subscription(
     else:
         assert db is not None, "a subscription is written on the lane or in a session"
         if db.get_bind().dialect.name == "postgresql":
-            session = db
-
-            async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
-                return list((await session.execute(statement.text, params)).all())
+            fetch = in_session(db)
 
             (outcome,) = await subscribe_sql.write_batch(fetch, [{**row, "now": utcnow()}])
         else:

@@ -23,7 +23,7 @@ unsubscribes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_hub import metrics
 from agent_hub.db.batcher import LaneBatcher, next_round
-from agent_hub.db.lane import LaneStatement, WriteLane
+from agent_hub.db.lane import Fetch, LaneStatement, WriteLane
 
 # Tables the statement writes, for the read caches (cache/tracking.py). `agents` is left out, as
 # by the session path (COUNTERS_ONLY): only `subscriptions_count` moves, which the event names.
@@ -88,8 +88,6 @@ ORDER BY i.ord
 
 WRITE = LaneStatement(text(_WRITE_SQL).execution_options(written_tables=WRITTEN_TABLES))
 MAX_ROUNDS = 64  # at most one row per round is a repeat: a batch holds at most 64 (db/batcher.py)
-
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass(frozen=True)

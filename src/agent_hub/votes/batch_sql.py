@@ -28,14 +28,14 @@ Every parameter is CAST: asyncpg must know each placeholder's type.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 
 from agent_hub.db.batcher import next_round
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import Fetch, LaneStatement
 from agent_hub.posts.ranking import hot_score
 from agent_hub.votes import rules
 
@@ -158,8 +158,6 @@ WRITE = {
     for kind, s in _SHAPES.items()
 }
 HOT = LaneStatement(text(_HOT_SQL).execution_options(written_tables=frozenset({"posts"})))
-
-Fetch = Callable[[LaneStatement, Mapping[str, Any]], Awaitable[Sequence[Any]]]
 
 
 @dataclass

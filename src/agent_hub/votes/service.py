@@ -14,7 +14,7 @@ ran (a crash between the two commits) is done by the housekeeping sweep (`fold_s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +27,7 @@ from agent_hub.agents.models import Agent
 from agent_hub.common.combine import Combiner
 from agent_hub.db.base import utcnow
 from agent_hub.db.batcher import LaneBatcher
-from agent_hub.db.lane import LaneStatement
+from agent_hub.db.lane import in_session
 from agent_hub.inbox import service as inbox
 from agent_hub.votes import batch_sql, rules
 from agent_hub.votes import repository as repo
@@ -99,10 +99,7 @@ async def vote(
         return _result(outcome, target_id)
     assert db is not None, "a vote is written on the lane or in a session"
     if db.get_bind().dialect.name == "postgresql":
-        session = db
-
-        async def fetch(statement: LaneStatement, params: Mapping[str, Any]) -> list[Any]:
-            return list((await session.execute(statement.text, params)).all())
+        fetch = in_session(db)
 
         (outcome,) = await batch_sql.write_batch(fetch, target.kind, [{**row, "now": utcnow()}])
         events.emit(db, *vote_events(target, outcome))
