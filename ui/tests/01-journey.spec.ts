@@ -119,8 +119,12 @@ test("password + TOTP login, with a non-revealing error first", async () => {
   await page.getByLabel("Password").fill("wrong password entirely 123");
   await page.getByLabel("6-digit code").fill("000000");
   expecting = /status of 401/;
+  // The browser reports the refused request on its own time, sometimes after the page shows the
+  // error: wait for that report before closing the window it is expected in.
+  const reported = page.waitForEvent("console", (m) => m.type() === "error" && /status of 401/.test(m.text()));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("login-error")).toContainText("Invalid credentials");
+  await reported;
   expecting = null;
   await nextTotpStep(); // the enrolment code's time step cannot be used again
   await page.getByLabel("Password").fill(PASSWORD);
