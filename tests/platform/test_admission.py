@@ -32,9 +32,11 @@ class Probe:
 
     def __init__(self) -> None:
         self.gate = threading.Event()
+        self.outside_gate = threading.Event()
         self.inside = 0
         self.most_inside = 0
         self.lock = threading.Lock()
+        self.finished: list[str] = []  # which routes finished, in order
 
     def enter(self) -> None:
         with self.lock:
@@ -61,6 +63,7 @@ def _serve(tmp_path: Path, limit: int) -> tuple[LiveServer, Probe]:
             await asyncio.to_thread(probe.gate.wait, 10)
         finally:
             probe.leave()
+        probe.finished.append("slow")
         return {"success": True, "bytes": len(body)}
 
     async def streamed() -> StreamingResponse:
@@ -72,12 +75,14 @@ def _serve(tmp_path: Path, limit: int) -> tuple[LiveServer, Probe]:
         return StreamingResponse(chunks(), media_type="text/plain")
 
     async def waits_outside(request: Request) -> dict[str, Any]:
-        async with admission.suspended(request):  # as the webhook test ping does
+        async with admission.suspended(request):  # as the webhook test ping and a batched write do
             probe.enter()
             try:
                 await asyncio.to_thread(probe.gate.wait, 10)
+                await asyncio.to_thread(probe.outside_gate.wait, 10)
             finally:
                 probe.leave()
+        probe.finished.append("outside")
         return {"success": True}
 
     app.add_api_route(SLOW, slow, methods=["GET", "POST"])
@@ -159,6 +164,25 @@ def test_waiting_on_the_outside_world_gives_the_slot_back(one_slot: tuple[str, P
         assert httpx.get(url + "/api/v1/posts", timeout=5).status_code == 200
         probe.gate.set()
         assert [f.result().status_code for f in outside] == [200, 200]  # each took a slot again to finish
+
+
+def test_a_request_back_from_waiting_outside_goes_ahead_of_new_ones(one_slot: tuple[str, Probe]) -> None:
+    url, probe = one_slot
+    probe.gate.set()  # slow requests finish at once; the outside wait is held by `outside_gate`
+    with ThreadPoolExecutor(4) as pool:
+        outside = pool.submit(httpx.get, url + "/api/v1/test-admission/outside", timeout=20)
+        _wait_until(lambda: probe.inside == 1)  # waiting outside, its slot given back
+        probe.gate.clear()
+        holder = pool.submit(httpx.get, url + SLOW, timeout=20)  # takes the only slot
+        _wait_until(lambda: probe.inside == 2)
+        newcomers = [pool.submit(httpx.get, url + SLOW, timeout=20) for _ in range(2)]
+        time.sleep(0.3)  # both queued for the slot
+        probe.outside_gate.set()  # the outside wait ends: it queues for the slot behind them
+        time.sleep(0.3)
+        probe.gate.set()  # the holder finishes and frees the slot
+        assert all(f.result().status_code == 200 for f in [outside, holder, *newcomers])
+    # The resumed request took the freed slot before the two that had not started.
+    assert probe.finished == ["slow", "outside", "slow", "slow"]
 
 
 def test_probes_owner_routes_and_uploads_are_not_counted(one_slot: tuple[str, Probe]) -> None:

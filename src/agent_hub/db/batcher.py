@@ -9,8 +9,11 @@ the fewer the lock waits, round trips and WAL flushes per write. Used by comment
 
 Nothing is acknowledged before its batch committed: each request waits for the statements that
 wrote it, then for the cache-version bump, and only then answers. A quiet server sends each write
-alone at once (no timer, no added latency). One batch is in flight per batcher and process; a
-batch holds at most MAX_BATCH writes.
+alone at once (no timer, no added latency). One batch's statements are in flight per batcher and
+process; a batch holds at most MAX_BATCH writes. The next batch starts as soon as the statements
+of one committed: the publication of its cache versions (a Valkey round trip, several event-loop
+turns on a busy worker) overlaps the next batch's statements instead of delaying them. Its events
+are applied in commit order all the same: the appliers are called as each batch commits.
 
 Failures: a deadlock or serialization failure retries the batch (the kind's `write` reads again:
 its statements are atomic, so nothing of a failed one was written); any other error retries each
@@ -73,6 +76,7 @@ class LaneBatcher(Generic[O]):
         self.sizes = sizes
         self._queue: list[_Pending[O]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._acknowledging: set[asyncio.Task[None]] = set()  # committed batches waiting to answer
 
     async def submit(self, prepare: Prepare, effects: Callable[[O], list[events.Event]]) -> O:
         """Write one row; its outcome, once committed and visible to every replica's read caches.
@@ -88,7 +92,7 @@ class LaneBatcher(Generic[O]):
 
     @property
     def idle(self) -> bool:
-        return not self._queue and (self._drainer is None or self._drainer.done())
+        return not self._queue and (self._drainer is None or self._drainer.done()) and not self._acknowledging
 
     async def _drain(self) -> None:
         while self._queue:
@@ -115,20 +119,22 @@ class LaneBatcher(Generic[O]):
             for pending in batch:
                 await self._run([pending])
             return
-        # Committed: the batch's events go to the appliers in one hand-over (the realtime
-        # signals at once; the read caches' invalidation is awaited before anyone gets an answer).
+        # Committed: the batch's events go to the appliers in one hand-over, now, in commit order
+        # (the realtime signals at once; the read caches' invalidation is awaited before anyone
+        # gets an answer, while the next batch already runs).
         declared: list[events.Event] = []
         for pending, outcome in zip(batch, outcomes, strict=True):
             try:
                 declared.extend(pending.effects(outcome))
             except Exception:  # the rows are committed; an effect that cannot be built is logged
                 log.exception("building a batched write's effects failed")
-        if any(self.wrote(o) for o in outcomes):
-            for wait in events.committed(self.engine, declared, self.tables):
-                await wait
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            if not pending.done.done():
-                pending.done.set_result(outcome)
+        waits = events.committed(self.engine, declared, self.tables) if any(self.wrote(o) for o in outcomes) else []
+        if not waits:
+            _answer(batch, outcomes)
+            return
+        task = asyncio.get_running_loop().create_task(_answer_after(waits, batch, outcomes))
+        self._acknowledging.add(task)  # held: a task nobody references may be collected mid-run
+        task.add_done_callback(self._acknowledging.discard)
 
     async def _execute(self, batch: Sequence[_Pending[O]]) -> list[O]:
         now = utcnow()  # one microsecond apart: the batch's order is the arrival order
@@ -141,6 +147,22 @@ class LaneBatcher(Generic[O]):
                     raise
                 await asyncio.sleep(0.005 * (attempt + 1))
         raise AssertionError("unreachable")
+
+
+def _answer(batch: Sequence[_Pending[O]], outcomes: Sequence[O]) -> None:
+    for pending, outcome in zip(batch, outcomes, strict=True):
+        if not pending.done.done():
+            pending.done.set_result(outcome)
+
+
+async def _answer_after(waits: Sequence[Awaitable[None]], batch: Sequence[_Pending[O]], outcomes: Sequence[O]) -> None:
+    """Answer a committed batch once its cache versions are published (read-your-writes on
+    every replica). A publication that fails is logged by its applier; the rows are committed."""
+    try:
+        for wait in waits:
+            await wait
+    finally:
+        _answer(batch, outcomes)
 
 
 def next_round(rows: Sequence[Mapping[str, Any]], pending: Iterable[int], *keys: str) -> tuple[list[int], list[int]]:

@@ -15,8 +15,11 @@ A slot covers the work only, never the network:
   one); bodies over PREREAD_BYTES (media uploads) are not admission-controlled at all;
 - the slot is released when the response starts, before its body is sent (a slow reader of
   a large thread or a media download does not hold one).
-- a handler that waits on the outside world (the webhook test ping) gives its slot back
-  meanwhile (`suspended`).
+- a handler that waits on something outside its own work (a write waiting for its batch on the
+  write lane, the webhook test ping) gives its slot back meanwhile (`suspended`), and comes back
+  ahead of the requests that have not started: it already waited its turn once. A comment in
+  a busy mixed run otherwise queued twice, behind every read that arrived while its batch ran:
+  its latency was twice the reads' and it alone made the run's p99.
 Only `/api/` requests are counted: health probes, the owner's `/auth` routes, the UI proxy
 (whose server-side rendering calls back into this API: counting it could deadlock) and
 WebSockets pass straight through.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -45,7 +49,7 @@ class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
-        self._slots: asyncio.Semaphore | None = None  # created on the serving loop
+        self._slots: Slots | None = None  # created on the serving loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -64,7 +68,7 @@ class AdmissionMiddleware:
             await self.app(scope, _replay(received, receive), send)
             return
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limit)
+            self._slots = Slots(self.limit)
         slot = Slot(self._slots)
         scope.setdefault("state", {})[STATE_KEY] = slot
         queued = time.perf_counter()
@@ -82,15 +86,52 @@ class AdmissionMiddleware:
             slot.release()
 
 
+class Slots:
+    """N places, given in arrival order, except that a request coming back from a wait it gave
+    its place up for (`suspended`) goes ahead of every request that has not started yet. A freed
+    place goes straight to the next waiter, so nobody can overtake a waiter in the meantime."""
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self._resuming: deque[asyncio.Future[None]] = deque()
+        self._arriving: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, resuming: bool = False) -> None:
+        ahead = self._resuming if resuming else (self._resuming or self._arriving)
+        if self.free > 0 and not ahead:
+            self.free -= 1
+            return
+        queue = self._resuming if resuming else self._arriving
+        place: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(place)
+        try:
+            await place
+        except asyncio.CancelledError:
+            if place.done() and not place.cancelled():
+                self.release()  # handed over just as the waiter went away: pass it on
+            elif place in queue:
+                queue.remove(place)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._resuming, self._arriving):
+            while queue:
+                place = queue.popleft()
+                if not place.done():
+                    place.set_result(None)
+                    return
+        self.free += 1
+
+
 class Slot:
     """One request's place among the N; released at most once per acquisition."""
 
-    def __init__(self, slots: asyncio.Semaphore) -> None:
+    def __init__(self, slots: Slots) -> None:
         self._slots = slots
         self.held = False
 
-    async def acquire(self) -> None:
-        await self._slots.acquire()
+    async def acquire(self, *, resuming: bool = False) -> None:
+        await self._slots.acquire(resuming=resuming)
         self.held = True
 
     def release(self) -> None:
@@ -101,10 +142,10 @@ class Slot:
 
 @asynccontextmanager
 async def suspended(request: Request) -> AsyncIterator[None]:
-    """Give the request's slot back while it waits on something slow outside this process
-    (an outbound HTTP call, the write lane's batch), and take one again before it goes on
-    working. Its database connection goes back first (`release_connection`); a request that
-    has written keeps its slot instead."""
+    """Give the request's slot back while it waits on something outside its own work (an
+    outbound HTTP call, the write lane's batch), and take one again, ahead of the requests that
+    have not started, before it goes on. Its database connection goes back first
+    (`release_connection`); a request that has written keeps its slot instead."""
     slot = request.scope.get("state", {}).get(STATE_KEY)
     if not isinstance(slot, Slot) or not slot.held or not await release_connection(request):
         yield
@@ -113,7 +154,7 @@ async def suspended(request: Request) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await slot.acquire()
+        await slot.acquire(resuming=True)
 
 
 def lane(request: Request, batcher: LaneBatcher[O]) -> Lane[O] | None:
