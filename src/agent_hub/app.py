@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await hook(app)
             for votes in app.state.vote_batchers.values():
                 await votes.settle()  # the folds of acknowledged votes, before the engine goes
+            app.state.cache_versions.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.write_lane.close()

@@ -15,7 +15,9 @@ With Valkey: `agent_hub:cache:gen` (the counter), `agent_hub:tag:<tag>` (each ta
 expiring long after any entry could live) and `agent_hub:cache:epoch`, a random token: a
 Valkey restart forgets the versions, and a new epoch then invalidates every entry built before.
 Reading is one MGET per request (epoch, counter and the tags it needs; memoised on the request);
-a bump is one script call, awaited before the response leaves (read-your-writes on any replica).
+a bump is one script call, sent the moment the commit is known and awaited before the response
+leaves (read-your-writes on any replica). Both go over the lean pipelined connection of
+`valkey.py`, not redis-py: they are on every request's path.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from agent_hub.cache.valkey import Valkey
 
 log = logging.getLogger("agent_hub.cache")
 
@@ -64,18 +68,26 @@ class View:
 
 class Versions:
     def __init__(self, redis: Any | None, ttl_seconds: int = 86_400) -> None:
-        self.redis = redis  # set later by processes that create the client afterwards
         self.ttl = ttl_seconds
         self._gen = 0
         self._tags: OrderedDict[str, int] = OrderedDict()
         self._floor = 0
         self._epoch = uuid.uuid4().hex
-        self._pending: set[asyncio.Task[None]] = set()
-        self._queued: set[str] = set()  # tags bumped here, waiting for the next publication
-        self._next: asyncio.Future[None] | None = None  # done when `_queued` is published
-        self._flusher: asyncio.Task[None] | None = None  # the publication loop, while it runs
-        self._script: Any = None
+        self._opening: set[asyncio.Task[None]] = set()  # bumps waiting for the connection
+        self.valkey: Valkey | None = None
+        self.redis = redis
         self.hints: OrderedDict[object, set[str]] = OrderedDict()
+
+    @property
+    def redis(self) -> Any | None:
+        return self._redis
+
+    @redis.setter
+    def redis(self, client: Any | None) -> None:
+        """The redis-py client whose server holds the versions (set later by processes that
+        create it afterwards); the versions go over a connection of their own to it."""
+        self._redis = client
+        self.valkey = Valkey.for_client(client) if client is not None else None
 
     def remember(self, target: object, tags: set[str]) -> None:
         """`tags` (filled in as the request goes on) are what `target` needs (see `versions`)."""
@@ -88,7 +100,7 @@ class Versions:
         """The versions of `tags` (added to `known`, which keeps its epoch and generation), or
         None when they cannot be known (Valkey down): then no cache is used."""
         missing = [t for t in tags if known is None or t not in known.tags]
-        if self.redis is None:
+        if self.valkey is None:
             view = known or View(self._epoch, self._gen)
             for tag in missing:
                 view.tags[tag] = self._tags.get(tag, self._floor)
@@ -96,7 +108,7 @@ class Versions:
         if known is not None and not missing:
             return known
         try:
-            values = await self.redis.mget(EPOCH_KEY, GEN_KEY, *(TAG_PREFIX + t for t in missing))
+            values = await self.valkey.call("MGET", EPOCH_KEY, GEN_KEY, *[TAG_PREFIX + t for t in missing])
         except Exception:  # a cache must never fail a read
             log.warning("cache versions unavailable; reading without the caches", exc_info=True)
             return None
@@ -113,12 +125,9 @@ class Versions:
 
     def bump(self, tags: Collection[str]) -> Awaitable[None] | None:
         """Called right after a commit that changed what `tags` name. Returns the Valkey write
-        to await when the caller can (the request path does, before responding).
-
-        Publications are shared: one script call is in flight per process, and every bump that
-        arrives meanwhile goes out together in the next one (all its tags get that call's one
-        new generation, which is just as newer than every entry built before it). Under load
-        that is one round trip for many commits instead of one each."""
+        to await when the caller can (the request path does, before responding): it is sent at
+        once, pipelined with every other command of this process, and never raises (a failure
+        is logged; other replicas then serve entries up to the caches' maximum age old)."""
         if not tags:
             return None
         self._gen += 1
@@ -128,58 +137,34 @@ class Versions:
         while len(self._tags) > LOCAL_TAGS:
             _, dropped = self._tags.popitem(last=False)
             self._floor = max(self._floor, dropped)
-        if self.redis is None:
+        if self.valkey is None:
             return None
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:  # a synchronous caller (CLI): entries expire by age instead
             return None
-        if self._next is not None and self._next.get_loop() is not loop:  # left by a loop that ended
-            self._next, self._queued, self._flusher = None, set(), None
-        self._queued.update(tags)
-        if self._next is None:
-            self._next = loop.create_future()
-        waiter = self._next
-        if self._flusher is None:
-            self._flusher = task = loop.create_task(self._flush())
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
-        return asyncio.shield(waiter)  # a caller that goes away leaves the publication to the others
+        keys = [GEN_KEY, *(TAG_PREFIX + t for t in sorted(tags))]
+        sent = self.valkey.call("EVAL", _BUMP, len(keys), *keys, self.ttl, quiet=_UNPUBLISHED)
+        if isinstance(sent, asyncio.Future):
+            return sent
+        # Not connected yet: connecting and sending go on even if the caller goes away.
+        task = asyncio.ensure_future(sent)
+        self._opening.add(task)
+        task.add_done_callback(self._opening.discard)
+        return asyncio.shield(task)
 
-    async def _flush(self) -> None:
-        """Publish what is queued, again while more arrived during a publication."""
-        done: asyncio.Future[None] | None = None
-        try:
-            while self._next is not None:
-                done, self._next = self._next, None
-                tags, self._queued = self._queued, set()
-                await self._publish(sorted(tags))
-                done.set_result(None)
-                done = None
-        finally:
-            self._flusher = None
-            if done is not None or self._next is not None:  # cancelled (shutting down): release the waiters
-                for waiting in (done, self._next):
-                    if waiting is not None and not waiting.done():
-                        waiting.set_result(None)
-                self._next, self._queued = None, set()
-
-    async def _publish(self, tags: list[str]) -> None:
-        try:
-            if self._script is None:
-                self._script = self.redis.register_script(_BUMP)  # type: ignore[union-attr]
-            await self._script(keys=[GEN_KEY, *(TAG_PREFIX + t for t in tags)], args=[self.ttl])
-        except Exception:
-            log.error(
-                "could not publish cache versions; other replicas may serve entries up to the caches' maximum age old",
-                exc_info=True,
-            )
+    def close(self) -> None:
+        if self.valkey is not None:
+            self.valkey.close()
 
     async def _new_epoch(self) -> None:
         try:
-            await self.redis.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)  # type: ignore[union-attr]
+            await self.valkey.call("SET", EPOCH_KEY, uuid.uuid4().hex, "NX")  # type: ignore[union-attr]
         except Exception:
             log.warning("could not set the cache epoch", exc_info=True)
+
+
+_UNPUBLISHED = "could not publish cache versions; other replicas may serve entries up to the caches' maximum age old"
 
 
 _UNREAD = object()
