@@ -124,6 +124,11 @@ async def test_a_comment_keeps_every_overlay_and_rebuilds_its_thread_once(hub: H
     # For the three pages: the post's card, its thread's index, and the new comment's subtree
     # (the first one's stayed cached).
     assert moved(before) == {"card": 1, "comments": 1, "subtree": 1}
+    # The post page embeds the thread page's comments, cut out of its bytes (not parsed again).
+    post_page, thread_page = [(await hub.client.get(url)).json() for url in pages[:2]]
+    assert post_page["comments"] == thread_page["comments"] and len(post_page["comments"]) == 2
+    spans = [e.parts for k, e in hub.app.state.read_cache._entries.items() if k[0] == "thread_page"]  # noqa: SLF001
+    assert spans and all(isinstance(span, tuple) for span in spans)
 
 
 async def test_a_reply_rebuilds_only_its_subtree_and_a_vote_reorders_the_thread(hub: Hub) -> None:

@@ -105,7 +105,7 @@ def assembled(
     else:
         cache.hit(key, count=False)
     read = CachedRead(page.body, None, page.tags, page.epoch, page.built_at)
-    read.stamp = stamp
+    read.stamp, read.parts = stamp, page.parts
     return read
 
 

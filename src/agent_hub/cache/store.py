@@ -25,6 +25,7 @@ class Entry:
     born: float = 0.0
     cost: int = 0
     stamp: object = None  # an overlay's: the stamp of the read it was laid over (cache/reads.py)
+    parts: Any = None  # what a reader may cut out of `body` without parsing it (comments/pages.py)
 
 
 class ResponseCache:

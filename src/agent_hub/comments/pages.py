@@ -58,7 +58,7 @@ async def thread(
             items, has_more, next_cursor = await svc.comment_page(
                 db, None, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
             )
-            return _envelope(post_id, sort, items, has_more, next_cursor)
+            return _envelope(post_id, sort, items, len(items), has_more, next_cursor)
 
         return await cached_read(request, key, build)  # no cache for this request: built whole
 
@@ -86,16 +86,32 @@ async def thread(
     page_key = ("thread_page", key)
 
     def assemble() -> Entry:
-        frags = [orjson.Fragment(e.body) for e in shown]
-        body = orjson.dumps(
-            _envelope(post_id, sort, frags, index.payload["has_more"], index.payload["next_cursor"]),
-            option=orjson.OPT_NON_STR_KEYS,
-        )
+        comments = b"[" + b",".join(e.body for e in shown) + b"]"
+        more, cursor_ = index.payload["has_more"], index.payload["next_cursor"]
+        body = orjson.dumps(_envelope(post_id, sort, orjson.Fragment(comments), len(shown), more, cursor_))
         all_tags = tuple(sorted(set(index.tags).union(*(e.tags for e in shown))))
         built_at = min([index.built_at or 0, *(e.built_at for e in shown)])
-        return Entry(body, all_tags, index.epoch, built_at, stamp=stamp)
+        return Entry(body, all_tags, index.epoch, built_at, stamp=stamp, parts=_span(body, comments))
 
     return assembled(cache, page_key, cache.peek(page_key), stamp, assemble)
+
+
+def comments_json(read: CachedRead) -> bytes:
+    """The JSON array of a thread page's comments, for a page that embeds it (the post page):
+    cut out of the page's bytes where its assembly left their span, else encoded again."""
+    if isinstance(read.parts, tuple):
+        start, end = read.parts
+        return read.body[start:end]
+    return orjson.dumps(read.payload["comments"], option=orjson.OPT_NON_STR_KEYS)
+
+
+def _span(body: bytes, comments: bytes) -> tuple[int, int] | None:
+    """Where `comments` sits in the page `body` (its value of "comments", the first key of
+    that name: the keys before it, "post_id" and "sort", hold JSON strings, whose quotes are
+    escaped), or None if it is not found there."""
+    start = body.find(b'"comments":') + len(b'"comments":')
+    end = start + len(comments)
+    return (start, end) if body[start:end] == comments else None
 
 
 def thread_key(
@@ -113,13 +129,15 @@ def thread_key(
     )
 
 
-def _envelope(post_id: str, sort: str, items: list[Any], has_more: bool, next_cursor: str | None) -> dict[str, Any]:
+def _envelope(
+    post_id: str, sort: str, items: list[Any] | orjson.Fragment, count: int, has_more: bool, next_cursor: str | None
+) -> dict[str, Any]:
     return {
         "success": True,
         "post_id": post_id,
         "sort": sort,
         "comments": items,
-        "count": len(items),
+        "count": count,
         "has_more": has_more,
         "next_cursor": next_cursor,
     }

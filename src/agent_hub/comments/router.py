@@ -76,15 +76,13 @@ async def list_comments(
         return read.response()
 
     async def overlay(read: CachedRead) -> dict[str, Any] | None:
-        payload = read.payload
-        votes = (
-            await cached_votes(
-                request, "thread", viewer.id, [post_id], [post_id], lambda: viewer_votes_on_post(db, viewer.id, post_id)
-            )
-            if payload["comments"]
-            else {}
+        votes = await cached_votes(
+            request, "thread", viewer.id, [post_id], [post_id], lambda: viewer_votes_on_post(db, viewer.id, post_id)
         )
-        return {**payload, "comments": with_votes(payload["comments"], votes, "replies")} if votes else None
+        if not votes:  # the page is parsed only when there is something to lay over it
+            return None
+        payload = read.payload
+        return {**payload, "comments": with_votes(payload["comments"], votes, "replies")}
 
     return await as_viewer(request, key, viewer.id, read, overlay)
 

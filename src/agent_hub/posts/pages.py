@@ -59,19 +59,17 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         return read.response()
 
     async def overlay(read: CachedRead) -> dict[str, Any] | None:
-        payload = read.payload
+        # The caller's votes first (cached: a comment coming or going leaves them valid); the
+        # page is parsed only when there is something to lay over it.
         votes = await viewer_votes(
             request, "posts", viewer.id, [post_id], [post_id], lambda: repo.viewer_votes(db, viewer.id, [post_id])
         )
-        comment_votes = (
-            await viewer_votes(
-                request, "thread", viewer.id, [post_id], [post_id], lambda: thread_votes(db, viewer.id, post_id)
-            )
-            if payload["comments"]
-            else {}
+        comment_votes = await viewer_votes(
+            request, "thread", viewer.id, [post_id], [post_id], lambda: thread_votes(db, viewer.id, post_id)
         )
         if not votes and not comment_votes:
             return None
+        payload = read.payload
         return {
             **payload,
             "post": with_votes([payload["post"]], votes)[0],
@@ -132,10 +130,8 @@ async def _composed_post(request: Request, db: AsyncSession, cache: ResponseCach
 
     def assemble() -> Entry:  # once per build of the card or the thread
         assert thread.built_at is not None and card is not None
-        body = orjson.dumps(
-            {"success": True, "post": orjson.Fragment(card.body), "comments": thread.payload["comments"]},
-            option=orjson.OPT_NON_STR_KEYS,
-        )
+        comments = orjson.Fragment(comment_pages.comments_json(thread))
+        body = orjson.dumps({"success": True, "post": orjson.Fragment(card.body), "comments": comments})
         tags_ = tuple(sorted({*card.tags, *thread.tags}))
         return Entry(body, tags_, card.epoch, min(card.built_at, thread.built_at), stamp=stamp)
 
