@@ -130,20 +130,21 @@ class Valkey:
         conn.transport.write(hiredis.pack_command(args))
         conn.waiting.append((future, time.monotonic(), quiet))
         if self._watchdog is None:
-            self._watchdog = loop.call_later(self.timeout, self._check, conn)
+            self._watchdog = loop.call_later(self.timeout, self._check)
         return future
 
-    def _check(self, conn: _Replies) -> None:
+    def _check(self) -> None:
         """Give the connection up when its oldest command has waited longer than the timeout."""
         self._watchdog = None
-        if conn.lost or not conn.waiting:
+        conn = self._conn
+        if conn is None or conn.lost or not conn.waiting:
             return
         waited = time.monotonic() - conn.waiting[0][1]
         if waited >= self.timeout:
             assert conn.transport is not None
             conn.transport.abort()  # connection_lost fails every command in flight
             return
-        self._watchdog = asyncio.get_running_loop().call_later(self.timeout - waited, self._check, conn)
+        self._watchdog = asyncio.get_running_loop().call_later(self.timeout - waited, self._check)
 
     async def _open(self) -> _Replies:
         if self._opening is None or self._opening.done():
@@ -163,6 +164,9 @@ class Valkey:
             _, conn = await asyncio.wait_for(connecting, s.get("socket_connect_timeout") or CONNECT_TIMEOUT)
         except (TimeoutError, OSError) as exc:
             raise ValkeyError(f"cannot connect to Valkey: {exc}") from exc
+        # Current at once: commands sent meanwhile go out after the handshake's, in order (and
+        # fail with it), and the watchdog covers the handshake too.
+        self._conn = conn
         handshake = []
         if s.get("password"):
             auth = ("AUTH", s["username"], s["password"]) if s.get("username") else ("AUTH", s["password"])
@@ -173,8 +177,9 @@ class Valkey:
         if failed:
             assert conn.transport is not None
             conn.transport.close()
+            if self._conn is conn:
+                self._conn = None
             raise failed[0]
-        self._conn = conn
         return conn
 
     def close(self) -> None:
