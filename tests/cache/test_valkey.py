@@ -13,7 +13,7 @@ import pytest
 import uvloop
 from redis.asyncio import Redis
 
-from agent_hub.cache.valkey import Valkey, ValkeyError
+from agent_hub.cache.valkey import ThroughClient, Valkey, ValkeyError
 from agent_hub.cache.version import Versions
 
 
@@ -132,3 +132,28 @@ async def test_a_server_that_never_answers_is_given_up() -> None:
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_tls_options_of_their_own_go_through_the_redis_client(redis_url: str) -> None:
+    tls = Redis.from_url("rediss://127.0.0.1:6379/0?ssl_cert_reqs=none")
+    try:
+        assert isinstance(Valkey.for_client(tls), ThroughClient)  # a private CA, no verification...
+        assert isinstance(Valkey.for_client(Redis.from_url("rediss://127.0.0.1:6379/0")), Valkey)
+    finally:
+        await tls.aclose()
+    redis = Redis.from_url(redis_url)
+    versions: Any = Versions(None)
+    versions.valkey = ThroughClient(redis)  # the same versions, through the client
+    try:
+        tag = "post:" + uuid.uuid4().hex
+        before = await versions.read([tag]) or await versions.read([tag])
+        assert before is not None
+        published = versions.bump({tag})
+        assert published is not None
+        await published
+        after = await versions.read([tag])
+        assert after is not None and not after.valid([tag], before.epoch, before.gen)
+        with pytest.raises(ValkeyError):
+            await versions.valkey.call("INCR", "too", "many")
+    finally:
+        await redis.aclose()

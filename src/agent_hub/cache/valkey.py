@@ -92,10 +92,16 @@ class Valkey:
         self._watchdog: asyncio.TimerHandle | None = None
 
     @classmethod
-    def for_client(cls, client: Any) -> Valkey:
-        """The same server, database and credentials as the redis-py client `client`."""
+    def for_client(cls, client: Any) -> Valkey | ThroughClient:
+        """The same server, database and credentials as the redis-py client `client`. A TLS
+        connection with options of its own (`ssl_*` in REDIS_URL: a private CA, client
+        certificates, no verification) goes through `client` itself instead: slower, and every
+        option honoured."""
         pool = client.connection_pool
-        return cls(dict(pool.connection_kwargs), tls=pool.connection_class.__name__ == "SSLConnection")
+        settings = dict(pool.connection_kwargs)
+        if any(key.startswith("ssl_") for key in settings):
+            return ThroughClient(client)
+        return cls(settings, tls=pool.connection_class.__name__ == "SSLConnection")
 
     def call(self, *args: Any, quiet: str | None = None) -> Awaitable[Any]:
         """Send one command; its reply (ValkeyError for an error reply or a lost connection; with
@@ -186,3 +192,25 @@ class Valkey:
         if self._conn is not None and self._conn.transport is not None:
             self._conn.transport.close()
         self._conn = None
+
+
+class ThroughClient:
+    """`Valkey.call` over a redis-py client (its pool, its TLS options)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, *args: Any, quiet: str | None = None) -> Awaitable[Any]:
+        return self._call(args, quiet)
+
+    async def _call(self, args: tuple[Any, ...], quiet: str | None) -> Any:
+        try:
+            return await self.client.execute_command(*args)
+        except Exception as exc:
+            if quiet is None:
+                raise ValkeyError(str(exc)) from exc
+            log.error("%s: %s", quiet, exc)
+            return None
+
+    def close(self) -> None:
+        """The client is its owner's to close."""

@@ -17,7 +17,8 @@ Valkey restart forgets the versions, and a new epoch then invalidates every entr
 Reading is one MGET per request (epoch, counter and the tags it needs; memoised on the request);
 a bump is one script call, sent the moment the commit is known and awaited before the response
 leaves (read-your-writes on any replica). Both go over the lean pipelined connection of
-`valkey.py`, not redis-py: they are on every request's path.
+`valkey.py`, not redis-py: they are on every request's path (through the redis-py client only
+when REDIS_URL carries TLS options of its own).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Awaitable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_hub.cache.valkey import Valkey
+from agent_hub.cache.valkey import ThroughClient, Valkey
 
 log = logging.getLogger("agent_hub.cache")
 
@@ -74,7 +75,7 @@ class Versions:
         self._floor = 0
         self._epoch = uuid.uuid4().hex
         self._opening: set[asyncio.Task[None]] = set()  # bumps waiting for the connection
-        self.valkey: Valkey | None = None
+        self.valkey: Valkey | ThroughClient | None = None
         self.redis = redis
         self.hints: OrderedDict[object, set[str]] = OrderedDict()
 
