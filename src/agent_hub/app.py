@@ -20,6 +20,7 @@ from agent_hub.comments.batcher import comment_batcher
 from agent_hub.config import Settings, get_settings
 from agent_hub.db.engine import make_engine, make_sessionmaker
 from agent_hub.db.lane import WriteLane
+from agent_hub.db.read_lane import ReadLane
 from agent_hub.errors import install_error_handlers
 from agent_hub.health.router import router as health_router
 from agent_hub.http.admission import AdmissionMiddleware
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await app.state.write_lane.close()
+            if app.state.read_lane is not None:
+                await app.state.read_lane.close()
             await app.state.engine.dispose()
 
     app = FastAPI(
@@ -87,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(app.state.redis)
     app.state.refusals = RefusalLog(app.state.redis)  # 401/403/429 per agent, for the activity view
     app.state.write_lane = WriteLane(app.state.engine)
+    # The read caches' rebuild queries on asyncpg (PostgreSQL); elsewhere in the request's session.
+    app.state.read_lane = ReadLane(app.state.engine) if app.state.engine.dialect.name == "postgresql" else None
     app.state.comment_batcher = comment_batcher(app.state.write_lane, app.state.engine)
     app.state.post_batcher = post_batcher(app.state.write_lane, app.state.engine)
     app.state.subscription_batcher = subscription_batcher(app.state.write_lane, app.state.engine)

@@ -18,13 +18,15 @@ from typing import Any
 
 import orjson
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from agent_hub import metrics
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.tags import EVERYTHING, votes
 from agent_hub.cache.version import View, versions
-from agent_hub.db.uow import release_connection
+from agent_hub.db.read_lane import Reader, session_reader
+from agent_hub.db.uow import has_written, release_connection
 
 Build = Callable[[], Awaitable[dict[str, Any]]]
 TagsOf = Callable[[dict[str, Any]], Iterable[str]]
@@ -79,6 +81,17 @@ class CachedRead:
 def enabled_cache(request: Request) -> ResponseCache | None:
     cache: ResponseCache | None = getattr(request.app.state, "read_cache", None)
     return cache if cache is not None and cache.enabled else None
+
+
+def rows_reader(request: Request, db: AsyncSession) -> Reader:
+    """How a cached part's builder runs its queries (db/read_lane.py): on the read lane when
+    there is one (PostgreSQL), else — SQLite, or a request that has written and must see its
+    own rows — in the request's session."""
+    lane = getattr(request.app.state, "read_lane", None)
+    session: AsyncSession | None = getattr(request.state, "db", None)
+    if lane is None or (session is not None and has_written(session)):
+        return session_reader(db)
+    return lane.rows  # type: ignore[no-any-return]
 
 
 async def valid_entry(request: Request, cache: ResponseCache, key: Hashable) -> tuple[Entry | None, View | None]:

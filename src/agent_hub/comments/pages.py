@@ -29,11 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub import metrics
 from agent_hub.cache import cached_read, tags
-from agent_hub.cache.reads import CachedRead, assembled, authors_of, build_shared, enabled_cache
+from agent_hub.cache.reads import CachedRead, assembled, authors_of, build_shared, enabled_cache, rows_reader
 from agent_hub.cache.store import Entry, ResponseCache
 from agent_hub.cache.version import versions
 from agent_hub.comments import service as svc
 from agent_hub.common.pagination import clamp_limit
+from agent_hub.db.read_lane import session_reader
 
 
 async def thread(
@@ -54,7 +55,7 @@ async def thread(
     if cache is None or await versions(request, ()) is None:
 
         async def build() -> dict[str, Any]:
-            await svc.require_post(db, post_id)
+            await svc.require_post(session_reader(db), post_id)
             items, has_more, next_cursor = await svc.comment_page(
                 db, None, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
             )
@@ -63,9 +64,10 @@ async def thread(
         return await cached_read(request, key, build)  # no cache for this request: built whole
 
     async def build_index() -> dict[str, Any]:
-        await svc.require_post(db, post_id)
+        read = rows_reader(request, db)
+        await svc.require_post(read, post_id)
         ids, has_more, next_cursor = await svc.root_page(
-            db, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
+            read, post_id, sort=sort, limit=limit, cursor=cursor, offset=offset
         )
         return {"ids": ids, "has_more": has_more, "next_cursor": next_cursor}
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Row, Select, bindparam, case, cast, exists, func, null, select, update
+from sqlalchemy import Float, Integer, Row, Select, bindparam, case, cast, exists, func, null, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from agent_hub.agents.models import Agent, Follow
 from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
+from agent_hub.db.read_lane import Reader, ReadQuery
 from agent_hub.inbox.models import ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
@@ -50,12 +51,15 @@ async def live_post(db: AsyncSession, post_id: str) -> Post | None:
     return post
 
 
-async def readable_post(db: AsyncSession, post_id: str) -> bool:
+_READABLE = ReadQuery(lambda _: select(Post.is_deleted, Post.removed_at).where(Post.id == bindparam("post_id")))
+
+
+async def readable_post(read: Reader, post_id: str) -> bool:
     """Whether the post's thread can be read: the post is visible, or removed by a moderator (the
     post reads as `[removed]` and its thread stays readable, so a restore decision sees it); not
     deleted. Two columns, no ORM row: a busy thread's index asks this after every comment."""
-    row = (await db.execute(select(Post.is_deleted, Post.removed_at).where(Post.id == post_id))).first()
-    return row is not None and (not row.is_deleted or row.removed_at is not None)
+    rows = await read(_READABLE, {"post_id": post_id})
+    return bool(rows) and (not rows[0].is_deleted or rows[0].removed_at is not None)
 
 
 async def get(db: AsyncSession, comment_id: str) -> Comment | None:
@@ -179,25 +183,45 @@ async def page_roots(
 
 
 async def page_root_keys(
-    db: AsyncSession,
+    read: Reader,
     post_id: str,
     sort: str,
     limit: int,
     *,
     offset: int = 0,
     after_values: Sequence[Any] | None = None,
-) -> list[Row[Any]]:
+) -> list[Any]:
     """`page_roots` without the rows: each root's id and the columns of its sort key (a page's
-    index, cached apart from the roots' subtrees: comments/pages.py)."""
+    index, cached apart from the roots' subtrees: comments/pages.py), by column key."""
+    keys = ROOT_KEYS[sort] or CONTROVERSIAL_KEYS
+    if after_values is not None and len(after_values) != len(keys):
+        after(keys, after_values)  # raises the invalid cursor's 400
+    query = _root_keys_query(sort, bool(offset), after_values is not None)
+    params: dict[str, Any] = {"post_id": post_id, "limit": limit, "offset": offset}
+    params.update({f"after_{i}": value for i, value in enumerate(after_values or ())})
+    return list(await read(query, params))
+
+
+_ROOT_KEYS_QUERIES: dict[tuple[str, bool, bool], ReadQuery] = {}
+
+
+def _root_keys_query(sort: str, offset: bool, cursor: bool) -> ReadQuery:
+    """The index query of a sort, with or without an offset and a cursor, built once each."""
+    found = _ROOT_KEYS_QUERIES.get((sort, offset, cursor))
+    if found is not None:
+        return found
     keys = ROOT_KEYS[sort] or CONTROVERSIAL_KEYS
     columns = {Comment.id.key: Comment.id, **{col.key: col for col, _ in ROOT_KEYS[sort] or ()}}
-    stmt = select(*columns.values()).where(Comment.post_id == post_id, Comment.depth == 0)
-    if after_values is not None:
-        stmt = stmt.where(after(keys, after_values))
-    stmt = stmt.order_by(*order_by(keys)).limit(limit)
-    if offset:
-        stmt = stmt.offset(offset)
-    return list((await db.execute(stmt)).all())
+
+    def build(_: Any) -> Select[Any]:
+        stmt = select(*columns.values()).where(Comment.post_id == bindparam("post_id"), Comment.depth == 0)
+        if cursor:
+            stmt = stmt.where(after(keys, [bindparam(f"after_{i}") for i in range(len(keys))]))
+        stmt = stmt.order_by(*order_by(keys)).limit(bindparam("limit", type_=Integer))
+        return stmt.offset(bindparam("offset", type_=Integer)) if offset else stmt
+
+    query = _ROOT_KEYS_QUERIES[(sort, offset, cursor)] = ReadQuery(build)
+    return query
 
 
 async def roots_by_ids(db: AsyncSession, ids: Sequence[str]) -> list[tuple[Comment, Agent]]:

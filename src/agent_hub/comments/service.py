@@ -28,6 +28,7 @@ from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.db.base import new_id, utcnow
+from agent_hub.db.read_lane import Reader
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
@@ -63,11 +64,11 @@ def clean_text(value: str | None) -> str:
     return (value or "").replace("\x00", "").strip()
 
 
-async def require_post(db: AsyncSession, post_id: str) -> None:
+async def require_post(read: Reader, post_id: str) -> None:
     """404 unless the post's thread can be read: a removed post's thread still reads (the post
     itself reads as `[removed]`), a deleted post's is gone; comments on either are refused where
     they are made."""
-    if not (plausible_id(post_id) and await repo.readable_post(db, post_id)):
+    if not (plausible_id(post_id) and await repo.readable_post(read, post_id)):
         raise NotFound("Post not found", "Check the post id")
 
 
@@ -117,11 +118,11 @@ async def comment_page(
 
 
 async def root_page(
-    db: AsyncSession, post_id: str, *, sort: str, limit: int, cursor: str | None = None, offset: int = 0
+    read: Reader, post_id: str, *, sort: str, limit: int, cursor: str | None = None, offset: int = 0
 ) -> tuple[list[str], bool, str | None]:
     """`comment_page`'s roots only: (their ids, has_more, next_cursor)."""
     sort, limit, offset, after_values = _page_params(sort, limit, cursor, offset)
-    rows = await repo.page_root_keys(db, post_id, sort, limit + 1, offset=offset, after_values=after_values)
+    rows = await repo.page_root_keys(read, post_id, sort, limit + 1, offset=offset, after_values=after_values)
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _next_cursor(sort, rows[-1], offset, limit) if has_more else None

@@ -72,7 +72,7 @@ def in_session(db: AsyncSession) -> Fetch:
     return fetch
 
 
-async def _no_reset(_conn: asyncpg.Connection) -> None:
+async def no_reset(_conn: asyncpg.Connection) -> None:
     """Lane connections carry no session state (single autocommit statements only)."""
 
 
@@ -107,16 +107,8 @@ class WriteLane:
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
             if self._pool is None:
-                args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
-                kwargs.pop("prepared_statement_cache_size", None)  # SQLAlchemy's own option, not asyncpg's
-                settings = {**kwargs.pop("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
-                self._pool = await asyncpg.create_pool(
-                    *args,
-                    **kwargs,
-                    server_settings=settings,
-                    min_size=0,
-                    max_size=MAX_CONNECTIONS,
-                    reset=_no_reset,
+                self._pool = await open_pool(
+                    self.engine, MAX_CONNECTIONS, {"plan_cache_mode": "force_generic_plan"}, reset=no_reset
                 )
             return self._pool
 
@@ -124,3 +116,15 @@ class WriteLane:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
+
+
+async def open_pool(engine: AsyncEngine, max_size: int, settings: Mapping[str, str], **options: Any) -> asyncpg.Pool:
+    """An asyncpg pool of its own to `engine`'s database (its connect arguments, read from its
+    dialect), with these server settings on top: the lanes' (this one's, `db/read_lane.py`'s)."""
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    kwargs.pop("prepared_statement_cache_size", None)  # SQLAlchemy's own option, not asyncpg's
+    server_settings = {**kwargs.pop("server_settings", {}), **settings}
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        *args, **kwargs, server_settings=server_settings, min_size=0, max_size=max_size, **options
+    )
+    return pool

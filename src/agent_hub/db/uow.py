@@ -81,11 +81,16 @@ async def release_connection(request: Request) -> bool:
     session: AsyncSession | None = getattr(request.state, "db", None)
     if session is None or not session.in_transaction():
         return True
-    wrote = session.new or session.dirty or session.deleted or session.info.get(events.WRITTEN)
-    if wrote or session.info.get(events.PENDING):
+    if has_written(session):
         return False
     await session.commit()  # nothing to commit; unlike a rollback it keeps the loaded rows (the caller)
     return True
+
+
+def has_written(session: AsyncSession) -> bool:
+    """Whether the session holds writes (or declared events) not yet committed."""
+    wrote = session.new or session.dirty or session.deleted or session.info.get(events.WRITTEN)
+    return bool(wrote or session.info.get(events.PENDING))
 
 
 async def _before_commit(request: Request, response: Response) -> None:

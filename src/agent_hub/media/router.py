@@ -145,7 +145,7 @@ async def create_media_post(request: Request, form: PostForm, db: DbSession, age
     if form.media is not None:
         await service.check_quota(db, agent.id, _media_precheck_size(form), settings)
     body = post_schemas.CreatePostRequest(**{k: v for k, v in form.fields.items() if k != "media_type"})
-    post = await posts_service.create_post(db, agent, body, get_quotas(request))
+    post = await posts_service.create_post(db, agent, body, await get_quotas(request))
     if form.media is not None:
         fields = await _store_and_attach(request, db, agent, form, Post, "post", post.id)
         post = post.model_copy(update=fields)
@@ -164,7 +164,7 @@ async def create_media_comment(request: Request, post_id: str, form: PostForm, d
     if form.media is not None and not (content or "").strip():
         content = f"[{form.media.kind}]"  # a voice note or picture with no words still makes a comment
     body = CreateCommentRequest(content=content, parent_id=form.get("parent_id"), parentId=form.get("parentId"))
-    result = await comments_service.add_comment(db, agent, post_id, body, get_quotas(request), lane=None)
+    result = await comments_service.add_comment(db, agent, post_id, body, await get_quotas(request), lane=None)
     if form.media is not None:
         fields = await _store_and_attach(request, db, agent, form, Comment, "comment", result["comment"]["id"])
         result["comment"].update(fields)

@@ -28,6 +28,7 @@ from agent_hub.cache.reads import (
     authors_of,
     build_shared,
     enabled_cache,
+    rows_reader,
     viewer_votes,
     with_votes,
 )
@@ -290,7 +291,7 @@ async def _cards(request: Request, db: AsyncSession, cache: ResponseCache, ids: 
     built_at = view.gen  # read before the query: a write landing meanwhile leaves them stale
 
     async def build(own: list[str]) -> dict[str, Entry]:
-        rows = await repo.rows_by_ids(db, own)
+        rows = await repo.cards_by_ids(rows_reader(request, db), own)
         metrics.READ_CACHE_BUILDS.labels("card").inc(len(rows))
         built = {}
         for post_id, (post, author, submolt) in rows.items():

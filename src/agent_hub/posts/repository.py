@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_hub.agents.models import Agent, Follow
 from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.db.base import UtcDateTime, utcnow
+from agent_hub.db.read_lane import Entities, Reader, ReadQuery
 from agent_hub.posts.models import Post
 from agent_hub.posts.ranking import KeysetOrder
 from agent_hub.submolts.models import Moderator, Submolt, Subscription
@@ -141,6 +142,30 @@ async def rows_by_ids(db: AsyncSession, ids: Sequence[str]) -> dict[str, Row]:
         return {}
     rows = (await db.execute(_joined().where(Post.id.in_(ids)))).all()
     return {r[0].id: (r[0], r[1], r[2]) for r in rows}
+
+
+# A post with its author and submolt, as plain objects (db/read_lane.py): the cards' rebuilds.
+CARD = Entities(Post, Agent, Submolt)
+_CARDS = ReadQuery(
+    lambda match: (
+        select(*CARD.columns)
+        .select_from(Post)
+        .join(Agent, Agent.id == Post.author_id)
+        .join(Submolt, Submolt.id == Post.submolt_id)
+        .where(match(Post.__table__.c.id, "ids"))
+    )
+)
+
+
+async def cards_by_ids(read: Reader, ids: Sequence[str]) -> dict[str, tuple[Any, Any, Any]]:
+    """`rows_by_ids` for a card's rebuild: (post, author, submolt) as plain objects, by post id."""
+    if not ids:
+        return {}
+    found = {}
+    for row in await read(_CARDS, {"ids": list(ids)}):
+        post, author, submolt = CARD.split(row)
+        found[post.id] = (post, author, submolt)
+    return found
 
 
 async def viewer_votes(db: AsyncSession, agent_id: str, post_ids: Sequence[str]) -> dict[str, int]:

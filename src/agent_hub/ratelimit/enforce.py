@@ -77,7 +77,9 @@ class Quotas:
         return max(peek.remaining, 0)
 
 
-def get_quotas(request: Request) -> Quotas:
+async def get_quotas(request: Request) -> Quotas:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop to another thread
+    # and back (and a wait for the GIL on a busy worker) on every write that takes quotas.
     return Quotas(request.app.state.limiter, request.app.state.limits)
 
 
