@@ -35,10 +35,10 @@ def api_routers() -> list[APIRouter]:
         media_uploads_router,  # multipart-only routes; must precede posts/comments/agents/submolts
         posts_router,
         comments_router,
+        votes_router,
         inbox_router,
         feed_router,
         search_router,
-        votes_router,
         home_router,
         media_router,
         agents_router,

@@ -6,6 +6,7 @@ from typing import Any
 
 from agent_hub.comments.models import Comment
 from agent_hub.posts.models import Post
+from agent_hub.votes.schemas import VoteResponse
 from tests.conftest import Actor, Hub
 from tests.posts.helpers import API, db_row, new_post
 
@@ -131,3 +132,18 @@ async def test_comments_of_deleted_posts_cannot_be_voted(hub: Hub) -> None:
     resp = await bob.post(f"{API}/comments/{comment}/upvote")
     assert resp.status_code == 404 and resp.json()["error"] == "Comment not found"
     assert await _karma(alice) == 1
+
+
+async def test_every_vote_answer_has_exactly_the_documented_fields(hub: Hub) -> None:
+    """The routers send the answer as built (no response-model pass): it must be `VoteResponse`,
+    field for field, for every action and both kinds of target."""
+    author, voter = await hub.register(), await hub.register()
+    post = await new_post(author)
+    comment = (await author.post(f"{API}/posts/{post['id']}/comments", json={"content": "c"})).json()["comment"]
+    documented = set(VoteResponse.model_fields)
+    for base in (f"{API}/posts/{post['id']}", f"{API}/comments/{comment['id']}"):
+        for method, path in (("POST", "/upvote"), ("POST", "/downvote"), ("POST", "/downvote"), ("DELETE", "/vote")):
+            resp = await voter.request(method, base + path)
+            assert resp.status_code == 200, resp.text
+            assert set(resp.json()) == documented
+            assert VoteResponse.model_validate(resp.json()).model_dump() == resp.json()
