@@ -16,8 +16,9 @@ from tests.posts.helpers import API, new_post
 
 @contextmanager
 def selects(hub: Hub) -> Iterator[list[str]]:
-    """SELECTs reading posts or post votes. Other domains' background loops share the engine,
-    so statements on other tables are not attributed to the listing."""
+    """SELECTs reading posts or post votes, on the engine and on the read lane (PostgreSQL:
+    db/read_lane.py). Other domains' background loops share the engine, so statements on other
+    tables are not attributed to the listing."""
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -25,12 +26,23 @@ def selects(hub: Hub) -> Iterator[list[str]]:
         if text.startswith("select") and ("from posts" in text or "from post_votes" in text):
             seen.append(statement)
 
+    lane = hub.app.state.read_lane
+    if lane is not None:
+        rows = lane.rows
+
+        async def recorded(query: Any, params: Any) -> Any:
+            record(None, None, query.sql)
+            return await rows(query, params)
+
+        lane.rows = recorded
     engine = hub.app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        if lane is not None:
+            del lane.rows
 
 
 async def _count(hub: Hub, path: str, **kw: Any) -> int:

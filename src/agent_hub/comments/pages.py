@@ -168,7 +168,7 @@ async def _subtrees(
     built_at = view.gen  # read before the queries: a write landing meanwhile leaves them stale
 
     async def build(own: list[str]) -> dict[str, Entry]:
-        items = await svc.subtrees(db, own, sort)
+        items = await svc.subtrees(rows_reader(request, db), own, sort)
         metrics.READ_CACHE_BUILDS.labels("subtree").inc(len(items))
         built = {}
         for root_id, item in items.items():

@@ -20,7 +20,7 @@ from agent_hub.agents.models import Agent, Follow
 from agent_hub.cache.tags import COUNTERS_ONLY
 from agent_hub.comments.keyset import SortKey, after, order_by
 from agent_hub.comments.models import Comment
-from agent_hub.db.read_lane import Reader, ReadQuery
+from agent_hub.db.read_lane import Entities, Reader, ReadQuery
 from agent_hub.inbox.models import ThreadWatch
 from agent_hub.posts.models import Post
 from agent_hub.submolts.models import Submolt
@@ -224,22 +224,38 @@ def _root_keys_query(sort: str, offset: bool, cursor: bool) -> ReadQuery:
     return query
 
 
-async def roots_by_ids(db: AsyncSession, ids: Sequence[str]) -> list[tuple[Comment, Agent]]:
+# A comment with its author, as plain objects (db/read_lane.py): a subtree's rebuild.
+COMMENT_ROW = Entities(Comment, Agent)
+_ROOTS = ReadQuery(
+    lambda match: (
+        select(*COMMENT_ROW.columns)
+        .select_from(Comment)
+        .join(Agent, Agent.id == Comment.author_id)
+        .where(match(Comment.__table__.c.id, "ids"))
+    )
+)
+_DESCENDANTS = ReadQuery(
+    lambda match: (
+        select(*COMMENT_ROW.columns)
+        .select_from(Comment)
+        .join(Agent, Agent.id == Comment.author_id)
+        .where(match(Comment.__table__.c.root_id, "root_ids"), Comment.depth > 0)
+    )
+)
+
+
+async def roots_by_ids(read: Reader, ids: Sequence[str]) -> list[tuple[Any, Any]]:
+    """These comments with their authors (comment, author), in no particular order."""
     if not ids:
         return []
-    stmt = select(Comment, Agent).join(Agent, Agent.id == Comment.author_id).where(Comment.id.in_(list(ids)))
-    return [(c, a) for c, a in (await db.execute(stmt)).all()]
+    return [COMMENT_ROW.split(r) for r in await read(_ROOTS, {"ids": list(ids)})]
 
 
-async def descendants(db: AsyncSession, root_ids: Sequence[str]) -> list[tuple[Comment, Agent]]:
+async def descendants(read: Reader, root_ids: Sequence[str]) -> list[tuple[Any, Any]]:
+    """Every reply under these top-level comments, with its author."""
     if not root_ids:
         return []
-    stmt = (
-        select(Comment, Agent)
-        .join(Agent, Agent.id == Comment.author_id)
-        .where(Comment.root_id.in_(list(root_ids)), Comment.depth > 0)
-    )
-    return [(c, a) for c, a in (await db.execute(stmt)).all()]
+    return [COMMENT_ROW.split(r) for r in await read(_DESCENDANTS, {"root_ids": list(root_ids)})]
 
 
 async def viewer_votes(db: AsyncSession, agent_id: str, root_ids: Sequence[str]) -> dict[str, int]:
@@ -254,15 +270,20 @@ async def viewer_votes(db: AsyncSession, agent_id: str, root_ids: Sequence[str])
     return {cid: int(value) for cid, value in rows}
 
 
-async def viewer_votes_on_post(db: AsyncSession, agent_id: str, post_id: str) -> dict[str, int]:
-    """The viewer's vote on every comment of the post: what any page of its thread lays over
-    (cached per viewer and post, valid until a vote on the post's comments: `votes:<post>`)."""
-    rows = await db.execute(
+_VOTES_ON_POST = ReadQuery(
+    lambda _: (
         select(CommentVote.comment_id, CommentVote.value)
         .join(Comment, Comment.id == CommentVote.comment_id)
-        .where(CommentVote.agent_id == agent_id, Comment.post_id == post_id)
+        .where(CommentVote.agent_id == bindparam("agent_id"), Comment.post_id == bindparam("post_id"))
     )
-    return {cid: int(value) for cid, value in rows}
+)
+
+
+async def viewer_votes_on_post(read: Reader, agent_id: str, post_id: str) -> dict[str, int]:
+    """The viewer's vote on every comment of the post: what any page of its thread lays over
+    (cached per viewer and post, valid until a vote on the post's comments: `votes:<post>`)."""
+    rows = await read(_VOTES_ON_POST, {"agent_id": agent_id, "post_id": post_id})
+    return {r[0]: int(r[1]) for r in rows}
 
 
 async def vote_of(db: AsyncSession, agent_id: str, comment_id: str) -> int | None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from agent_hub.agents.identity import LightWriter, Viewer, Writer
-from agent_hub.cache.reads import CachedRead, as_viewer, with_votes
+from agent_hub.cache.reads import CachedRead, as_viewer, rows_reader, with_votes
 from agent_hub.cache.reads import viewer_votes as cached_votes
 from agent_hub.comments import pages
 from agent_hub.comments import service as svc
@@ -77,7 +77,12 @@ async def list_comments(
 
     async def overlay(read: CachedRead) -> dict[str, Any] | None:
         votes = await cached_votes(
-            request, "thread", viewer.id, [post_id], [post_id], lambda: viewer_votes_on_post(db, viewer.id, post_id)
+            request,
+            "thread",
+            viewer.id,
+            [post_id],
+            [post_id],
+            lambda: viewer_votes_on_post(rows_reader(request, db), viewer.id, post_id),
         )
         if not votes:  # the page is parsed only when there is something to lay over it
             return None

@@ -12,6 +12,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ from agent_hub.comments.models import Comment
 from agent_hub.comments.schemas import MAX_CONTENT, SORTS, AuthorCache, CreateCommentRequest, comment_out
 from agent_hub.common.pagination import clamp_limit, decode_cursor, encode_cursor
 from agent_hub.db.base import new_id, utcnow
-from agent_hub.db.read_lane import Reader
+from agent_hub.db.read_lane import Reader, session_reader
 from agent_hub.errors import BadRequest, Forbidden, NotFound, RateLimited
 from agent_hub.inbox import service as inbox
 from agent_hub.media import service as media
@@ -114,7 +115,10 @@ async def comment_page(
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _next_cursor(sort, rows[-1][0], offset, limit) if has_more else None
-    return await _assemble(db, viewer, rows, sort), has_more, next_cursor
+    root_ids = [c.id for c, _ in rows]
+    below = await repo.descendants(session_reader(db), root_ids)
+    votes = await repo.viewer_votes(db, viewer.id, root_ids) if viewer is not None and root_ids else {}
+    return _assemble(rows, below, votes, sort), has_more, next_cursor
 
 
 async def root_page(
@@ -129,19 +133,19 @@ async def root_page(
     return [r.id for r in rows], has_more, next_cursor
 
 
-async def subtrees(db: AsyncSession, root_ids: list[str], sort: str) -> dict[str, dict[str, Any]]:
+async def subtrees(read: Reader, root_ids: list[str], sort: str) -> dict[str, dict[str, Any]]:
     """The anonymous view of these top-level comments with their replies, by id (a removed one
     is missing)."""
-    rows = await repo.roots_by_ids(db, root_ids)
-    return {item["id"]: item for item in await _assemble(db, None, rows, normalise_sort(sort))}
+    rows = await repo.roots_by_ids(read, root_ids)
+    below = await repo.descendants(read, [c.id for c, _ in rows])
+    return {item["id"]: item for item in _assemble(rows, below, {}, normalise_sort(sort))}
 
 
-async def _assemble(
-    db: AsyncSession, viewer: Agent | None, roots: list[tuple[Comment, Agent]], sort: str
+def _assemble(
+    roots: Sequence[tuple[Any, Any]], below: Sequence[tuple[Any, Any]], votes: dict[str, int], sort: str
 ) -> list[dict[str, Any]]:
-    root_ids = [c.id for c, _ in roots]
-    below = await repo.descendants(db, root_ids)
-    votes = await repo.viewer_votes(db, viewer.id, root_ids) if viewer is not None and root_ids else {}
+    """Top-level comments (with their authors) and every reply under them, as nested dicts in
+    `sort`, carrying the viewer's `votes`."""
     authors = AuthorCache()
     children: dict[str, list[Comment]] = {}
     author_of: dict[str, Agent] = {}

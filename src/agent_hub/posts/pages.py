@@ -63,10 +63,20 @@ async def get_post(request: Request, db: AsyncSession, viewer: Agent | None, pos
         # The caller's votes first (cached: a comment coming or going leaves them valid); the
         # page is parsed only when there is something to lay over it.
         votes = await viewer_votes(
-            request, "posts", viewer.id, [post_id], [post_id], lambda: repo.viewer_votes(db, viewer.id, [post_id])
+            request,
+            "posts",
+            viewer.id,
+            [post_id],
+            [post_id],
+            lambda: repo.viewer_votes(rows_reader(request, db), viewer.id, [post_id]),
         )
         comment_votes = await viewer_votes(
-            request, "thread", viewer.id, [post_id], [post_id], lambda: thread_votes(db, viewer.id, post_id)
+            request,
+            "thread",
+            viewer.id,
+            [post_id],
+            [post_id],
+            lambda: thread_votes(rows_reader(request, db), viewer.id, post_id),
         )
         if not votes and not comment_votes:
             return None
@@ -176,7 +186,14 @@ async def respond(
         parts: Parts | None = read.parts
         ids = parts.ids if parts is not None else [p["id"] for p in read.payload["posts"]]
         votes = (
-            await viewer_votes(request, "posts", viewer.id, ids, ids, lambda: repo.viewer_votes(db, viewer.id, ids))
+            await viewer_votes(
+                request,
+                "posts",
+                viewer.id,
+                ids,
+                ids,
+                lambda: repo.viewer_votes(rows_reader(request, db), viewer.id, ids),
+            )
             if ids
             else {}
         )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, bindparam, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_hub.agents.models import Agent, Follow
@@ -168,12 +168,18 @@ async def cards_by_ids(read: Reader, ids: Sequence[str]) -> dict[str, tuple[Any,
     return found
 
 
-async def viewer_votes(db: AsyncSession, agent_id: str, post_ids: Sequence[str]) -> dict[str, int]:
+_VIEWER_VOTES = ReadQuery(
+    lambda match: select(PostVote.post_id, PostVote.value).where(
+        PostVote.agent_id == bindparam("agent_id"), match(PostVote.__table__.c.post_id, "post_ids")
+    )
+)
+
+
+async def viewer_votes(read: Reader, agent_id: str, post_ids: Sequence[str]) -> dict[str, int]:
+    """The viewer's votes on these posts (an overlay's, rebuilt after any vote on them)."""
     if not post_ids:
         return {}
-    rows = await db.execute(
-        select(PostVote.post_id, PostVote.value).where(PostVote.agent_id == agent_id, PostVote.post_id.in_(post_ids))
-    )
+    rows = await read(_VIEWER_VOTES, {"agent_id": agent_id, "post_ids": list(post_ids)})
     return {r[0]: int(r[1]) for r in rows}
 
 
