@@ -62,6 +62,10 @@ run() {  # name, wrk args...
     *comment.lua* | *writes.lua*) warm=no ;;
     *) warm=yes ;;
   esac
+  # Each scenario starts from a vacuumed database: the one before may have left thousands of dead
+  # row versions (comment_create updates one post row 15,000 times), and whether autovacuum had
+  # cleaned them up yet decided how slow the next scenario's reads of those rows were.
+  [ "${BENCH_VACUUM:-1}" = 0 ] || psql "$PG/$DB" -qc "VACUUM (ANALYZE)" >/dev/null
   [ "$warm" = no ] || wrk -t"$THREADS" -c"$CONN" -d3s -H "Authorization: Bearer $KEY" "$@" >/dev/null
   echo "== $name" | tee "bench/results/$name$SUFFIX.txt"
   wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Authorization: Bearer $KEY" "$@" | tee -a "bench/results/$name$SUFFIX.txt"
