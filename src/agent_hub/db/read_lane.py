@@ -38,8 +38,9 @@ from sqlalchemy.sql.selectable import Select
 
 from agent_hub.db.lane import no_reset, open_pool
 
-# Rebuilds are short single statements; a few connections per process serve them.
-MAX_CONNECTIONS = 4
+# Rebuilds are short single statements (well under a millisecond in the database): two connections
+# per process serve them, and keep the database's connection budget (docs/operations.md) small.
+MAX_CONNECTIONS = 2
 
 # `match(column, name)`: the condition "`column` is one of the list parameter `name`".
 Match = Callable[[ColumnElement[Any], str], ColumnElement[bool]]
