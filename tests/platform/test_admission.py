@@ -33,10 +33,12 @@ class Probe:
     def __init__(self) -> None:
         self.gate = threading.Event()
         self.outside_gate = threading.Event()
+        self.at_outside_gate = threading.Event()  # a request waits at `outside_gate`
         self.inside = 0
         self.most_inside = 0
         self.lock = threading.Lock()
         self.finished: list[str] = []  # which routes finished, in order
+        self.slots: admission.Slots | None = None  # the server's, once a request waited outside
 
     def enter(self) -> None:
         with self.lock:
@@ -75,10 +77,12 @@ def _serve(tmp_path: Path, limit: int) -> tuple[LiveServer, Probe]:
         return StreamingResponse(chunks(), media_type="text/plain")
 
     async def waits_outside(request: Request) -> dict[str, Any]:
+        probe.slots = request.scope["state"][admission.STATE_KEY].slots
         async with admission.suspended(request):  # as the webhook test ping and a batched write do
             probe.enter()
             try:
                 await asyncio.to_thread(probe.gate.wait, 10)
+                probe.at_outside_gate.set()
                 await asyncio.to_thread(probe.outside_gate.wait, 10)
             finally:
                 probe.leave()
@@ -171,14 +175,17 @@ def test_a_request_back_from_waiting_outside_goes_ahead_of_new_ones(one_slot: tu
     probe.gate.set()  # slow requests finish at once; the outside wait is held by `outside_gate`
     with ThreadPoolExecutor(4) as pool:
         outside = pool.submit(httpx.get, url + "/api/v1/test-admission/outside", timeout=20)
-        _wait_until(lambda: probe.inside == 1)  # waiting outside, its slot given back
+        # Waiting outside, its slot given back, past `gate` (clearing it any sooner would hold it there).
+        _wait_until(probe.at_outside_gate.is_set)
         probe.gate.clear()
         holder = pool.submit(httpx.get, url + SLOW, timeout=20)  # takes the only slot
         _wait_until(lambda: probe.inside == 2)
         newcomers = [pool.submit(httpx.get, url + SLOW, timeout=20) for _ in range(2)]
-        time.sleep(0.3)  # both queued for the slot
-        probe.outside_gate.set()  # the outside wait ends: it queues for the slot behind them
-        time.sleep(0.3)
+        slots = probe.slots
+        assert slots is not None
+        _wait_until(lambda: slots.waiting == (0, 2))  # both queued for the slot
+        probe.outside_gate.set()  # the outside wait ends: it queues for the slot after them
+        _wait_until(lambda: slots.waiting == (1, 2))
         probe.gate.set()  # the holder finishes and frees the slot
         assert all(f.result().status_code == 200 for f in [outside, holder, *newcomers])
     # The resumed request took the freed slot before the two that had not started.

@@ -113,6 +113,11 @@ class Slots:
                 queue.remove(place)
             raise
 
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """How many wait for a place: (coming back from a wait outside, not started yet)."""
+        return len(self._resuming), len(self._arriving)
+
     def release(self) -> None:
         for queue in (self._resuming, self._arriving):
             while queue:
@@ -129,6 +134,10 @@ class Slot:
     def __init__(self, slots: Slots) -> None:
         self._slots = slots
         self.held = False
+
+    @property
+    def slots(self) -> Slots:
+        return self._slots
 
     async def acquire(self, *, resuming: bool = False) -> None:
         await self._slots.acquire(resuming=resuming)
